@@ -1,0 +1,1 @@
+// The AggregatorKit module. See ../../README.md for its place in the pipeline.

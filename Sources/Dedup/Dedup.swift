@@ -1,0 +1,1 @@
+// The Dedup module. See ../../README.md for its place in the pipeline.
