@@ -45,6 +45,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Release-mode benchmark of the feed parser against the bare libxml2 SAX floor (Scripts/bench-parse).
+        .executableTarget(name: "bench-parse", dependencies: ["Feeds"], swiftSettings: swiftSettings),
+
         // The thin command-line tool.
         .executableTarget(
             name: "aggregator",
