@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FetchTests", dependencies: ["Fetch"], exclude: ["Server"], swiftSettings: swiftSettings),
         .testTarget(name: "DedupTests", dependencies: ["Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Feeds", "Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit"], swiftSettings: swiftSettings),
