@@ -55,6 +55,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Times the Fetcher alone against Scripts/bench-fetch-server.py (see Scripts/bench-fetch).
+        .executableTarget(name: "bench-fetch", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
