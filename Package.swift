@@ -55,10 +55,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Times the Fetcher alone against Scripts/bench-fetch-server.py (see Scripts/bench-fetch).
+        .executableTarget(name: "bench-fetch", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FetchTests", dependencies: ["Fetch"], exclude: ["Server"], swiftSettings: swiftSettings),
         .testTarget(name: "DedupTests", dependencies: ["Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Feeds", "Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit"], swiftSettings: swiftSettings),
