@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aggregator", targets: ["aggregator"]),
+        .executable(name: "bench-dedup", targets: ["bench-dedup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +55,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+
+        // Dedup measurements (corpus eval, throughput benchmark); see Scripts/bench-dedup*.
+        .executableTarget(name: "bench-dedup", dependencies: ["Dedup"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],

@@ -12,7 +12,7 @@ public struct BoilerplateModel: Sendable {
     /// A line in at least this fraction of the items (and at least 3 of them) is boilerplate.
     public var fraction: Double
 
-    public init(itemCount: Int, lineCounts: [UInt64: Int], minItems: Int = 6, fraction: Double = 0.2) {
+    public init(lineCounts: [UInt64: Int], itemCount: Int, minItems: Int = 6, fraction: Double = 0.2) {
         self.itemCount = itemCount
         self.lineCounts = lineCounts
         self.minItems = minItems
@@ -20,9 +20,9 @@ public struct BoilerplateModel: Sendable {
     }
 
     /// Uses the thresholds from the settings.
-    public init(itemCount: Int, lineCounts: [UInt64: Int], settings: DedupSettings) {
+    public init(lineCounts: [UInt64: Int], itemCount: Int, settings: DedupSettings) {
         self.init(
-            itemCount: itemCount, lineCounts: lineCounts, minItems: settings.boilerplateMinItems,
+            lineCounts: lineCounts, itemCount: itemCount, minItems: settings.boilerplateMinItems,
             fraction: settings.boilerplateFraction)
     }
 
@@ -33,7 +33,18 @@ public struct BoilerplateModel: Sendable {
         for text in texts {
             for h in dedup.lineHashes(of: text) { counts[h, default: 0] += 1 }
         }
-        self.init(itemCount: texts.count, lineCounts: counts, settings: settings)
+        self.init(lineCounts: counts, itemCount: texts.count, settings: settings)
+    }
+
+    /// This model with a batch of new texts counted in (so a feed's first fetch already learns from
+    /// its own items: count the batch first, then fingerprint the batch with the result).
+    public func adding(_ texts: [String], deduplicator: Deduplicator) -> BoilerplateModel {
+        var copy = self
+        for text in texts {
+            for h in deduplicator.lineHashes(of: text) { copy.lineCounts[h, default: 0] += 1 }
+        }
+        copy.itemCount += texts.count
+        return copy
     }
 
     /// True when the line recurs often enough in this feed to be template text.

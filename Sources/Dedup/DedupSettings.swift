@@ -67,4 +67,37 @@ public struct DedupSettings: Sendable, Equatable {
     public var bands: Int { bandsAndRows.bands }
     /// Rows (signature values) per band.
     public var rows: Int { bandsAndRows.rows }
+
+    /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
+    public static let configurationKeys: [String] = [
+        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "resemblance", "containment",
+        "min_shingles", "lead", "lead_min_shingles", "title_similarity", "title_text", "merge",
+        "boilerplate_min_items", "boilerplate_fraction",
+    ]
+
+    /// Sets one `[dedup]` value by its feeds.toml key.
+    /// - Returns: false when the key is unknown or the value out of range (the caller reports it).
+    public mutating func set(_ key: String, _ value: Double) -> Bool {
+        let fraction = value >= 0 && value <= 1
+        let count = value >= 1 && value <= 100_000 && value == value.rounded()
+        switch key {
+        case "shingle_size" where count && value <= 16: shingleSize = Int(value)
+        case "permutations" where count && value >= 16 && value <= 1024: permutations = Int(value)
+        case "threshold" where fraction: candidateThreshold = value
+        case "window_days" where count: windowDays = Int(value)
+        case "lead_shingles" where count: leadShingles = Int(value)
+        case "resemblance" where fraction: resemblanceThreshold = value
+        case "containment" where fraction: containmentThreshold = value
+        case "min_shingles" where count: containmentMinShingles = Int(value)
+        case "lead" where fraction: leadThreshold = value
+        case "lead_min_shingles" where count: leadMinShingles = Int(value)
+        case "title_similarity" where fraction: titleThreshold = value
+        case "title_text" where fraction: titleAssistedTextThreshold = value
+        case "merge" where fraction: mergeThreshold = value
+        case "boilerplate_min_items" where count: boilerplateMinItems = Int(value)
+        case "boilerplate_fraction" where fraction: boilerplateFraction = value
+        default: return false
+        }
+        return true
+    }
 }
