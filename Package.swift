@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aggregator", targets: ["aggregator"]),
+        .executable(name: "bench-dedup", targets: ["bench-dedup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,8 @@ let package = Package(
 
         // Times the Fetcher alone against Scripts/bench-fetch-server.py (see Scripts/bench-fetch).
         .executableTarget(name: "bench-fetch", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+        // Dedup measurements (corpus eval, throughput benchmark); see Scripts/bench-dedup*.
+        .executableTarget(name: "bench-dedup", dependencies: ["Dedup"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],

@@ -242,7 +242,7 @@ public final class Store {
         try db.run(
             "INSERT INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
             itemID, Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded())
-        for key in Set(prepared.fingerprint.bandKeys) {
+        for key in Set(prepared.fingerprint.indexKeys) {
             try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, itemID)
         }
         for hash in Set(prepared.lineHashes) {
@@ -274,7 +274,7 @@ public final class Store {
             "UPDATE fingerprints SET text_hash = ?, data = ? WHERE item_id = ?",
             Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded(), id)
         try db.run("DELETE FROM band_keys WHERE item_id = ?", id)
-        for key in Set(prepared.fingerprint.bandKeys) {
+        for key in Set(prepared.fingerprint.indexKeys) {
             try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, id)
         }
     }
@@ -283,7 +283,7 @@ public final class Store {
     /// within the time window. Index lookups only.
     private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
         var ids = Set<Int64>()
-        for key in Set(prepared.fingerprint.bandKeys) {
+        for key in Set(prepared.fingerprint.indexKeys) {
             try db.forEach("SELECT item_id FROM band_keys WHERE key = ?", [key]) { ids.insert($0.row().int(0)) }
         }
         if let canonical = prepared.document.canonicalURL {
