@@ -1,8 +1,8 @@
 public import Foundation
-import Dedup
-import Feeds
+public import Dedup
+public import Feeds
 import Fetch
-import Store
+public import Store
 
 /// Which feeds a fetch run covers and how.
 public struct FetchRunOptions: Sendable {
@@ -72,8 +72,8 @@ public enum FetchRun {
         let started = Date()
         let store = try Store(path: databasePath)
         let records = try store.syncFeeds(config.feeds.map { ($0.name, $0.resolvedURL, $0.title) })
-        let deduplicator = Deduplicator(settings: DedupConfiguration.settings(config.dedup))
-        let windowDays = Double(DedupConfiguration.settings(config.dedup).windowDays)
+        let deduplicator = Deduplicator(settings: config.dedup.settings)
+        let windowDays = Double(deduplicator.settings.windowDays)
 
         var report = FetchReport()
         var selected: [(FeedConfig, FeedRecord)] = []
@@ -115,7 +115,7 @@ public enum FetchRun {
         var models: [Int: BoilerplateModel] = [:]
         for (index, (_, record)) in selected.enumerated() {
             let stats = try store.lineStatistics(feedID: record.id)
-            models[index] = BoilerplateModel(lineCounts: stats.counts, itemCount: stats.items)
+            models[index] = BoilerplateModel(lineCounts: stats.counts, itemCount: stats.items, settings: deduplicator.settings)
         }
 
         // Network failures are written last: when every feed failed to connect, the network is down, and

@@ -86,17 +86,20 @@ public enum Render {
         return formatter.string(from: date)
     }
 
-    static func wrap(_ text: String, width: Int, indent: String) -> String {
+    /// Word-wraps `text` to `width` columns: the first line after `indent`, the others after `rest` (default: `indent`).
+    static func wrap(_ text: String, width: Int, indent: String, rest: String? = nil) -> String {
         var lines: [String] = []
         var line = ""
+        var prefix = indent
         for word in text.split(separator: " ") {
-            if !line.isEmpty && line.count + 1 + word.count > width - indent.count {
-                lines.append(indent + line)
+            if !line.isEmpty && line.count + 1 + word.count > width - prefix.count {
+                lines.append(prefix + line)
                 line = ""
+                prefix = rest ?? indent
             }
             line += line.isEmpty ? String(word) : " " + word
         }
-        if !line.isEmpty { lines.append(indent + line) }
+        if !line.isEmpty { lines.append(prefix + line) }
         return lines.joined(separator: "\n")
     }
 
@@ -115,16 +118,16 @@ public enum Render {
             out += "\(dim)   \(entry.portalCount) portals · first seen \(shortTime(entry.firstSeen, timeZone))\(reset)\n"
             if !entry.lead.isEmpty { out += wrap(entry.lead, width: width, indent: "   ") + "\n" }
             for source in entry.sources {
-                var line = "   - \(source.portal)"
+                var line = "- \(source.portal)"
                 if source.titleDiffers { line += ": \(source.title)" }
-                out += wrap(line, width: width, indent: "") + "\n"
+                out += wrap(line, width: width, indent: "   ", rest: "     ") + "\n"
                 if let link = source.link { out += "     \(dim)\(link)\(reset)\n" }
             }
         }
         for group in digest.singles {
             out += "\n\(bold)Only on \(group.group)\(reset)\n"
             for entry in group.entries {
-                out += wrap("- \(entry.headline)", width: width, indent: "") + "\n"
+                out += wrap("- \(entry.headline)", width: width, indent: "", rest: "  ") + "\n"
                 if let link = entry.sources.first?.link { out += "  \(dim)\(link)\(reset)\n" }
             }
         }

@@ -11,6 +11,9 @@ struct Aggregator: AsyncParsableCommand {
         subcommands: [
             Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
         ])
+
+    /// Global options may come before the subcommand (`aggregator --config x fetch`) or after it.
+    @OptionGroup var global: GlobalOptions
 }
 
 /// Options every subcommand takes.

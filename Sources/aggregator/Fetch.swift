@@ -29,6 +29,14 @@ extension Aggregator {
                     throw Failure("no feed named '\(name)' in \(config.path)")
                 }
                 let path = global.databasePath(config)
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    } catch {
+                        throw Failure("cannot create the database folder \(folder): \(error.localizedDescription)")
+                    }
+                }
                 let lock: RunLock
                 do {
                     lock = try await RunLock.acquire(databasePath: path, wait: wait)
