@@ -1,6 +1,7 @@
 import AggregatorKit
 import ArgumentParser
 import Foundation
+import Logging
 
 @main
 struct Aggregator: AsyncParsableCommand {
@@ -11,6 +12,9 @@ struct Aggregator: AsyncParsableCommand {
         subcommands: [
             Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
         ])
+
+    /// Log lines go to stderr, one per line (swift-log's stream handler).
+    static let bootstrapLogging: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
 
     /// Global options may come before the subcommand (`aggregator --config x fetch`) or after it.
     @OptionGroup var global: GlobalOptions
