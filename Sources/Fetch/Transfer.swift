@@ -61,7 +61,8 @@ final class Transfer {
         }
         // Signals cannot be used for DNS timeouts in a multi-threaded process.
         try set(CURLOPT_NOSIGNAL, 1)
-        if options.http2 { try set(CURLOPT_HTTP_VERSION, ccurl_http_version_2tls()) }
+        try set(CURLOPT_HTTP_VERSION, options.http2 ? ccurl_http_version_2tls() : Int(CURL_HTTP_VERSION_1_1))
+        if let caBundle = options.caBundle { try set(CURLOPT_CAINFO, caBundle) }
         // The proxy's own "200 Connection established" must not look like the first hop.
         try set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         try Curl.check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)
@@ -199,7 +200,18 @@ final class Transfer {
             status: status, body: body, effectiveURL: finalURL,
             contentType: headers["content-type"], etag: headers["etag"], lastModified: headers["last-modified"],
             retryAfter: headers["retry-after"], cacheControl: headers["cache-control"],
-            permanentRedirect: permanent, hops: chain, headers: headers)
+            permanentRedirect: permanent, hops: chain, headers: headers, httpVersion: httpVersion())
+    }
+
+    /// https://curl.se/libcurl/c/CURLINFO_HTTP_VERSION.html
+    private func httpVersion() -> String {
+        switch info(CURLINFO_HTTP_VERSION) {
+        case Int(CURL_HTTP_VERSION_1_0): "1.0"
+        case Int(CURL_HTTP_VERSION_1_1): "1.1"
+        case Int(CURL_HTTP_VERSION_2_0): "2"
+        case Int(CURL_HTTP_VERSION_3): "3"
+        default: ""
+        }
     }
 
     private func error(_ code: CURLcode, options: FetcherOptions) -> FetchError {

@@ -42,6 +42,7 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(response.effectiveURL == server.url("/feed"))
         #expect(response.permanentRedirect == nil)
         #expect(response.headers["content-length"] == String(response.body.count))
+        #expect(response.httpVersion == "1.1")
     }
 
     @Test func sendsIfNoneMatchAndGets304() async throws {
@@ -133,6 +134,8 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(byPath.effectiveURL.hasPrefix("file://"))
         let byURL = try await fetchOne(file.absoluteString).outcome.get()
         #expect(byURL.body == feedPrefix)
+        let tooLarge = try #require(await fetchOne(file.path) { $0.maxBodyBytes = 10 }.error)
+        #expect(tooLarge.reason == "body exceeds 10 bytes")
 
         let missing = await fetchOne(directory.appendingPathComponent("none.xml").path)
         let error = try #require(missing.error)
