@@ -166,4 +166,24 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(json["count"] == 8)
         #expect(json["max"] == 2)
     }
+
+    @Test func stopsTransfersWhenTheConsumerStops() async throws {
+        let key = UUID().uuidString
+        let requests = (0..<30).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=100")) }
+        for await result in Fetcher(options: FetcherOptions(concurrency: 2)).fetch(requests) {
+            #expect(result.response?.status == 200)
+            break
+        }
+        func count() async throws -> Int {
+            let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+            return try #require(json["count"])
+        }
+        let atStop = try await count()
+        // Running on, the transfer thread would make about 20 more requests in the next second.
+        _ = await fetchOne(server.url("/slow?ms=1000"))
+        let later = try await count()
+        #expect(later - atStop <= 2)
+        #expect(later < 30)
+    }
 }
