@@ -17,6 +17,8 @@ public struct DedupSettings: Sendable, Equatable {
     public var leadShingles: Int = 96
     /// One in `leadKeySampling` lead shingles (selected by value) becomes an index key.
     public var leadKeySampling: Int = 4
+    /// Adjacent title words per title index key.
+    public var titleKeyWords: Int = 3
     /// Lines with fewer words than this are dropped (menus, "Berita Terkini", credits).
     public var minLineWords: Int = 4
 
@@ -80,7 +82,7 @@ public struct DedupSettings: Sendable, Equatable {
 
     /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
     public static let configurationKeys: [String] = [
-        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "resemblance", "containment",
+        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "title_key_words", "resemblance", "containment",
         "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity", "title_text", "short_text", "title_only", "title_only_words", "merge",
         "boilerplate_min_items", "boilerplate_fraction",
     ]
@@ -96,6 +98,7 @@ public struct DedupSettings: Sendable, Equatable {
         case "threshold" where fraction: candidateThreshold = value
         case "window_days" where count: windowDays = Int(value)
         case "lead_shingles" where count: leadShingles = Int(value)
+        case "title_key_words" where count && value <= 16: titleKeyWords = Int(value)
         case "resemblance" where fraction: resemblanceThreshold = value
         case "containment" where fraction: containmentThreshold = value
         case "min_shingles" where count: containmentMinShingles = Int(value)
