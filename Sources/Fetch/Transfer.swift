@@ -131,8 +131,9 @@ final class Transfer {
             overLimit = true
             return 0
         }
-        if body.isEmpty, let length = headers["content-length"].flatMap(Int.init), length <= request.maxBodyBytes {
-            body.reserveCapacity(length)
+        // Reserve what the server announces, but not more than 1 MiB on its word alone.
+        if body.isEmpty, let length = headers["content-length"].flatMap(Int.init), length > 0 {
+            body.reserveCapacity(min(length, request.maxBodyBytes, 1 << 20))
         }
         body.append(contentsOf: chunk)
         return chunk.count
