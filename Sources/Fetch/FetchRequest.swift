@@ -49,11 +49,14 @@ public struct FetcherOptions: Sendable {
     public var http2: Bool
     /// A PEM file of CA certificates to trust instead of the system's (`CURLOPT_CAINFO`); nil for the default.
     public var caBundle: String?
+    /// A proxy URL (`CURLOPT_PROXY`); nil leaves libcurl to the environment (`http_proxy`, `https_proxy`,
+    /// `ALL_PROXY`, `no_proxy`), "" turns proxies off.
+    public var proxy: String?
 
     public init(
         concurrency: Int = 16, perHost: Int = 4, userAgent: String = FetcherOptions.defaultUserAgent,
         maxRedirects: Int = 10, lowSpeedLimit: Int = 64, lowSpeedTime: Int = 20, http2: Bool = true,
-        caBundle: String? = nil
+        caBundle: String? = nil, proxy: String? = nil
     ) {
         self.concurrency = max(1, concurrency)
         self.perHost = max(1, perHost)
@@ -63,6 +66,7 @@ public struct FetcherOptions: Sendable {
         self.lowSpeedTime = max(0, lowSpeedTime)
         self.http2 = http2
         self.caBundle = caBundle
+        self.proxy = proxy
     }
 }
 

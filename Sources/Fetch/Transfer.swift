@@ -63,6 +63,7 @@ final class Transfer {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_HTTP_VERSION, options.http2 ? ccurl_http_version_2tls() : Int(CURL_HTTP_VERSION_1_1))
         if let caBundle = options.caBundle { try set(CURLOPT_CAINFO, caBundle) }
+        if let proxy = options.proxy { try set(CURLOPT_PROXY, proxy) }
         // The proxy's own "200 Connection established" must not look like the first hop.
         try set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         try Curl.check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)

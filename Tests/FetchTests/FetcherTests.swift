@@ -167,6 +167,16 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(json["max"] == 2)
     }
 
+    @Test func goesThroughAProxy() async throws {
+        // The test server answers absolute-form requests too, so it can stand in for a forward proxy.
+        let options = FetcherOptions(proxy: "http://127.0.0.1:\(server.port)")
+        let response = try await fetchOne("http://feeds.invalid/headers", options: options).outcome.get()
+        let headers = try #require(
+            try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])
+        #expect(headers["host"] == "feeds.invalid")
+        #expect(response.effectiveURL == "http://feeds.invalid/headers")
+    }
+
     @Test func stopsTransfersWhenTheConsumerStops() async throws {
         let key = UUID().uuidString
         let requests = (0..<60).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
