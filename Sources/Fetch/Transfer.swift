@@ -66,10 +66,13 @@ final class Transfer {
         if let proxy = options.proxy { try set(CURLOPT_PROXY, proxy) }
         // The proxy's own "200 Connection established" must not look like the first hop.
         try set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        try Curl.check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)
+        try Curl.check(
+            ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)
 
-        var lines = ["Accept: application/rss+xml, application/atom+xml, application/feed+json, "
-            + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"]
+        var lines = [
+            "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
+                + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+        ]
         if let etag = request.etag.map(Self.headerValue), !etag.isEmpty { lines.append("If-None-Match: \(etag)") }
         if let date = request.lastModified.map(Self.headerValue), !date.isEmpty {
             lines.append("If-Modified-Since: \(date)")
@@ -235,7 +238,8 @@ final class Transfer {
             var connectTime: curl_off_t = 0
             _ = ccurl_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectTime)
             if connectTime == 0, !url.lowercased().hasPrefix("file:") {
-                return make(.connectTimedOut, "connect timed out after \(FetchError.formatSeconds(request.connectTimeout))")
+                return make(
+                    .connectTimedOut, "connect timed out after \(FetchError.formatSeconds(request.connectTimeout))")
             }
             return make(.timedOut, "timed out after \(FetchError.formatSeconds(request.timeout))")
         case CURLE_TOO_MANY_REDIRECTS:

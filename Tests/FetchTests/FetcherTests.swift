@@ -152,7 +152,8 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
 
     @Test func yieldsOneResultPerRequestWithinLimits() async throws {
         let key = UUID().uuidString
-        let requests = (0..<8).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
+        let requests =
+            (0..<8).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
             + [FetchRequest(id: 8, url: "nonsense")]
         let fetcher = Fetcher(options: FetcherOptions(concurrency: 8, perHost: 2))
         var ids: [Int] = []
