@@ -10,6 +10,8 @@ struct Aggregator: AsyncParsableCommand {
         version: AggregatorVersion.current,
         subcommands: [
             Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
+            // Upkeep (issue 7)
+            Add.self, Remove.self, ImportOPML.self, ExportOPML.self, Search.self, Prune.self, Backup.self, Stats.self,
         ])
 
     /// Global options may come before the subcommand (`aggregator --config x fetch`) or after it.
