@@ -53,6 +53,8 @@ public struct FetchReport: Sendable {
     public var seconds = 0.0
     public var networkDown = false
     public var outcomes: [FeedOutcome] = []
+    /// Retention pruning at the end of the run (issue 7); nil when retention is off.
+    public var pruned: PruneReport?
 
     /// `fetched 120 feeds in 4.2 s: 112 ok, 5 not modified, 3 failed; 340 new items, 41 new stories`
     public var summaryLine: String {
@@ -61,6 +63,7 @@ public struct FetchReport: Sendable {
         if skipped > 0 { line += ", \(skipped) not due" }
         line += "; \(newItems) new item\(newItems == 1 ? "" : "s"), \(newStories) new stor\(newStories == 1 ? "y" : "ies")"
         if networkDown { line += " (network down: every feed failed to connect; not counted against the feeds)" }
+        if let pruned, pruned.counts.items > 0 { line += "; pruned \(pruned.counts.items) old item\(pruned.counts.items == 1 ? "" : "s")" }
         return line
     }
 }
@@ -164,6 +167,10 @@ public enum FetchRun {
         for done in networkFailures {
             try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
                        settings: config.settings, options: options, networkDown: networkDown, report: &report)
+        }
+        // Upkeep (issue 7): retention, when configured, in bounded batches after every feed is written.
+        if Retention.isConfigured(config) {
+            report.pruned = try Retention.prune(store: store, config: config, now: options.now)
         }
         report.seconds = Date().timeIntervalSince(started)
         return report

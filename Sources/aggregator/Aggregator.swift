@@ -11,6 +11,8 @@ struct Aggregator: AsyncParsableCommand {
         version: AggregatorVersion.current,
         subcommands: [
             Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
+            // Upkeep (issue 7)
+            Add.self, Remove.self, ImportOPML.self, ExportOPML.self, Search.self, Prune.self, Backup.self, Stats.self,
         ])
 
     /// Log lines go to stderr, one per line (swift-log's stream handler).
