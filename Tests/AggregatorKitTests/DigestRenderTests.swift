@@ -113,7 +113,7 @@ import Testing
             portalNames: DigestFixture.portals)
         #expect(written.map { URL(fileURLWithPath: $0).lastPathComponent } == ["index.html", "cluster-1.html", "cluster-3.html", "cluster-2.html"])
         let index = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
-        #expect(index.contains("<a href=\"cluster-1.html\">Leaders meet at the summit</a>"))
+        #expect(index.contains("<a class=\"compare\" href=\"cluster-1.html\">compare the 3 copies →</a>"))
         let page = try String(contentsOf: folder.appendingPathComponent("cluster-1.html"), encoding: .utf8)
         #expect(page.contains("<a href=\"index.html\">"))
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
