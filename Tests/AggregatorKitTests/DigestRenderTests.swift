@@ -61,6 +61,11 @@ import Testing
         #expect(!colored.contains("\u{1B}[31m"))
     }
 
+    @Test func dropsControlCharactersAndBidiOverridesFromFeedText() {
+        #expect(DigestContext.clean("a\u{1B}[31mb\u{202E}c\u{0}d\u{85}e\tf\ng") == "a[31mbcde\tf\ng")
+        #expect(DigestAtom.xml("a\u{1}b\u{FFFE}<&>\"'") == "ab&lt;&amp;&gt;&quot;&apos;")
+    }
+
     @Test func escapesFeedTextInEveryFormat() throws {
         let fixture = try DigestFixture()
         defer { fixture.remove() }
