@@ -1,5 +1,5 @@
-public import Foundation
 import Feeds
+public import Foundation
 public import Store
 
 /// One portal's copy of a story in the digest.

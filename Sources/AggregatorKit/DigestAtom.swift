@@ -48,7 +48,8 @@ public enum DigestAtom {
         }
         for source in entry.sources {
             if let link = source.link {
-                out += "    <link rel=\"related\" type=\"text/html\" href=\"\(xml(link))\" title=\"\(xml(source.portal))\"/>\n"
+                out +=
+                    "    <link rel=\"related\" type=\"text/html\" href=\"\(xml(link))\" title=\"\(xml(source.portal))\"/>\n"
             }
         }
         for portal in uniquePortals(entry) {

@@ -1,5 +1,5 @@
-import Foundation
 import Feeds
+import Foundation
 public import Store
 
 /// How one line (a plain-text paragraph) of a member relates to the representative's text.

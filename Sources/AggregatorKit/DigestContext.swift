@@ -98,7 +98,8 @@ public struct DigestContext: Sendable {
         return [
             "rank": rank.map { $0 as Any } ?? NSNull(), "cluster": entry.cluster, "headline": headline, "lead": lead,
             "has_lead": !lead.isEmpty, "multi": multi,
-            "first_seen": Self.localTime(entry.firstSeen, timeZone), "first_seen_time": Self.clock(entry.firstSeen, timeZone),
+            "first_seen": Self.localTime(entry.firstSeen, timeZone),
+            "first_seen_time": Self.clock(entry.firstSeen, timeZone),
             "first_seen_iso": RFC3339.format(entry.firstSeen), "updated_iso": RFC3339.format(entry.updated),
             "portal_count": entry.portalCount, "size": entry.sources.count,
             "page": multi ? (pageName?(entry.cluster)).map { $0 as Any } ?? NSNull() : NSNull(),

@@ -28,7 +28,10 @@ public struct DigestRenderer: Sendable {
     /// The Atom feed's `updated` when it has no entries.
     public var now: Date
 
-    public init(format: DigestFormat, context: DigestContext, templatePath: String? = nil, feedURL: String? = nil, now: Date = Date()) {
+    public init(
+        format: DigestFormat, context: DigestContext, templatePath: String? = nil, feedURL: String? = nil,
+        now: Date = Date()
+    ) {
         self.format = format
         self.context = context
         self.templatePath = templatePath
@@ -53,13 +56,16 @@ public struct DigestRenderer: Sendable {
 
     /// A cluster page (html only: the text and json views of a cluster are `Render.clusterText`/`clusterJSON`).
     public func renderCluster(_ view: DigestClusterView) throws -> String {
-        let template = try templatePath.map { try DigestTemplates.load(path: $0, kind: .html) }
+        let template =
+            try templatePath.map { try DigestTemplates.load(path: $0, kind: .html) }
             ?? DigestTemplates.bundled("cluster", kind: .html)
         return DigestTemplates.render(template, context.cluster(view))
     }
 
     func template(_ name: String) throws -> MustacheTemplate {
-        guard let kind = format.templateKind else { throw TemplateError(description: "\(format.rawValue) has no template") }
+        guard let kind = format.templateKind else {
+            throw TemplateError(description: "\(format.rawValue) has no template")
+        }
         if let templatePath { return try DigestTemplates.load(path: templatePath, kind: kind) }
         return try DigestTemplates.bundled(name, kind: kind)
     }

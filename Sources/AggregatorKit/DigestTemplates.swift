@@ -62,7 +62,8 @@ public enum DigestTemplates {
         }
         throw TemplateError(
             description:
-                "bundled templates not found (looked in \(candidates.map(\.path).joined(separator: ", "))); keep aggregator_AggregatorKit.resources beside the binary or set AGGREGATOR_TEMPLATES")
+                "bundled templates not found (looked in \(candidates.map(\.path).joined(separator: ", "))); keep aggregator_AggregatorKit.resources beside the binary or set AGGREGATOR_TEMPLATES"
+        )
     }
 
     /// The bundled template `name` (`digest` or `cluster`) for `kind`.

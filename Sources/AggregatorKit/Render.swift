@@ -67,7 +67,8 @@ public enum Render {
         var out = pad("ID", 6) + pad("SIZE", 5) + pad("PORTALS", 8) + pad("FIRST SEEN", 17) + "HEADLINE\n"
         let headlineWidth = max(20, width - 36)
         for cluster in clusters {
-            out += pad(String(cluster.id), 6) + pad(String(cluster.items.count), 5) + pad(String(cluster.feeds.count), 8)
+            out +=
+                pad(String(cluster.id), 6) + pad(String(cluster.items.count), 5) + pad(String(cluster.feeds.count), 8)
             out += pad(shortTime(cluster.firstSeen, timeZone), 17)
             out += truncate(DigestContext.clean(cluster.headline), headlineWidth) + "\n"
         }
@@ -80,7 +81,8 @@ public enum Render {
         let cluster = view.cluster
         let clean = DigestContext.clean
         var out = "cluster \(cluster.id): \(clean(cluster.headline))\n"
-        out += "\(cluster.items.count) item(s) from \(cluster.feeds.count) portal(s), first seen \(shortTime(cluster.firstSeen, timeZone))\n"
+        out +=
+            "\(cluster.items.count) item(s) from \(cluster.feeds.count) portal(s), first seen \(shortTime(cluster.firstSeen, timeZone))\n"
         for member in view.members {
             let item = member.item
             out += "\n\(member.isRepresentative ? "*" : " ") [\(item.id)] \(clean(member.portal))  "
@@ -94,7 +96,8 @@ public enum Render {
                 out += "\(member.missingLines) of the representative's missing\n"
             }
             for line in member.lines {
-                let mark = member.isRepresentative ? " " : line.status == .shared ? "=" : line.status == .edited ? "~" : "+"
+                let mark =
+                    member.isRepresentative ? " " : line.status == .shared ? "=" : line.status == .edited ? "~" : "+"
                 out += "    \(mark) \(truncate(clean(line.text), max(20, width - 6)))\n"
             }
         }

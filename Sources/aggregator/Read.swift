@@ -43,7 +43,8 @@ extension Aggregator {
         @Flag(help: "Every cluster regardless of age.") var all = false
         @Option(name: .customLong("min-size"), help: "Minimum number of items (default 2).") var minSize = 2
         @Option(help: ArgumentHelp("Only clusters with an item from this feed.", valueName: "name")) var feed: String?
-        @Option(help: ArgumentHelp("Only clusters with an item from a feed with this tag.", valueName: "tag")) var tag: String?
+        @Option(help: ArgumentHelp("Only clusters with an item from a feed with this tag.", valueName: "tag")) var tag:
+            String?
         @Option(help: ArgumentHelp("Match headline and member titles.", valueName: "text")) var search: String?
         @Option(help: "At most this many clusters.") var limit: Int?
         @Option(help: "Output format: text or json.") var format: Format = .text
@@ -77,7 +78,9 @@ extension Aggregator {
     struct ClusterCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "cluster",
-            abstract: "Show one story cluster in full: every copy, and which of its lines it shares with the most complete one.")
+            abstract:
+                "Show one story cluster in full: every copy, and which of its lines it shares with the most complete one."
+        )
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
@@ -86,7 +89,8 @@ extension Aggregator {
         @Option(help: "Output format: text, json or html.") var format: Format = .text
         @Option(help: ArgumentHelp("An html template to use instead of the bundled one.", valueName: "file"))
         var template: String?
-        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output:
+            String?
 
         func run() async throws {
             try await guarded {
@@ -102,7 +106,8 @@ extension Aggregator {
                 case .text: text = Render.clusterText(view, width: global.terminalWidth, timeZone: timeZone)
                 case .html:
                     let context = DigestContext(timeZone: timeZone, indexName: DigestSite.indexName)
-                    text = try DigestRenderer(format: .html, context: context, templatePath: template).renderCluster(view)
+                    text = try DigestRenderer(format: .html, context: context, templatePath: template).renderCluster(
+                        view)
                 }
                 if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
             }
@@ -129,14 +134,20 @@ extension Aggregator {
         var groupBy: GroupBy = .feed
         @Option(help: "Output format: text, markdown, html, json or atom (default text; html with --output-dir).")
         var format: Format?
-        @Option(help: ArgumentHelp("A Mustache template to use instead of the bundled one (text, markdown, html).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "A Mustache template to use instead of the bundled one (text, markdown, html).", valueName: "file"))
         var template: String?
-        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output:
+            String?
         @Option(
             name: .customLong("output-dir"),
-            help: ArgumentHelp("Write index.html plus one page per multi-portal story into this folder.", valueName: "dir"))
+            help: ArgumentHelp(
+                "Write index.html plus one page per multi-portal story into this folder.", valueName: "dir"))
         var outputDirectory: String?
-        @Option(name: .customLong("feed-url"), help: ArgumentHelp("The Atom feed's own URL (its rel=self link).", valueName: "url"))
+        @Option(
+            name: .customLong("feed-url"),
+            help: ArgumentHelp("The Atom feed's own URL (its rel=self link).", valueName: "url"))
         var feedURL: String?
 
         func run() async throws {
@@ -146,7 +157,9 @@ extension Aggregator {
                 guard minSources >= 1 else { throw Failure("--min-sources must be at least 1") }
                 if outputDirectory != nil {
                     guard output == nil else { throw Failure("use either --output or --output-dir, not both") }
-                    guard format == nil || format == .html else { throw Failure("--output-dir writes html pages; drop --format") }
+                    guard format == nil || format == .html else {
+                        throw Failure("--output-dir writes html pages; drop --format")
+                    }
                 }
                 let store = try global.openStore(config)
                 let start: Date, end: Date, label: String
@@ -157,10 +170,12 @@ extension Aggregator {
                 } else {
                     var calendar = Calendar(identifier: .gregorian)
                     calendar.timeZone = timeZone
-                    let day = date ?? {
-                        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-                        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
-                    }()
+                    let day =
+                        date
+                        ?? {
+                            let c = calendar.dateComponents([.year, .month, .day], from: Date())
+                            return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+                        }()
                     guard let window = DigestBuilder.dayWindow(day, timeZone: timeZone) else {
                         throw Failure("--date: not a date: '\(day)' (write YYYY-MM-DD)")
                     }
@@ -184,7 +199,8 @@ extension Aggregator {
                 let context = DigestContext(
                     timeZone: timeZone, width: global.terminalWidth, color: output == nil && global.useColor)
                 let renderer = DigestRenderer(
-                    format: DigestFormat(rawValue: (format ?? .text).rawValue) ?? .text, context: context, templatePath: template, feedURL: feedURL)
+                    format: DigestFormat(rawValue: (format ?? .text).rawValue) ?? .text, context: context,
+                    templatePath: template, feedURL: feedURL)
                 let text = try renderer.render(digest)
                 if let output {
                     try AtomicFile.write(text, to: output)
@@ -202,4 +218,3 @@ func portalNames(_ config: Config?) -> [String: String] {
     for feed in config?.feeds ?? [] { if let title = feed.title { names[feed.name] = title } }
     return names
 }
-

@@ -34,7 +34,8 @@ import Testing
         let summit = try #require(try fixture.digest().stories.first)
         #expect(
             summit.lead
-                == "JAKARTA - The summit opened on Friday with leaders from five countries. Talks went on late. The ministers agreed on a joint statement about trade and energy. Observers said the next round would follow in September.")
+                == "JAKARTA - The summit opened on Friday with leaders from five countries. Talks went on late. The ministers agreed on a joint statement about trade and energy. Observers said the next round would follow in September."
+        )
         let long = String(repeating: "Word word word word word word. ", count: 20)
         let lead = DigestBuilder.cut(long.trimmingCharacters(in: .whitespaces), limit: 100)
         #expect(lead == "Word word word word word word. Word word word word word word. Word word word word word word.")

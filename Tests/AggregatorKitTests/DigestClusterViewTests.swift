@@ -8,16 +8,18 @@ import Testing
     @Test func marksEachLineSharedEditedOrOwnAgainstTheRepresentative() throws {
         let fixture = try DigestFixture()
         defer { fixture.remove() }
-        let view = DigestClusterView(cluster: try #require(try fixture.store.cluster(id: 1)), portalNames: DigestFixture.portals)
+        let view = DigestClusterView(
+            cluster: try #require(try fixture.store.cluster(id: 1)), portalNames: DigestFixture.portals)
         #expect(view.members.map(\.portal) == ["Alpha News", "Beta Daily", "Gamma Post"])
         #expect(view.members.map(\.isRepresentative) == [false, true, false])
 
         let alpha = view.members[0]
         #expect(alpha.lines.map(\.status) == [.edited, .shared, .own])
-        #expect(alpha.lines.map(\.text) == [
-            "ALPHA - The summit opened on Friday with leaders from five countries. Talks went on late.",
-            "The ministers agreed on a joint statement about trade and energy.", "Read more at Alpha",
-        ])
+        #expect(
+            alpha.lines.map(\.text) == [
+                "ALPHA - The summit opened on Friday with leaders from five countries. Talks went on late.",
+                "The ministers agreed on a joint statement about trade and energy.", "Read more at Alpha",
+            ])
         // "Baca juga" and the closing paragraph of the representative are not in alpha's copy.
         #expect(alpha.missingLines == 2)
 
@@ -31,8 +33,12 @@ import Testing
     }
 
     @Test func splitsContentIntoParagraphsOnBlockTags() {
-        let html = "<div><p>One &amp; <b>two</b></p>three<br/>four<BR>five<ul><li>six</li><li>seven</li></ul></div><h2 class=x>eight</h2>"
-        #expect(DigestClusterView.paragraphs(fromHTML: html) == ["One & two", "three", "four", "five", "six", "seven", "eight"])
+        let html =
+            "<div><p>One &amp; <b>two</b></p>three<br/>four<BR>five<ul><li>six</li><li>seven</li></ul></div><h2 class=x>eight</h2>"
+        #expect(
+            DigestClusterView.paragraphs(fromHTML: html) == [
+                "One & two", "three", "four", "five", "six", "seven", "eight",
+            ])
         #expect(DigestClusterView.paragraphs(fromHTML: "<p> </p><p></p>").isEmpty)
         // Inline tags whose names start like block tags do not split.
         #expect(DigestClusterView.paragraphs(fromHTML: "<p>a <pre-x>b</pre-x> <bdi>c</bdi></p>") == ["a b c"])

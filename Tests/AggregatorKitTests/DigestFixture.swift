@@ -41,7 +41,8 @@ struct DigestFixture {
     }
 
     func item(
-        _ id: Int64, feed: String, cluster: Int64, title: String, link: String?, at time: String, similarity: Double = 1,
+        _ id: Int64, feed: String, cluster: Int64, title: String, link: String?, at time: String,
+        similarity: Double = 1,
         summary: String? = nil, content: String? = nil
     ) throws {
         let seconds = Self.time(time)
@@ -65,40 +66,77 @@ struct DigestFixture {
         """
 
     func insertStories() throws {
-        try cluster(1, "Leaders meet at the summit", first: "2025-08-08T02:00:00Z", last: "2025-08-08T06:00:00Z", updated: "2025-08-08T06:05:00Z")
+        try cluster(
+            1, "Leaders meet at the summit", first: "2025-08-08T02:00:00Z", last: "2025-08-08T06:00:00Z",
+            updated: "2025-08-08T06:05:00Z")
         try item(
             1, feed: "alpha", cluster: 1, title: "Leaders meet at the summit", link: "https://alpha.example/summit",
             at: "2025-08-08T02:00:00Z", similarity: 0.91,
-            content: "<p>ALPHA - The summit opened on Friday with leaders from five countries. Talks went on late.</p><p>The ministers agreed on a joint statement about trade and energy.</p><p>Read more at Alpha</p>")
+            content:
+                "<p>ALPHA - The summit opened on Friday with leaders from five countries. Talks went on late.</p><p>The ministers agreed on a joint statement about trade and energy.</p><p>Read more at Alpha</p>"
+        )
         try item(
-            2, feed: "beta", cluster: 1, title: "Summit: leaders meet, agree on trade", link: "https://beta.example/a?x=1&y=2",
+            2, feed: "beta", cluster: 1, title: "Summit: leaders meet, agree on trade",
+            link: "https://beta.example/a?x=1&y=2",
             at: "2025-08-08T03:30:00Z", content: Self.summitHTML)
         try item(
             3, feed: "gamma", cluster: 1, title: "Leaders meet at the summit", link: "javascript:alert(1)",
-            at: "2025-08-08T06:00:00Z", similarity: 0.88, summary: "The summit opened on Friday with leaders from five countries.")
+            at: "2025-08-08T06:00:00Z", similarity: 0.88,
+            summary: "The summit opened on Friday with leaders from five countries.")
         try representative(1, 2)
 
-        try cluster(2, "Rice prices rise in 14 provinces", first: "2025-08-08T05:00:00Z", last: "2025-08-08T05:30:00Z", updated: "2025-08-08T05:30:00Z")
-        try item(4, feed: "beta", cluster: 2, title: "Rice prices rise in 14 provinces", link: "https://beta.example/rice", at: "2025-08-08T05:00:00Z", summary: "Rice prices rose. The agency will intervene.")
-        try item(5, feed: "delta", cluster: 2, title: "Rice prices up", link: "https://delta.example/rice", at: "2025-08-08T05:30:00Z", summary: "Prices of rice rose in fourteen provinces.")
+        try cluster(
+            2, "Rice prices rise in 14 provinces", first: "2025-08-08T05:00:00Z", last: "2025-08-08T05:30:00Z",
+            updated: "2025-08-08T05:30:00Z")
+        try item(
+            4, feed: "beta", cluster: 2, title: "Rice prices rise in 14 provinces", link: "https://beta.example/rice",
+            at: "2025-08-08T05:00:00Z", summary: "Rice prices rose. The agency will intervene.")
+        try item(
+            5, feed: "delta", cluster: 2, title: "Rice prices up", link: "https://delta.example/rice",
+            at: "2025-08-08T05:30:00Z", summary: "Prices of rice rose in fourteen provinces.")
         try representative(2, 4)
 
-        try cluster(3, "Earthquake shakes the coast", first: "2025-08-08T09:00:00Z", last: "2025-08-08T09:10:00Z", updated: "2025-08-08T09:20:00Z")
-        try item(6, feed: "gamma", cluster: 3, title: "Earthquake shakes the coast", link: "https://gamma.example/quake", at: "2025-08-08T09:00:00Z", summary: "A magnitude 5.6 earthquake shook the coast. No tsunami is expected.")
-        try item(7, feed: "alpha", cluster: 3, title: "Quake of 5.6 hits coast", link: "http://alpha.example/quake", at: "2025-08-08T09:10:00Z", summary: "A 5.6 quake hit the coast.")
+        try cluster(
+            3, "Earthquake shakes the coast", first: "2025-08-08T09:00:00Z", last: "2025-08-08T09:10:00Z",
+            updated: "2025-08-08T09:20:00Z")
+        try item(
+            6, feed: "gamma", cluster: 3, title: "Earthquake shakes the coast", link: "https://gamma.example/quake",
+            at: "2025-08-08T09:00:00Z", summary: "A magnitude 5.6 earthquake shook the coast. No tsunami is expected.")
+        try item(
+            7, feed: "alpha", cluster: 3, title: "Quake of 5.6 hits coast", link: "http://alpha.example/quake",
+            at: "2025-08-08T09:10:00Z", summary: "A 5.6 quake hit the coast.")
         try representative(3, 6)
 
-        try cluster(4, "Morning market opens", first: "2025-08-07T17:00:00Z", last: "2025-08-07T17:00:00Z", updated: "2025-08-07T17:00:00Z")
-        try item(8, feed: "alpha", cluster: 4, title: "Morning market opens", link: "https://alpha.example/market", at: "2025-08-07T17:00:00Z", summary: "The market opened at midnight.")
-        try cluster(5, "Tom & Jerry <b>\"quoted\"</b> *stars* [x](javascript:y) #tag", first: "2025-08-08T12:00:00Z", last: "2025-08-08T12:00:00Z", updated: "2025-08-08T12:00:00Z")
-        try item(9, feed: "alpha", cluster: 5, title: "Tom & Jerry <b>\"quoted\"</b> *stars* [x](javascript:y) #tag", link: "https://alpha.example/t?a=<b>&c=\"d\"", at: "2025-08-08T12:00:00Z", summary: "1. A lead \u{1B}[31mwith an escape\u{1B}[0m and <i>tags</i> & more.")
-        try cluster(6, "Late night news", first: "2025-08-08T16:59:59Z", last: "2025-08-08T16:59:59Z", updated: "2025-08-08T16:59:59Z")
+        try cluster(
+            4, "Morning market opens", first: "2025-08-07T17:00:00Z", last: "2025-08-07T17:00:00Z",
+            updated: "2025-08-07T17:00:00Z")
+        try item(
+            8, feed: "alpha", cluster: 4, title: "Morning market opens", link: "https://alpha.example/market",
+            at: "2025-08-07T17:00:00Z", summary: "The market opened at midnight.")
+        try cluster(
+            5, "Tom & Jerry <b>\"quoted\"</b> *stars* [x](javascript:y) #tag", first: "2025-08-08T12:00:00Z",
+            last: "2025-08-08T12:00:00Z", updated: "2025-08-08T12:00:00Z")
+        try item(
+            9, feed: "alpha", cluster: 5, title: "Tom & Jerry <b>\"quoted\"</b> *stars* [x](javascript:y) #tag",
+            link: "https://alpha.example/t?a=<b>&c=\"d\"", at: "2025-08-08T12:00:00Z",
+            summary: "1. A lead \u{1B}[31mwith an escape\u{1B}[0m and <i>tags</i> & more.")
+        try cluster(
+            6, "Late night news", first: "2025-08-08T16:59:59Z", last: "2025-08-08T16:59:59Z",
+            updated: "2025-08-08T16:59:59Z")
         try item(10, feed: "delta", cluster: 6, title: "Late night news", link: nil, at: "2025-08-08T16:59:59Z")
 
-        try cluster(7, "Yesterday's last story", first: "2025-08-07T16:59:59Z", last: "2025-08-07T16:59:59Z", updated: "2025-08-07T16:59:59Z")
-        try item(11, feed: "gamma", cluster: 7, title: "Yesterday's last story", link: "https://gamma.example/y", at: "2025-08-07T16:59:59Z")
-        try cluster(8, "Tomorrow's first story", first: "2025-08-08T17:00:00Z", last: "2025-08-08T17:00:00Z", updated: "2025-08-08T17:00:00Z")
-        try item(12, feed: "gamma", cluster: 8, title: "Tomorrow's first story", link: "https://gamma.example/t", at: "2025-08-08T17:00:00Z")
+        try cluster(
+            7, "Yesterday's last story", first: "2025-08-07T16:59:59Z", last: "2025-08-07T16:59:59Z",
+            updated: "2025-08-07T16:59:59Z")
+        try item(
+            11, feed: "gamma", cluster: 7, title: "Yesterday's last story", link: "https://gamma.example/y",
+            at: "2025-08-07T16:59:59Z")
+        try cluster(
+            8, "Tomorrow's first story", first: "2025-08-08T17:00:00Z", last: "2025-08-08T17:00:00Z",
+            updated: "2025-08-08T17:00:00Z")
+        try item(
+            12, feed: "gamma", cluster: 8, title: "Tomorrow's first story", link: "https://gamma.example/t",
+            at: "2025-08-08T17:00:00Z")
     }
 
     /// The digest of `day` in `timeZone`.
@@ -119,7 +157,8 @@ struct DigestFixture {
 
 /// Golden files in `Tests/AggregatorKitTests/Snapshots`, re-recorded with `RECORD_SNAPSHOTS=1`.
 enum Snapshot {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Snapshots")
 
     static func check(_ actual: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let file = directory.appendingPathComponent(name)

@@ -7,16 +7,20 @@ import Testing
 @Suite struct DigestRenderTests {
     static let now = Date(timeIntervalSince1970: Double(DigestFixture.time("2025-08-09T00:00:00Z")))
 
-    func render(_ format: DigestFormat, _ digest: DigestModel, color: Bool = false, template: String? = nil) throws -> String {
+    func render(_ format: DigestFormat, _ digest: DigestModel, color: Bool = false, template: String? = nil) throws
+        -> String
+    {
         let context = DigestContext(timeZone: DigestFixture.timeZone, width: 80, color: color)
-        return try DigestRenderer(format: format, context: context, templatePath: template, now: Self.now).render(digest)
+        return try DigestRenderer(format: format, context: context, templatePath: template, now: Self.now).render(
+            digest)
     }
 
     @Test(arguments: DigestFormat.allCases)
     func matchesTheGoldenFile(format: DigestFormat) throws {
         let fixture = try DigestFixture()
         defer { fixture.remove() }
-        let ext = ["text": "txt", "markdown": "md", "html": "html", "json": "json", "atom": "atom"][format.rawValue] ?? "out"
+        let ext =
+            ["text": "txt", "markdown": "md", "html": "html", "json": "json", "atom": "atom"][format.rawValue] ?? "out"
         try Snapshot.check(try render(format, try fixture.digest()), named: "digest.\(ext)")
     }
 
@@ -47,7 +51,8 @@ import Testing
         try Snapshot.check(Render.clusterText(view, width: 80, timeZone: DigestFixture.timeZone), named: "cluster.txt")
         try Snapshot.check(Render.clusterJSON(view) + "\n", named: "cluster.json")
         let context = DigestContext(timeZone: DigestFixture.timeZone, indexName: DigestSite.indexName)
-        try Snapshot.check(try DigestRenderer(format: .html, context: context).renderCluster(view), named: "cluster.html")
+        try Snapshot.check(
+            try DigestRenderer(format: .html, context: context).renderCluster(view), named: "cluster.html")
     }
 
     @Test func colorsTextOnlyWhenAsked() throws {
@@ -83,7 +88,8 @@ import Testing
         #expect(atom.contains("<title type=\"text\">Tom &amp; Jerry &lt;b&gt;&quot;quoted&quot;&lt;/b&gt;"))
         #expect(!atom.contains("\u{1B}"))
         // The entry's HTML content is escaped twice: once as HTML, once as XML.
-        #expect(atom.contains("&lt;li&gt;&lt;a href=&quot;https://alpha.example/t?a=%3Cb%3E&amp;amp;c=%22d%22&quot;&gt;"))
+        #expect(
+            atom.contains("&lt;li&gt;&lt;a href=&quot;https://alpha.example/t?a=%3Cb%3E&amp;amp;c=%22d%22&quot;&gt;"))
     }
 
     @Test func atomEntriesHaveStableIDsAndTheClustersUpdatedTime() throws {
@@ -102,10 +108,15 @@ import Testing
         defer { fixture.remove() }
         let file = fixture.directory.appendingPathComponent("mine.mustache")
         try Data("{{label}}:{{#stories}} {{rank}}={{headline}}{{/stories}}\n".utf8).write(to: file)
-        #expect(try render(.html, try fixture.digest(), template: file.path) == "2025-08-08: 1=Leaders meet at the summit 2=Earthquake shakes the coast 3=Rice prices rise in 14 provinces\n")
+        #expect(
+            try render(.html, try fixture.digest(), template: file.path)
+                == "2025-08-08: 1=Leaders meet at the summit 2=Earthquake shakes the coast 3=Rice prices rise in 14 provinces\n"
+        )
         #expect(throws: TemplateError.self) { try render(.json, try fixture.digest(), template: file.path) }
         try Data("{{#stories}}unclosed".utf8).write(to: file)
-        let error = try #require(throws: TemplateError.self) { try render(.text, try fixture.digest(), template: file.path) }
+        let error = try #require(throws: TemplateError.self) {
+            try render(.text, try fixture.digest(), template: file.path)
+        }
         #expect(error.description.hasPrefix(file.path + ":"))
     }
 
@@ -116,7 +127,10 @@ import Testing
         let written = try DigestSite.write(
             try fixture.digest(), store: fixture.store, to: folder.path, timeZone: DigestFixture.timeZone,
             portalNames: DigestFixture.portals)
-        #expect(written.map { URL(fileURLWithPath: $0).lastPathComponent } == ["index.html", "cluster-1.html", "cluster-3.html", "cluster-2.html"])
+        #expect(
+            written.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+                "index.html", "cluster-1.html", "cluster-3.html", "cluster-2.html",
+            ])
         let index = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(index.contains("<a class=\"compare\" href=\"cluster-1.html\">compare the 3 copies →</a>"))
         let page = try String(contentsOf: folder.appendingPathComponent("cluster-1.html"), encoding: .utf8)

@@ -23,7 +23,9 @@ import Testing
         // never written into it.
         let reader = try FileHandle(forReadingFrom: file)
         defer { try? reader.close() }
-        let result = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--format", "html", "--output", file.path])
+        let result = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-08", "--format", "html", "--output", file.path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(String(decoding: try reader.readToEnd() ?? Data(), as: UTF8.self) == old)
@@ -31,7 +33,9 @@ import Testing
         #expect(new.hasPrefix("<!DOCTYPE html>") && new.hasSuffix("</html>\n"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp") }.isEmpty)
 
-        let missing = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--output", "/nonexistent/dir/d.txt"])
+        let missing = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-08", "--output", "/nonexistent/dir/d.txt",
+        ])
         #expect(missing.status != 0)
         #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
     }
@@ -40,7 +44,9 @@ import Testing
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }
         for format in ["text", "markdown", "html"] {
-            let result = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-01", "--format", format])
+            let result = try CLI.run([
+                "--config", config, "--db", db, "digest", "--date", "2025-08-01", "--format", format,
+            ])
             #expect(result.status == 0)
             #expect(result.stdout.contains("No stories for 2025-08-01."), "\(format): \(result.stdout)")
         }
@@ -50,7 +56,9 @@ import Testing
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }
         let site = folder.appendingPathComponent("site")
-        let result = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--output-dir", site.path])
+        let result = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-08", "--output-dir", site.path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "wrote 3 page(s) to \(site.path)\n")
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
@@ -61,20 +69,25 @@ import Testing
             let html = try String(contentsOf: site.appendingPathComponent(page), encoding: .utf8)
             #expect(html.contains("<a href=\"index.html\">"))
         }
-        let both = try CLI.run(["--config", config, "--db", db, "digest", "--output-dir", site.path, "--format", "json"])
+        let both = try CLI.run([
+            "--config", config, "--db", db, "digest", "--output-dir", site.path, "--format", "json",
+        ])
         #expect(both.status != 0 && both.stderr == "aggregator: --output-dir writes html pages; drop --format\n")
     }
 
     @Test func clusterShowsSharedAndOwnLinesOfEachCopy() throws {
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let list = try CLI.run(["--config", config, "--db", db, "clusters", "--all", "--search", "Putin Telepon", "--format", "json"])
+        let list = try CLI.run([
+            "--config", config, "--db", db, "clusters", "--all", "--search", "Putin Telepon", "--format", "json",
+        ])
         let clusters = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let id = try #require(clusters.first?["id"] as? Int)
         let text = try CLI.run(["--config", config, "--db", db, "cluster", String(id)])
         #expect(text.status == 0, "\(text.stderr)")
         // TRIBUNnews' copy has its own "Baca juga" lines and footer, and an edited dateline.
-        #expect(text.stdout.contains("    + Baca juga: Zelensky Tolak Serahkan Wilayah Ukraina dalam Perundingan Damai"))
+        #expect(
+            text.stdout.contains("    + Baca juga: Zelensky Tolak Serahkan Wilayah Ukraina dalam Perundingan Damai"))
         #expect(text.stdout.contains("    ~ TRIBUNNEWS.COM - Presiden Rusia Vladimir Putin"))
         #expect(text.stdout.contains("    = Panggilan telepon kedua pemimpin itu terjadi atas permintaan pihak Rusia."))
 
@@ -82,26 +95,39 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(items.filter { $0["representative"] as? Bool == true }.count == 1)
-        let statuses = Set(items.flatMap { ($0["lines"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String } })
+        let statuses = Set(
+            items.flatMap { ($0["lines"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String } })
         #expect(statuses == ["shared", "edited", "own"])
 
         let page = folder.appendingPathComponent("cluster.html")
-        let html = try CLI.run(["--config", config, "--db", db, "cluster", String(id), "--format", "html", "--output", page.path])
+        let html = try CLI.run([
+            "--config", config, "--db", db, "cluster", String(id), "--format", "html", "--output", page.path,
+        ])
         #expect(html.status == 0, "\(html.stderr)")
         let written = try String(contentsOf: page, encoding: .utf8)
-        #expect(written.contains("<li class=\"own\">Baca juga: Zelensky Tolak Serahkan Wilayah Ukraina dalam Perundingan Damai</li>"))
+        #expect(
+            written.contains(
+                "<li class=\"own\">Baca juga: Zelensky Tolak Serahkan Wilayah Ukraina dalam Perundingan Damai</li>"))
     }
 
     @Test func minSourcesAndTemplatesFromTheCommandLine() throws {
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let three = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--min-sources", "3"])
+        let three = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-08", "--min-sources", "3",
+        ])
         #expect(three.stdout.contains("1 story carried by several portals"))
         #expect(!three.stdout.contains("Only on") && !three.stdout.contains("Gempa"))
         let template = folder.appendingPathComponent("t.mustache")
         try Data("{{#stories}}{{portal_count}} {{headline}}\n{{/stories}}".utf8).write(to: template)
-        let custom = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--format", "markdown", "--template", template.path])
-        #expect(custom.stdout.hasPrefix("3 Putin Telepon Xi Jinping dan 3 Kepala Negara Lainnya, Minta Rapatkan Barisan, Apa yang Terjadi?\n2 Gempa"))
+        let custom = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-08", "--format", "markdown", "--template",
+            template.path,
+        ])
+        #expect(
+            custom.stdout.hasPrefix(
+                "3 Putin Telepon Xi Jinping dan 3 Kepala Negara Lainnya, Minta Rapatkan Barisan, Apa yang Terjadi?\n2 Gempa"
+            ))
         let missing = try CLI.run(["--config", config, "--db", db, "digest", "--template", "/nonexistent.mustache"])
         #expect(missing.status != 0 && missing.stderr == "aggregator: /nonexistent.mustache: cannot read template\n")
     }

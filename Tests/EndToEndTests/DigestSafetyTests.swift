@@ -20,7 +20,10 @@ enum Browser {
     static func dumpDOM(_ file: URL) throws -> String {
         let result = try Tool.run(
             try #require(path),
-            ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom", file.absoluteString])
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom",
+                file.absoluteString,
+            ])
         #expect(result.status == 0, "chromium failed: \(result.stderr.suffix(500))")
         return result.stdout
     }
@@ -100,19 +103,26 @@ enum Tool {
         // The control: the same browser run on an unescaped payload must show it ran, or this test proves nothing.
         let control = folder.appendingPathComponent("control.html")
         try Data(
-            "<html><head><title>ok</title></head><body><img src=x onerror=\"document.title='PWNED'\"></body></html>".utf8
+            "<html><head><title>ok</title></head><body><img src=x onerror=\"document.title='PWNED'\"></body></html>"
+                .utf8
         ).write(to: control)
         #expect(try Browser.dumpDOM(control).contains("<title>PWNED</title>"))
 
         let site = folder.appendingPathComponent("site")
-        let written = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-11", "--output-dir", site.path])
+        let written = try CLI.run([
+            "--config", config, "--db", db, "digest", "--date", "2025-08-11", "--output-dir", site.path,
+        ])
         #expect(written.status == 0, "\(written.stderr)")
-        let pages = try FileManager.default.contentsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }.sorted()
+        let pages = try FileManager.default.contentsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
+            .sorted()
         #expect(pages == ["cluster-1.html", "index.html"])
         for page in pages {
             let dom = try Browser.dumpDOM(try withoutCSP(site.appendingPathComponent(page)))
             let title = dom.range(of: #"<title>[^<]*</title>"#, options: .regularExpression).map { String(dom[$0]) }
-            #expect(title == (page == "index.html" ? "<title>Digest for 2025-08-11</title>" : "<title>Harbour reopens after storm</title>"))
+            #expect(
+                title
+                    == (page == "index.html"
+                        ? "<title>Digest for 2025-08-11</title>" : "<title>Harbour reopens after storm</title>"))
             #expect(!dom.contains(#"data-pwned="1""#), "\(page): a payload ran")
             #expect(Self.activeMarkup(in: dom).isEmpty, "\(page): \(Self.activeMarkup(in: dom))")
             // The payloads are there, as text.
@@ -124,7 +134,9 @@ enum Tool {
         let (folder, db) = try fetchHostile()
         defer { try? FileManager.default.removeItem(at: folder) }
         func digest(_ format: String) throws -> String {
-            let result = try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-11", "--format", format])
+            let result = try CLI.run([
+                "--config", config, "--db", db, "digest", "--date", "2025-08-11", "--format", format,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout
         }
@@ -148,32 +160,46 @@ enum Tool {
         let (folder, db) = try fetchHostile()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("digest.atom").path
-        for (config, day) in [(config, "2025-08-11"), (CLI.root.appendingPathComponent("seeds/feeds.toml").path, "2025-08-08")] {
+        for (config, day) in [
+            (config, "2025-08-11"), (CLI.root.appendingPathComponent("seeds/feeds.toml").path, "2025-08-08"),
+        ] {
             let database = config == self.config ? db : folder.appendingPathComponent("seeds.sqlite").path
             if database != db { #expect(try CLI.run(["--config", config, "--db", database, "fetch"]).status == 0) }
-            let written = try CLI.run(["--config", config, "--db", database, "digest", "--date", day, "--format", "atom", "--output", file])
+            let written = try CLI.run([
+                "--config", config, "--db", database, "digest", "--date", day, "--format", "atom", "--output", file,
+            ])
             #expect(written.status == 0, "\(written.stderr)")
             let parsed = try CLI.run(["parse", "--format", "json", file])
             #expect(parsed.status == 0, "\(parsed.stderr)")
             #expect(parsed.stderr.isEmpty, "the parser warned: \(parsed.stderr)")
             let feed = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
             #expect(feed["format"] as? String == "atom10")
-            let digest = try CLI.run(["--config", config, "--db", database, "digest", "--date", day, "--format", "json"])
+            let digest = try CLI.run([
+                "--config", config, "--db", database, "digest", "--date", day, "--format", "json",
+            ])
             let model = try #require(try JSONSerialization.jsonObject(with: Data(digest.stdout.utf8)) as? [String: Any])
-            let stories = (model["stories"] as? [[String: Any]] ?? [])
+            let stories =
+                (model["stories"] as? [[String: Any]] ?? [])
                 + (model["single_source"] as? [[String: Any]] ?? []).flatMap { $0["stories"] as? [[String: Any]] ?? [] }
             let items = try #require(feed["items"] as? [[String: Any]])
             #expect(items.map { $0["title"] as? String } == stories.map { $0["headline"] as? String })
-            #expect(items.map { $0["id"] as? String } == stories.map { "tag:aggregator,2025:cluster/\($0["cluster"] as? Int ?? -1)" })
+            #expect(
+                items.map { $0["id"] as? String }
+                    == stories.map { "tag:aggregator,2025:cluster/\($0["cluster"] as? Int ?? -1)" })
         }
     }
 
-    @Test(.enabled(if: Tool.hasPython(module: "feedparser"), "python3 feedparser is not installed (pip install feedparser)"))
+    @Test(
+        .enabled(
+            if: Tool.hasPython(module: "feedparser"), "python3 feedparser is not installed (pip install feedparser)"))
     func atomParsesBackWithFeedparser() throws {
         let (folder, db) = try fetchHostile()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("digest.atom").path
-        #expect(try CLI.run(["--config", config, "--db", db, "digest", "--date", "2025-08-11", "--format", "atom", "--output", file]).status == 0)
+        #expect(
+            try CLI.run([
+                "--config", config, "--db", db, "digest", "--date", "2025-08-11", "--format", "atom", "--output", file,
+            ]).status == 0)
         let script = """
             import feedparser, json, sys
             d = feedparser.parse(sys.argv[1])
