@@ -64,6 +64,7 @@ public enum MatchRule: String, Sendable {
     case containment = "text containment"
     case lead = "lead containment"
     case titleAssisted = "title with text support"
+    case titleOnly = "title of a short text"
     case none = "no match"
 }
 
@@ -97,15 +98,25 @@ public struct DecisionRule: Sendable {
         if e.resemblance >= s.resemblanceThreshold {
             return PairVerdict(rule: .resemblance, similarity: textScore, resemblance: e.resemblance)
         }
-        if trustContainment && e.containment >= s.containmentThreshold {
+        // Partial containment happens between a story and its follow-up (shared background paragraphs):
+        // below `partialContainment` the headlines must agree a little too.
+        let titlesAgree = e.titleOverlap >= s.partialTitleOverlap
+        if trustContainment && e.containment >= s.containmentThreshold
+            && (e.containment >= s.partialContainment || titlesAgree)
+        {
             return PairVerdict(rule: .containment, similarity: textScore, resemblance: e.resemblance)
         }
-        if trustLead && e.lead >= s.leadThreshold {
+        if trustLead && e.lead >= s.leadThreshold && (e.lead >= s.partialContainment || titlesAgree) {
             return PairVerdict(rule: .lead, similarity: textScore, resemblance: e.resemblance)
         }
         let support = max(e.resemblance, e.containment, e.lead)
         if e.titleWords >= 2 && e.titleOverlap >= s.titleThreshold && support >= s.titleAssistedTextThreshold {
             return PairVerdict(rule: .titleAssisted, similarity: textScore, resemblance: e.resemblance)
+        }
+        if e.smallerShingles < s.shortTextShingles && e.titleWords >= s.titleOnlyMinWords
+            && e.titleJaccard >= s.titleOnlyThreshold
+        {
+            return PairVerdict(rule: .titleOnly, similarity: e.titleJaccard * 0.5, resemblance: e.resemblance)
         }
         return PairVerdict(rule: .none, similarity: textScore, resemblance: e.resemblance)
     }
@@ -114,8 +125,10 @@ public struct DecisionRule: Sendable {
     public var summary: String {
         let s = settings
         return "resemblance >= \(s.resemblanceThreshold); containment >= \(s.containmentThreshold) "
-            + "(smaller text >= \(s.containmentMinShingles) shingles); lead >= \(s.leadThreshold) "
+            + "(smaller text >= \(s.containmentMinShingles) shingles; below \(s.partialContainment) also title overlap >= "
+            + "\(s.partialTitleOverlap)); lead >= \(s.leadThreshold) "
             + "(lead >= \(s.leadMinShingles) shingles); title overlap >= \(s.titleThreshold) with text "
-            + ">= \(s.titleAssistedTextThreshold); merge clusters at >= \(s.mergeThreshold)"
+            + ">= \(s.titleAssistedTextThreshold); title jaccard >= \(s.titleOnlyThreshold) (>= \(s.titleOnlyMinWords) "
+            + "words) when a text has < \(s.shortTextShingles) shingles; merge clusters at >= \(s.mergeThreshold)"
     }
 }

@@ -17,6 +17,8 @@ public struct DedupSettings: Sendable, Equatable {
     public var leadShingles: Int = 96
     /// One in `leadKeySampling` lead shingles (selected by value) becomes an index key.
     public var leadKeySampling: Int = 4
+    /// Adjacent title words per title index key.
+    public var titleKeyWords: Int = 3
     /// Lines with fewer words than this are dropped (menus, "Berita Terkini", credits).
     public var minLineWords: Int = 4
 
@@ -29,12 +31,22 @@ public struct DedupSettings: Sendable, Equatable {
     public var containmentMinShingles: Int = 20
     /// Exact containment of the smaller text's lead in the other's lead that alone makes one story.
     public var leadThreshold: Double = 0.5
+    /// Containment or lead evidence below this also needs the headlines to agree a little.
+    public var partialContainment: Double = 0.8
+    /// ... namely this title overlap.
+    public var partialTitleOverlap: Double = 0.4
     /// Lead containment is trusted only when the smaller lead has at least this many shingles.
     public var leadMinShingles: Int = 8
     /// Title overlap (shared words / words of the shorter title) for title-assisted matches.
     public var titleThreshold: Double = 0.75
     /// With a matching title, this much text evidence (resemblance, containment or lead) suffices.
-    public var titleAssistedTextThreshold: Double = 0.1
+    public var titleAssistedTextThreshold: Double = 0.2
+    /// A text with fewer distinct shingles than this is "short" (a teaser or cut summary).
+    public var shortTextShingles: Int = 60
+    /// When one text is short (often rewritten), a headline this alike (word Jaccard) alone decides.
+    public var titleOnlyThreshold: Double = 0.75
+    /// ... provided the shorter headline has at least this many words.
+    public var titleOnlyMinWords: Int = 6
     /// A merge of two clusters needs a match at least this strong (similarity) into both.
     public var mergeThreshold: Double = 0.6
 
@@ -70,8 +82,8 @@ public struct DedupSettings: Sendable, Equatable {
 
     /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
     public static let configurationKeys: [String] = [
-        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "resemblance", "containment",
-        "min_shingles", "lead", "lead_min_shingles", "title_similarity", "title_text", "merge",
+        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "title_key_words", "resemblance", "containment",
+        "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity", "title_text", "short_text", "title_only", "title_only_words", "merge",
         "boilerplate_min_items", "boilerplate_fraction",
     ]
 
@@ -86,13 +98,19 @@ public struct DedupSettings: Sendable, Equatable {
         case "threshold" where fraction: candidateThreshold = value
         case "window_days" where count: windowDays = Int(value)
         case "lead_shingles" where count: leadShingles = Int(value)
+        case "title_key_words" where count && value <= 16: titleKeyWords = Int(value)
         case "resemblance" where fraction: resemblanceThreshold = value
         case "containment" where fraction: containmentThreshold = value
         case "min_shingles" where count: containmentMinShingles = Int(value)
+        case "partial_containment" where fraction: partialContainment = value
+        case "partial_title" where fraction: partialTitleOverlap = value
         case "lead" where fraction: leadThreshold = value
         case "lead_min_shingles" where count: leadMinShingles = Int(value)
         case "title_similarity" where fraction: titleThreshold = value
         case "title_text" where fraction: titleAssistedTextThreshold = value
+        case "short_text" where count: shortTextShingles = Int(value)
+        case "title_only" where fraction: titleOnlyThreshold = value
+        case "title_only_words" where count: titleOnlyMinWords = Int(value)
         case "merge" where fraction: mergeThreshold = value
         case "boilerplate_min_items" where count: boilerplateMinItems = Int(value)
         case "boilerplate_fraction" where fraction: boilerplateFraction = value

@@ -65,12 +65,14 @@ public struct Deduplicator: Sendable {
         }
         let titleWords = Shingles.sortedDistinct32(titleTokens[...])
         var titleKeys: [Int64] = []
-        if titleTokens.count == 1 {
-            titleKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.title.rawValue, titleTokens[0])))
-        } else if titleTokens.count > 1 {
+        let n = max(1, settings.titleKeyWords)
+        if !titleTokens.isEmpty {
+            // Runs of n adjacent title words (the whole title when shorter): edited, truncated or
+            // prefixed headlines still share some; n >= 3 keeps runs of common words from matching everything.
             var seen = Set<Int64>()
-            for i in 1..<titleTokens.count {
-                let h = Hashing.combine(Hashing.combine(KeyDomain.title.rawValue, titleTokens[i - 1]), titleTokens[i])
+            for start in 0...max(0, titleTokens.count - n) {
+                var h = KeyDomain.title.rawValue
+                for t in titleTokens[start..<min(titleTokens.count, start + n)] { h = Hashing.combine(h, t) }
                 let key = Int64(bitPattern: h)
                 if seen.insert(key).inserted { titleKeys.append(key) }
                 if titleKeys.count >= 16 { break }

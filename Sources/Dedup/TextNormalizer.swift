@@ -47,10 +47,21 @@ struct TextNormalizer: Sendable {
             var line = rawLine.trimmingPrefixAndSuffixWhitespace()
             if line.isEmpty { continue }
             if Self.isPatternBoilerplate(line) {
-                if verbose { result.removed.append(RemovedLine(text: String(line), reason: .pattern)) }
-                continue
-            }
-            if contentLines < 3, let rest = Self.strippingDateline(line) {
+                // "Laporan Wartawan X, Name TRIBUNNEWS.COM, JAKARTA - lead..." (a byline run into the
+                // dateline of a summary): the byline goes, the lead after the dateline stays.
+                if contentLines < 3, let rest = Self.strippingDateline(line),
+                    rest.split(separator: " ").count >= 8, !Self.isPatternBoilerplate(rest)
+                {
+                    if verbose {
+                        result.removed.append(
+                            RemovedLine(text: String(line[line.startIndex..<rest.startIndex]), reason: .pattern))
+                    }
+                    line = rest
+                } else {
+                    if verbose { result.removed.append(RemovedLine(text: String(line), reason: .pattern)) }
+                    continue
+                }
+            } else if contentLines < 3, let rest = Self.strippingDateline(line) {
                 if verbose {
                     result.removed.append(
                         RemovedLine(text: String(line[line.startIndex..<rest.startIndex]), reason: .dateline))

@@ -82,11 +82,15 @@ enum CorpusEval {
         var settings = DedupSettings()
         var learned = true
         var allKeys = true
+        var truthPath: String?
         var i = 2
         while i < args.count {
             switch args[i] {
             case "--no-learned": learned = false
             case "--bands-only": allKeys = false
+            case "--truth":
+                i += 1
+                truthPath = args[i]
             case "--set":
                 i += 1
                 let parts = args[i].split(separator: "=", maxSplits: 1).map(String.init)
@@ -134,12 +138,45 @@ enum CorpusEval {
                 },
             ])
         }
+        if let truthPath { try report(truthPath: truthPath, docs: docs, index: index, dedup: dedup, models: models) }
         let json = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted])
         try json.write(to: URL(fileURLWithPath: args[1]))
         FileHandle.standardError.write(
             Data(
                 ("eval: \(docs.count) docs, \(out.count) clusters, \(index.candidateCount) candidates verified; "
                     + "decisions: " + rules.sorted(by: { $0.key < $1.key }).map { "\($0.key.trimmingCharacters(in: .whitespaces))=\($0.value)" }.joined(separator: ", ") + "\n").utf8))
+    }
+}
+
+extension CorpusEval {
+    /// Prints the evidence of every wrongly joined and every missed pair (for studying the rule).
+    static func report(
+        truthPath: String, docs: [CorpusDocument], index: MemoryIndex, dedup: Deduplicator,
+        models: [String: BoilerplateModel]
+    ) throws {
+        var label: [String: (String, String)] = [:]
+        for line in try String(contentsOfFile: truthPath, encoding: .utf8).split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let link = object["link"] as? String, let cluster = object["cluster"] as? String
+            else { continue }
+            label[link] = (cluster, object["mode"] as? String ?? "?")
+        }
+        func f(_ x: Double) -> String { String(format: "%.2f", x) }
+        for a in 0..<docs.count {
+            for b in (a + 1)..<docs.count {
+                guard let la = label[docs[a].link], let lb = label[docs[b].link] else { continue }
+                let truth = la.0 == lb.0
+                let together = index.cluster[a] == index.cluster[b]
+                guard truth != together else { continue }
+                let e = PairEvidence(index.fingerprints[a], index.fingerprints[b])
+                let v = DecisionRule(settings: dedup.settings).judge(e)
+                print(
+                    "\(truth ? "MISS" : "FALSE") \(la.1)/\(lb.1) J=\(f(e.resemblance)) C=\(f(e.containment)) "
+                        + "L=\(f(e.lead))/\(e.leadSize) T=\(f(e.titleOverlap))/\(f(e.titleJaccard))/\(e.titleWords) "
+                        + "n=\(e.smallerShingles)/\(e.largerShingles) rule=\(v.rule) | \(docs[a].feed): \(docs[a].title) | "
+                        + "\(docs[b].feed): \(docs[b].title)")
+            }
+        }
     }
 }
 

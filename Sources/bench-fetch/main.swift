@@ -20,7 +20,9 @@ struct Arguments {
             default: urlsFile = arg
             }
         }
-        if urlsFile.isEmpty { throw UsageError(message: "usage: bench-fetch URLS_FILE [--concurrency N] [--per-host N] [--rounds N]") }
+        if urlsFile.isEmpty {
+            throw UsageError(message: "usage: bench-fetch URLS_FILE [--concurrency N] [--per-host N] [--rounds N]")
+        }
     }
 
     static func int(_ value: String?, _ name: String) throws -> Int {

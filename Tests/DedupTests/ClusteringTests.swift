@@ -108,3 +108,60 @@ import Testing
         #expect(e.description.contains("same story"))
     }
 }
+
+@Suite struct DecisionRuleTests {
+    let dedup = Deduplicator()
+
+    @Test func rewrittenTeaserMatchesByItsHeadline() {
+        let full = dedup.fingerprint(
+            DedupDocument(feed: "a", title: StoryFixtures.floodTitle, text: StoryFixtures.serambinews), boilerplate: nil)
+        let rewritten = dedup.fingerprint(
+            DedupDocument(
+                feed: "b", title: "UPDATE: " + StoryFixtures.floodTitle,
+                text: "Ribuan warga Aceh Utara mengungsi setelah air sungai meluap dan merendam permukiman."),
+            boilerplate: nil)
+        #expect(dedup.judge(full, rewritten).rule == .titleOnly)
+        // The same short text under a different headline is not enough.
+        let other = dedup.fingerprint(
+            DedupDocument(
+                feed: "b", title: StoryFixtures.aidTitle,
+                text: "Ribuan warga Aceh Utara mengungsi setelah air sungai meluap dan merendam permukiman."),
+            boilerplate: nil)
+        #expect(!dedup.judge(full, other).isMatch)
+    }
+
+    @Test func partialContainmentNeedsAgreeingHeadlines() {
+        var e = PairEvidence(
+            dedup.fingerprint(DedupDocument(feed: "a", title: "a b c", text: ""), boilerplate: nil),
+            dedup.fingerprint(DedupDocument(feed: "b", title: "d e f", text: ""), boilerplate: nil))
+        e.smallerShingles = 40
+        e.largerShingles = 400
+        e.leadSize = 40
+        e.lead = 0.6
+        e.containment = 0.65
+        e.titleOverlap = 0.1
+        let rule = DecisionRule(settings: DedupSettings())
+        #expect(!rule.judge(e).isMatch)
+        e.titleOverlap = 0.5
+        #expect(rule.judge(e).rule == .containment)
+        e.titleOverlap = 0
+        e.containment = 0.9
+        #expect(rule.judge(e).rule == .containment)
+    }
+
+    @Test func settingsAcceptConfigurationKeys() {
+        var settings = DedupSettings()
+        for key in DedupSettings.configurationKeys {
+            let accepted = settings.set(key, 0.5) || settings.set(key, 16)
+            #expect(accepted, "\(key)")
+        }
+        settings = DedupSettings()
+        let set = settings.set("resemblance", 0.42)
+        #expect(set && settings.resemblanceThreshold == 0.42)
+        let outOfRange = settings.set("resemblance", 1.5)
+        let unknown = settings.set("no_such_key", 1)
+        #expect(!outOfRange && !unknown)
+        let permutations = settings.set("permutations", 64)
+        #expect(permutations && settings.bands * settings.rows <= 64)
+    }
+}

@@ -129,3 +129,30 @@ import Testing
         #expect(json["max"] == 2)
     }
 }
+
+/// HTTP/2 over TLS against hypercorn with a throwaway certificate (skipped when hypercorn is not installed).
+@Suite(.enabled(if: LocalServer.hasHypercorn, "needs `pip install hypercorn`"))
+struct FetcherHTTP2Tests {
+    let server: LocalServer
+
+    init() throws {
+        server = try LocalServer.sharedH2.get()
+    }
+
+    @Test func negotiatesHTTP2WhenOffered() async throws {
+        let url = "https://127.0.0.1:\(server.port)/version"
+        let h2 = try await fetchOne(url, options: FetcherOptions(caBundle: server.detail)).outcome.get()
+        #expect(h2.status == 200)
+        #expect(h2.httpVersion == "2")
+        #expect(h2.body == Array("2".utf8))
+        let h1 = try await fetchOne(url, options: FetcherOptions(http2: false, caBundle: server.detail)).outcome.get()
+        #expect(h1.httpVersion == "1.1")
+        #expect(h1.body == Array("1.1".utf8))
+    }
+
+    @Test func rejectsAnUntrustedCertificate() async throws {
+        let error = try #require(await fetchOne("https://127.0.0.1:\(server.port)/feed").error)
+        #expect(error.curlCode == 60)
+        #expect(!error.isNetworkError)
+    }
+}

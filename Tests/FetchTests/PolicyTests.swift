@@ -70,10 +70,11 @@ func gmt(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int =
         #expect(RetryAfter.parse("soon", now: now) == nil)
     }
 
-    @Test(arguments: [
-        ("max-age=600", 600.0), ("public, max-age=60, must-revalidate", 60), ("MAX-AGE=\"30\"", 30),
-        ("max-age=0", 0), ("s-maxage=100, max-age=5", 5),
-    ] as [(String, Double)])
+    @Test(
+        arguments: [
+            ("max-age=600", 600.0), ("public, max-age=60, must-revalidate", 60), ("MAX-AGE=\"30\"", 30),
+            ("max-age=0", 0), ("s-maxage=100, max-age=5", 5),
+        ] as [(String, Double)])
     func readsMaxAge(header: String, seconds: Double) {
         #expect(CacheControl.maxAge(header) == seconds)
     }
