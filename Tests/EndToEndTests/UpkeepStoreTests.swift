@@ -43,14 +43,14 @@ import Testing
         // Retention off: prune refuses to guess.
         let off = try Upkeep.run(["--config", config, "--db", db, "prune"])
         #expect(off.status == 1 && off.stderr.contains("retention is off"), "\(off.stderr)")
-        let dry = try Upkeep.run(["--config", config, "--db", db, "prune", "--older-than", "0s", "--dry-run"])
+        Thread.sleep(forTimeInterval: 2.1)  // times are whole seconds: 2 s apart is surely past 1 s
+        let dry = try Upkeep.run(["--config", config, "--db", db, "prune", "--older-than", "1s", "--dry-run"])
         #expect(dry.stdout.hasPrefix("would remove 13 items (10 stories gone"), "\(dry.stdout)")
 
         // keep = 1s: the next fetch prunes everything stored before it, at its end.
         try (text.replacingOccurrences(of: "[settings]", with: "[settings]\nkeep = \"1s\"")).write(
             toFile: config, atomically: true, encoding: .utf8)
         #expect(try String(contentsOfFile: config, encoding: .utf8).contains("keep = \"1s\""))
-        Thread.sleep(forTimeInterval: 1.2)
         let fetch = try Upkeep.run(["--config", config, "--db", db, "fetch", "--force"])
         #expect(fetch.status == 0, "\(fetch.stderr)")
         #expect(fetch.stdout.contains("; pruned 13 old items"), "\(fetch.stdout)")
