@@ -27,4 +27,16 @@ static inline CURLcode ccurl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v)
 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
+// Multi-handle wrappers the Fetch module needs beyond the typed setopt/getinfo above.
+// https://curl.se/libcurl/c/curl_global_init.html: CURL_GLOBAL_ALL is a macro expression Swift cannot import.
+static inline CURLcode ccurl_global_init_all(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+
+// https://curl.se/libcurl/c/curl_multi_info_read.html: CURLMsg carries its result in an anonymous union.
+static inline CURLcode ccurl_msg_result(const CURLMsg *m) { return m->data.result; }
+
+// Constants defined as macros or anonymous enum members, given a fixed type here.
+static inline long ccurl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
+static inline long ccurl_pipe_multiplex(void) { return CURLPIPE_MULTIPLEX; }
+static inline size_t ccurl_error_size(void) { return CURL_ERROR_SIZE; }
+
 #endif

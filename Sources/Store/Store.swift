@@ -1,1 +1,369 @@
-// The Store module. See ../../README.md for its place in the pipeline.
+public import Foundation
+public import Feeds
+public import Dedup
+
+/// A feed row as the pipeline and `aggregator feeds` see it.
+public struct FeedRecord: Sendable {
+    public var id: Int64
+    public var name: String
+    public var url: String
+    public var effectiveURL: String?
+    public var title: String?
+    public var siteLink: String?
+    public var etag: String?
+    public var lastModified: String?
+    public var lastAttempt: Date?
+    public var lastSuccess: Date?
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var consecutiveFailures: Int
+    public var nextDue: Date?
+    public var gone: Bool
+    public var redirectTarget: String?
+    public var redirectCount: Int
+    public var lastUnconditional: Date?
+    public var ttlMinutes: Int?
+}
+
+/// What one fetch of a feed changed in its state row (validators, health, schedule).
+public struct FetchStateUpdate: Sendable {
+    public var attemptedAt: Date
+    public var succeeded: Bool
+    public var status: Int?
+    public var error: String?
+    public var etag: String?
+    public var lastModified: String?
+    /// Replace the stored validators (a 200 does, a 304 keeps them, a failure keeps them).
+    public var replaceValidators: Bool
+    public var nextDue: Date?
+    public var consecutiveFailures: Int
+    public var gone: Bool
+    public var effectiveURL: String?
+    public var redirectTarget: String?
+    public var redirectCount: Int
+    public var unconditional: Bool
+    public var title: String?
+    public var siteLink: String?
+    public var ttlMinutes: Int?
+
+    public init(attemptedAt: Date, succeeded: Bool) {
+        self.attemptedAt = attemptedAt
+        self.succeeded = succeeded
+        self.replaceValidators = false
+        self.consecutiveFailures = 0
+        self.gone = false
+        self.redirectCount = 0
+        self.unconditional = false
+    }
+}
+
+/// A parsed item ready to store: the item, its dedup input and its fingerprint (computed off the writer thread).
+public struct PreparedItem: Sendable {
+    public var item: Item
+    public var document: DedupDocument
+    public var fingerprint: Fingerprint
+    public var contentHash: Int64
+    public var lineHashes: [UInt64]
+
+    public init(item: Item, document: DedupDocument, fingerprint: Fingerprint, contentHash: Int64, lineHashes: [UInt64]) {
+        self.item = item
+        self.document = document
+        self.fingerprint = fingerprint
+        self.contentHash = contentHash
+        self.lineHashes = lineHashes
+    }
+}
+
+/// What storing one feed's items did.
+public struct IngestSummary: Sendable {
+    public var newItems = 0
+    public var updatedItems = 0
+    public var newClusters = 0
+    /// New items that joined a cluster holding another portal's copy.
+    public var joinedStories = 0
+    public init() {}
+}
+
+/// The aggregator's database: schema, feeds, items, clusters.
+public final class Store {
+    public let db: Database
+
+    /// Opens (or creates) the database and brings its schema up to date.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        Store.registerSearchFunction()  // upkeep (issue 7): the search-index triggers call it
+        db = try Database(path: path, readOnly: readOnly)
+        if readOnly {
+            let version = try db.scalarInt("SELECT max(version) FROM schema_migrations")
+            if let version, version > Int64(Database.currentSchemaVersion) {
+                throw StoreError(
+                    code: 0, message: "written by a newer aggregator (schema \(version), this one knows \(Database.currentSchemaVersion)); upgrade aggregator",
+                    context: path)
+            }
+        } else {
+            try db.migrate()
+        }
+    }
+
+    // MARK: feeds
+
+    /// Makes sure a row exists for every configured feed (by name) and that its URL is current.
+    /// - Returns: the feed rows, keyed by name.
+    public func syncFeeds(_ feeds: [(name: String, url: String, title: String?)]) throws -> [String: FeedRecord] {
+        try db.transaction {
+            for feed in feeds {
+                try db.run(
+                    """
+                    INSERT INTO feeds (name, url, title) VALUES (?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET
+                        effective_url = CASE WHEN feeds.url = excluded.url THEN feeds.effective_url ELSE NULL END,
+                        redirect_count = CASE WHEN feeds.url = excluded.url THEN feeds.redirect_count ELSE 0 END,
+                        url = excluded.url,
+                        title = coalesce(excluded.title, feeds.title)
+                    """, feed.name, feed.url, feed.title)
+            }
+        }
+        var result: [String: FeedRecord] = [:]
+        for record in try allFeeds() { result[record.name] = record }
+        return result
+    }
+
+    static let feedColumns = """
+        id, name, url, effective_url, title, site_link, etag, last_modified, last_attempt, last_success, last_status,
+        last_error, consecutive_failures, next_due, gone, redirect_target, redirect_count, last_unconditional, ttl_minutes
+        """
+
+    static func feedRecord(_ row: Row) -> FeedRecord {
+        func date(_ i: Int) -> Date? { row.intOrNil(i).map { Date(timeIntervalSince1970: Double($0)) } }
+        return FeedRecord(
+            id: row.int(0), name: row.text(1), url: row.text(2), effectiveURL: row.textOrNil(3), title: row.textOrNil(4),
+            siteLink: row.textOrNil(5), etag: row.textOrNil(6), lastModified: row.textOrNil(7), lastAttempt: date(8),
+            lastSuccess: date(9), lastStatus: row.intOrNil(10).map { Int($0) }, lastError: row.textOrNil(11),
+            consecutiveFailures: Int(row.int(12)), nextDue: date(13), gone: row.int(14) != 0,
+            redirectTarget: row.textOrNil(15), redirectCount: Int(row.int(16)), lastUnconditional: date(17),
+            ttlMinutes: row.intOrNil(18).map { Int($0) })
+    }
+
+    public func allFeeds() throws -> [FeedRecord] {
+        try db.query("SELECT \(Self.feedColumns) FROM feeds ORDER BY name").map(Self.feedRecord)
+    }
+
+    /// Records one fetch of a feed and stores its items, clustering each new one, all in ONE transaction:
+    /// validators never get ahead of the items they cover.
+    public func commitFetch(
+        feedID: Int64, feedName: String, update: FetchStateUpdate, items: [PreparedItem], deduplicator: Deduplicator,
+        windowDays: Double
+    ) throws -> IngestSummary {
+        try db.transaction {
+            var summary = IngestSummary()
+            for prepared in items {
+                try ingest(prepared, feedID: feedID, feedName: feedName, now: update.attemptedAt,
+                           deduplicator: deduplicator, windowDays: windowDays, summary: &summary)
+            }
+            try writeState(feedID: feedID, update)
+            return summary
+        }
+    }
+
+    private func writeState(feedID: Int64, _ u: FetchStateUpdate) throws {
+        let now = Int64(u.attemptedAt.timeIntervalSince1970)
+        try db.run(
+            """
+            UPDATE feeds SET
+                last_attempt = ?, last_success = CASE WHEN ? THEN ? ELSE last_success END, last_status = ?, last_error = ?,
+                etag = CASE WHEN ? THEN ? ELSE etag END, last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
+                consecutive_failures = ?, next_due = ?, gone = ?, effective_url = coalesce(?, effective_url),
+                redirect_target = ?, redirect_count = ?,
+                last_unconditional = CASE WHEN ? THEN ? ELSE last_unconditional END,
+                title = coalesce(title, ?), site_link = coalesce(?, site_link), ttl_minutes = coalesce(?, ttl_minutes)
+            WHERE id = ?
+            """,
+            now, u.succeeded, now, u.status, u.error,
+            u.replaceValidators, u.etag, u.replaceValidators, u.lastModified,
+            u.consecutiveFailures, u.nextDue.map { Int64($0.timeIntervalSince1970) }, u.gone, u.effectiveURL,
+            u.redirectTarget, u.redirectCount,
+            u.unconditional, now,
+            u.title, u.siteLink, u.ttlMinutes,
+            feedID)
+    }
+
+    /// Records a failed attempt only (no items).
+    public func recordState(feedID: Int64, _ update: FetchStateUpdate) throws {
+        try db.transaction { try writeState(feedID: feedID, update) }
+    }
+
+    // MARK: items
+
+    private func ingest(
+        _ prepared: PreparedItem, feedID: Int64, feedName: String, now: Date, deduplicator: Deduplicator,
+        windowDays: Double, summary: inout IngestSummary
+    ) throws {
+        let item = prepared.item
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        if let existing = try db.query(
+            "SELECT id, content_hash, cluster_id FROM items WHERE feed_id = ? AND item_key = ?", feedID, item.key
+        ).first {
+            // An edit keeps the item's identity and cluster; only its stored text changes.
+            if existing.int(1) != prepared.contentHash {
+                try updateItem(id: existing.int(0), item: item, prepared: prepared)
+                summary.updatedItems += 1
+            }
+            return
+        }
+        let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
+        let windowStart = min(itemTime, nowSeconds) - Int64(windowDays * 86_400)
+        let windowEnd = max(itemTime, nowSeconds) + Int64(windowDays * 86_400)
+        let candidates = try candidates(for: prepared, windowStart: windowStart, windowEnd: windowEnd)
+        let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
+
+        let clusterID: Int64
+        if let joined = decision.clusterID {
+            clusterID = joined
+            for other in decision.mergeClusterIDs where other != joined {
+                try mergeCluster(other, into: joined, now: nowSeconds)
+            }
+        } else {
+            try db.run(
+                "INSERT INTO clusters (headline, first_seen, last_seen, updated) VALUES (?, ?, ?, ?)",
+                item.title ?? "", itemTime, itemTime, nowSeconds)
+            clusterID = db.lastInsertRowID
+            summary.newClusters += 1
+        }
+        try db.run(
+            """
+            INSERT INTO items (feed_id, item_key, guid, title, link, canonical_url, summary, content, author, published,
+                updated, categories, enclosures, item_time, first_stored, content_hash, cluster_id, similarity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            feedID, item.key, item.id, item.title ?? "", item.link, prepared.document.canonicalURL, item.summary,
+            item.content, item.author, item.published.map { Int64($0.timeIntervalSince1970) },
+            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
+            Self.json(item.enclosures), itemTime, nowSeconds, prepared.contentHash, clusterID,
+            decision.clusterID == nil ? 1.0 : decision.similarity)
+        let itemID = db.lastInsertRowID
+        try db.run(
+            "INSERT INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
+            itemID, Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded())
+        for key in Set(prepared.fingerprint.indexKeys) {
+            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, itemID)
+        }
+        for hash in Set(prepared.lineHashes) {
+            try db.run(
+                """
+                INSERT INTO feed_lines (feed_id, line_hash, count) VALUES (?, ?, 1)
+                ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + 1
+                """, feedID, Int64(bitPattern: hash))
+        }
+        summary.newItems += 1
+        if decision.clusterID != nil {
+            let otherFeeds = try db.scalarInt(
+                "SELECT count(*) FROM items WHERE cluster_id = ? AND feed_id <> ?", clusterID, feedID) ?? 0
+            if otherFeeds > 0 { summary.joinedStories += 1 }
+        }
+        try refreshCluster(clusterID, now: nowSeconds)
+    }
+
+    private func updateItem(id: Int64, item: Item, prepared: PreparedItem) throws {
+        try db.run(
+            """
+            UPDATE items SET title = ?, link = ?, canonical_url = ?, summary = ?, content = ?, author = ?,
+                updated = ?, categories = ?, enclosures = ?, content_hash = ? WHERE id = ?
+            """,
+            item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
+            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
+            Self.json(item.enclosures), prepared.contentHash, id)
+        try db.run(
+            "UPDATE fingerprints SET text_hash = ?, data = ? WHERE item_id = ?",
+            Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded(), id)
+        try db.run("DELETE FROM band_keys WHERE item_id = ?", id)
+        for key in Set(prepared.fingerprint.indexKeys) {
+            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, id)
+        }
+    }
+
+    /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
+    /// within the time window. Index lookups only.
+    private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
+        var ids = Set<Int64>()
+        for key in Set(prepared.fingerprint.indexKeys) {
+            try db.forEach("SELECT item_id FROM band_keys WHERE key = ?", [key]) { ids.insert($0.row().int(0)) }
+        }
+        if let canonical = prepared.document.canonicalURL {
+            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [canonical]) { ids.insert($0.row().int(0)) }
+        }
+        try db.forEach(
+            "SELECT item_id FROM fingerprints WHERE text_hash = ?", [Int64(bitPattern: prepared.fingerprint.textHash)]
+        ) { ids.insert($0.row().int(0)) }
+        var result: [Candidate] = []
+        for id in ids.sorted() {
+            guard
+                let row = try db.query(
+                    """
+                    SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url, i.item_time
+                    FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
+                    WHERE i.id = ?
+                    """, id
+                ).first
+            else { continue }
+            let time = row.int(5)
+            let sameURL = prepared.document.canonicalURL != nil && row.textOrNil(4) == prepared.document.canonicalURL
+            guard sameURL || (time >= windowStart && time <= windowEnd) else { continue }
+            guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { continue }
+            result.append(
+                Candidate(
+                    itemID: row.int(0), clusterID: row.int(1), feed: row.text(2), fingerprint: fingerprint,
+                    canonicalURL: row.textOrNil(4)))
+        }
+        return result
+    }
+
+    /// Moves every member of `source` into `target` (the older id survives) and drops `source`.
+    func mergeCluster(_ source: Int64, into target: Int64, now: Int64) throws {
+        try db.run("UPDATE items SET cluster_id = ? WHERE cluster_id = ?", target, source)
+        try db.run("DELETE FROM clusters WHERE id = ?", source)
+        try refreshCluster(target, now: now)
+    }
+
+    /// Recomputes a cluster's headline, representative, time span and `updated` (when its portal set grew).
+    func refreshCluster(_ id: Int64, now: Int64) throws {
+        let members = try db.query(
+            """
+            SELECT i.id, i.title, i.item_time, length(coalesce(i.content, i.summary, '')), i.feed_id
+            FROM items i WHERE i.cluster_id = ? ORDER BY i.item_time, i.id
+            """, id)
+        guard let first = members.first else {
+            try db.run("DELETE FROM clusters WHERE id = ?", id)
+            return
+        }
+        // The representative is the most complete copy (longest text); ties go to the earliest.
+        var representative = first
+        for member in members where member.int(3) > representative.int(3) { representative = member }
+        // The headline is the earliest copy's title: the original is usually first, and syndicates edit it.
+        let headline = members.first(where: { !$0.text(1).isEmpty })?.text(1) ?? ""
+        let firstSeen = members.map { $0.int(2) }.min() ?? first.int(2)
+        let lastSeen = members.map { $0.int(2) }.max() ?? first.int(2)
+        try db.run(
+            """
+            UPDATE clusters SET headline = ?, representative_item_id = ?, first_seen = ?, last_seen = ?,
+                updated = CASE WHEN (SELECT count(DISTINCT feed_id) FROM items WHERE cluster_id = ?) > 1 THEN ? ELSE updated END
+            WHERE id = ?
+            """, headline, representative.int(0), firstSeen, lastSeen, id, now, id)
+    }
+
+    /// Line-hash counts and item count of one feed: the input of its learned boilerplate model.
+    public func lineStatistics(feedID: Int64) throws -> (counts: [UInt64: Int], items: Int) {
+        var counts: [UInt64: Int] = [:]
+        try db.forEach("SELECT line_hash, count FROM feed_lines WHERE feed_id = ? AND count > 1", [feedID]) { stmt in
+            let row = stmt.row()
+            counts[UInt64(bitPattern: row.int(0))] = Int(row.int(1))
+        }
+        let items = Int(try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0)
+        return (counts, items)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Near-duplicate story detection: fingerprints items and decides which cluster a new item joins.
+///
+/// Pure and deterministic: the same settings and inputs give the same fingerprints on every machine.
+public struct Deduplicator: Sendable {
+    public let settings: DedupSettings
+    let normalizer: TextNormalizer
+    let hasher: MinHasher
+    let rule: DecisionRule
+
+    public init(settings: DedupSettings = DedupSettings()) {
+        self.settings = settings
+        normalizer = TextNormalizer(minLineWords: settings.minLineWords)
+        hasher = MinHasher(permutations: settings.permutations)
+        rule = DecisionRule(settings: settings)
+    }
+
+    /// Hashes of the distinct content lines of a text, for the per-feed boilerplate counts.
+    public func lineHashes(of text: String) -> [UInt64] {
+        var seen = Set<UInt64>()
+        return normalizer.normalize(text).lineHashes.filter { seen.insert($0).inserted }
+    }
+
+    /// Computes everything stored for one item.
+    public func fingerprint(_ doc: DedupDocument, boilerplate: BoilerplateModel?) -> Fingerprint {
+        let text = normalizer.normalize(doc.text, boilerplate: boilerplate)
+        return fingerprint(tokens: text.tokens, title: doc.title)
+    }
+
+    func fingerprint(tokens: [UInt64], title: String) -> Fingerprint {
+        let shingles = Shingles.hashes(of: tokens, k: settings.shingleSize)
+        let count = Shingles.distinctCount(shingles)
+        let signature = hasher.signature(of: shingles)
+        var textHash: UInt64 = 0
+        if !tokens.isEmpty {
+            textHash = 0x7465_7874
+            for t in tokens { textHash = Hashing.combine(textHash, t) }
+        }
+        let lead = Shingles.sortedDistinct32(shingles.prefix(max(0, settings.leadShingles)))
+
+        var bandKeys: [Int64] = []
+        if count > 0 {
+            let (bands, rows) = settings.bandsAndRows
+            bandKeys.reserveCapacity(bands)
+            for band in 0..<bands {
+                var h = Hashing.combine(KeyDomain.band.rawValue, UInt64(band))
+                for r in 0..<rows { h = Hashing.combine(h, UInt64(signature[band * rows + r])) }
+                bandKeys.append(Int64(bitPattern: h))
+            }
+        }
+
+        var leadKeys: [Int64] = []
+        let sampling = UInt32(max(1, settings.leadKeySampling))
+        for v in lead where v % sampling == 0 {
+            leadKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.lead.rawValue, UInt64(v))))
+            if leadKeys.count >= 32 { break }
+        }
+
+        let titleTokens = normalizer.words(Self.cleanTitle(title)).tokens
+        var titleKey: UInt64 = 0
+        if !titleTokens.isEmpty {
+            titleKey = 0x7469_746C
+            for t in titleTokens { titleKey = Hashing.combine(titleKey, t) }
+        }
+        let titleWords = Shingles.sortedDistinct32(titleTokens[...])
+        var titleKeys: [Int64] = []
+        let n = max(1, settings.titleKeyWords)
+        if !titleTokens.isEmpty {
+            // Runs of n adjacent title words (the whole title when shorter): edited, truncated or
+            // prefixed headlines still share some; n >= 3 keeps runs of common words from matching everything.
+            var seen = Set<Int64>()
+            for start in 0...max(0, titleTokens.count - n) {
+                var h = KeyDomain.title.rawValue
+                for t in titleTokens[start..<min(titleTokens.count, start + n)] { h = Hashing.combine(h, t) }
+                let key = Int64(bitPattern: h)
+                if seen.insert(key).inserted { titleKeys.append(key) }
+                if titleKeys.count >= 16 { break }
+            }
+        }
+
+        return Fingerprint(
+            signature: signature, shingleCount: count, wordCount: tokens.count, textHash: textHash,
+            titleKey: titleKey, titleWords: titleWords, leadShingles: lead, bandKeys: bandKeys,
+            titleKeys: titleKeys, leadKeys: leadKeys)
+    }
+
+    /// Judges one pair of fingerprints with the decision rule.
+    public func judge(_ a: Fingerprint, _ b: Fingerprint, urlA: String? = nil, urlB: String? = nil) -> PairVerdict {
+        rule.judge(PairEvidence(a, b, urlA: urlA, urlB: urlB))
+    }
+
+    /// Decides the cluster of a new item from the candidates the Store found for it.
+    ///
+    /// The item joins the cluster of its best verified match. When it verifies strongly (similarity at
+    /// least `mergeThreshold`) against several clusters, those clusters are merged into the oldest
+    /// (smallest) id; weaker extra matches do not merge, which keeps a chain of weak links from gluing
+    /// unrelated stories together.
+    public func decide(_ fp: Fingerprint, doc: DedupDocument, candidates: [Candidate]) -> ClusterDecision {
+        struct Best {
+            var verdict: PairVerdict
+            var itemID: Int64
+        }
+        var bestByCluster: [Int64: Best] = [:]
+        for candidate in candidates {
+            let verdict = judge(fp, candidate.fingerprint, urlA: doc.canonicalURL, urlB: candidate.canonicalURL)
+            guard verdict.isMatch else { continue }
+            if let current = bestByCluster[candidate.clusterID], !Self.ranks(verdict, candidate.itemID, above: current.verdict, current.itemID) {
+                continue
+            }
+            bestByCluster[candidate.clusterID] = Best(verdict: verdict, itemID: candidate.itemID)
+        }
+        let ranked = bestByCluster.sorted { l, r in
+            Self.ranks(l.value.verdict, l.key, above: r.value.verdict, r.key)
+        }
+        guard let (bestCluster, best) = ranked.first else {
+            return ClusterDecision(clusterID: nil, similarity: 0)
+        }
+        var target = bestCluster
+        var merges: [Int64] = []
+        let isStrong = { (v: PairVerdict) in v.isSymmetric && v.similarity >= self.settings.mergeThreshold }
+        if isStrong(best.verdict) {
+            let strong = ranked.dropFirst().filter { isStrong($0.value.verdict) }.map(\.key)
+            if !strong.isEmpty {
+                let all = ([bestCluster] + strong).sorted()
+                target = all[0]
+                merges = Array(all.dropFirst())
+            }
+        }
+        let similarity = (best.verdict.similarity * 1000).rounded() / 1000
+        return ClusterDecision(
+            clusterID: target, similarity: best.verdict.similarity, mergeClusterIDs: merges,
+            matchedItemID: best.itemID,
+            explanation: "\(best.verdict.rule.rawValue) \(similarity) with item \(best.itemID)")
+    }
+
+    /// Orders matches: whole-text (symmetric) evidence first, then higher similarity, then higher
+    /// resemblance, then the smaller (older) id.
+    static func ranks(_ a: PairVerdict, _ idA: Int64, above b: PairVerdict, _ idB: Int64) -> Bool {
+        if a.isSymmetric != b.isSymmetric { return a.isSymmetric }
+        if a.similarity != b.similarity { return a.similarity > b.similarity }
+        if a.resemblance != b.resemblance { return a.resemblance > b.resemblance }
+        return idA < idB
+    }
+
+    /// Removes an all-capitals label before a colon ("BREAKING NEWS:", "UPDATE:") and a short site
+    /// suffix after the last " - " or " | " ("... - Tribunnews.com").
+    static func cleanTitle(_ title: String) -> String {
+        var t = Substring(title).trimmingPrefixAndSuffixWhitespace()
+        if let colon = t.firstIndex(of: ":"), t.distance(from: t.startIndex, to: colon) <= 30 {
+            let label = t[t.startIndex..<colon]
+            let letters = label.filter(\.isLetter)
+            if !letters.isEmpty && letters.allSatisfy(\.isUppercase) {
+                t = t[t.index(after: colon)...].trimmingPrefixAndSuffixWhitespace()
+            }
+        }
+        for separator in [" | ", " - ", " – ", " — "] {
+            if let range = t.range(of: separator, options: .backwards) {
+                let suffix = t[range.upperBound...]
+                if suffix.split(separator: " ").count <= 3 && t.distance(from: t.startIndex, to: range.lowerBound) > 10 {
+                    t = t[t.startIndex..<range.lowerBound]
+                    break
+                }
+            }
+        }
+        return String(t)
+    }
+}

@@ -1,0 +1,152 @@
+import CCurl
+import Foundation
+
+/// Owns one curl multi handle and drives all transfers of one `Fetcher.fetch` call on the calling thread.
+/// Keeps its own queue so that at most `concurrency` transfers run, at most `perHost` per host; libcurl's
+/// connection limits are set too, as a backstop.
+final class MultiSession {
+    private let multi: UnsafeMutableRawPointer
+    private let options: FetcherOptions
+    private let signal: CancelSignal
+    private let deliver: (FetchResult) -> Void
+    private var waiting: [(request: FetchRequest, url: String, host: String)] = []
+    private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var activePerHost: [String: Int] = [:]
+
+    /// - Throws: `FetchError` when libcurl cannot make the multi handle.
+    init(options: FetcherOptions, signal: CancelSignal, deliver: @escaping (FetchResult) -> Void) throws(FetchError) {
+        try Curl.initialize(url: "")
+        // https://curl.se/libcurl/c/curl_multi_init.html
+        guard let multi = curl_multi_init() else {
+            throw FetchError(.setup, url: "", reason: "curl_multi_init failed")
+        }
+        self.multi = multi
+        self.options = options
+        self.signal = signal
+        self.deliver = deliver
+        signal.attach(multi)
+        // https://curl.se/libcurl/c/curl_multi_setopt.html
+        try Curl.check(
+            ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),
+            "multi setopt MAX_TOTAL_CONNECTIONS", url: "")
+        try Curl.check(
+            ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost),
+            "multi setopt MAX_HOST_CONNECTIONS", url: "")
+        try Curl.check(
+            ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, ccurl_pipe_multiplex()),
+            "multi setopt PIPELINING", url: "")
+    }
+
+    deinit {
+        signal.detach()
+        for easy in active.keys { _ = curl_multi_remove_handle(multi, easy) }
+        active.removeAll()
+        curl_multi_cleanup(multi)
+    }
+
+    /// Runs every request to completion (or until the signal is cancelled), delivering each result as it ends.
+    func run(_ requests: [FetchRequest]) {
+        for request in requests {
+            switch Self.normalize(request.url) {
+            case .success(let (url, host)): waiting.append((request, url, host))
+            case .failure(let error): deliver(FetchResult(request: request, outcome: .failure(error), seconds: 0))
+            }
+        }
+        startWaiting()
+        while !active.isEmpty || !waiting.isEmpty {
+            if signal.isCancelled { return }
+            do {
+                var running: Int32 = 0
+                // https://curl.se/libcurl/c/curl_multi_perform.html
+                try Curl.check(curl_multi_perform(multi, &running), "curl_multi_perform", url: "")
+                collectFinished()
+                startWaiting()
+                if active.isEmpty { continue }
+                // https://curl.se/libcurl/c/curl_multi_poll.html: waits for activity, curl's own timeout,
+                // or curl_multi_wakeup from CancelSignal.
+                var ready: Int32 = 0
+                try Curl.check(curl_multi_poll(multi, nil, 0, 1000, &ready), "curl_multi_poll", url: "")
+            } catch {
+                failAll(error)
+                return
+            }
+        }
+    }
+
+    /// Starts waiting requests, in order, while the global and per-host limits allow.
+    private func startWaiting() {
+        guard !waiting.isEmpty, active.count < options.concurrency else { return }
+        var kept: [(request: FetchRequest, url: String, host: String)] = []
+        var index = 0
+        while index < waiting.count, active.count < options.concurrency {
+            let job = waiting[index]
+            index += 1
+            if activePerHost[job.host, default: 0] >= options.perHost {
+                kept.append(job)
+                continue
+            }
+            start(job.request, url: job.url, host: job.host)
+        }
+        kept.append(contentsOf: waiting[index...])
+        waiting = kept
+    }
+
+    private func start(_ request: FetchRequest, url: String, host: String) {
+        do {
+            let transfer = try Transfer(request: request, url: url, hostKey: host)
+            try transfer.configure(options)
+            // https://curl.se/libcurl/c/curl_multi_add_handle.html
+            try Curl.check(curl_multi_add_handle(multi, transfer.easy), "curl_multi_add_handle", url: url)
+            active[transfer.easy] = transfer
+            activePerHost[host, default: 0] += 1
+        } catch {
+            deliver(FetchResult(request: request, outcome: .failure(error), seconds: 0))
+        }
+    }
+
+    /// Reads libcurl's completion messages, removes the finished handles and delivers their results.
+    private func collectFinished() {
+        var left: Int32 = 0
+        // https://curl.se/libcurl/c/curl_multi_info_read.html
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                let transfer = active.removeValue(forKey: easy)
+            else { continue }
+            let code = ccurl_msg_result(message)
+            _ = curl_multi_remove_handle(multi, easy)
+            activePerHost[transfer.hostKey, default: 1] -= 1
+            let outcome = transfer.finish(code, options: options)
+            deliver(FetchResult(request: transfer.request, outcome: outcome, seconds: transfer.elapsed))
+        }
+    }
+
+    private func failAll(_ error: FetchError) {
+        for transfer in active.values {
+            deliver(FetchResult(request: transfer.request, outcome: .failure(error), seconds: transfer.elapsed))
+        }
+        for job in waiting { deliver(FetchResult(request: job.request, outcome: .failure(error), seconds: 0)) }
+        waiting.removeAll()
+    }
+
+    /// Accepts http(s):// and file:// URLs and absolute paths; returns the URL for libcurl and the host key.
+    static func normalize(_ raw: String) -> Result<(url: String, host: String), FetchError> {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("/") {
+            return .success((URL(fileURLWithPath: trimmed).absoluteString, ""))
+        }
+        let lower = trimmed.lowercased()
+        if lower.hasPrefix("file://") { return .success((trimmed, "")) }
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            return .failure(
+                FetchError(
+                    .invalidURL, url: raw, reason: "unsupported url: expected http(s)://, file:// or an absolute path"))
+        }
+        let afterScheme = lower[lower.index(lower.firstIndex(of: ":") ?? lower.startIndex, offsetBy: 3)...]
+        var authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard !authority.isEmpty else {
+            return .failure(FetchError(.invalidURL, url: raw, reason: "url has no host"))
+        }
+        return .success((trimmed, lower.hasPrefix("https") ? "https://\(authority)" : "http://\(authority)"))
+    }
+}

@@ -1,0 +1,321 @@
+import CSQLite
+public import Foundation
+
+/// A failed SQLite call: the result code, SQLite's own message, and what we were doing.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let context: String
+
+    public init(code: Int32, message: String, context: String) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+
+    public var description: String {
+        code == 0 ? "\(context): \(message)" : "\(context): \(message) (sqlite code \(code))"
+    }
+
+    /// True when the database is locked by another connection beyond the busy timeout.
+    public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
+}
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// Conversions for binding Swift values as statement parameters.
+public protocol SQLBindable {
+    var sqlValue: SQLValue { get }
+}
+
+extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } }
+extension Double: SQLBindable { public var sqlValue: SQLValue { .real(self) } }
+extension String: SQLBindable { public var sqlValue: SQLValue { .text(self) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { .integer(self ? 1 : 0) } }
+extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+extension Array: SQLBindable where Element == UInt8 { public var sqlValue: SQLValue { .blob(self) } }
+
+/// One SQLite connection. Not `Sendable`: one owner, one thread at a time.
+public final class Database {
+    private var handle: OpaquePointer?
+    private var cache: [String: Statement] = [:]
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` with WAL, foreign keys and a busy timeout.
+    /// - Throws: `StoreError` when the file cannot be opened or is not an SQLite database.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        handle = db
+        if rc != SQLITE_OK {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            throw StoreError(code: rc, message: message, context: "cannot open database \(path)")
+        }
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        do {
+            // The first read of the schema tells us whether this is a database at all.
+            _ = try scalarInt("PRAGMA schema_version")
+        } catch {
+            throw StoreError(
+                code: error.code, message: error.code & 0xff == SQLITE_NOTADB ? "file is not an SQLite database" : error.message,
+                context: "cannot open database \(path)")
+        }
+        try execute("PRAGMA foreign_keys = ON")
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Turns a result code into a thrown `StoreError` carrying SQLite's message and the context.
+    @discardableResult
+    func check(_ rc: Int32, _ context: @autoclosure () -> String) throws(StoreError) -> Int32 {
+        switch rc {
+        case SQLITE_OK, SQLITE_ROW, SQLITE_DONE: return rc
+        default:
+            throw StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context())
+        }
+    }
+
+    /// Runs one or more statements without parameters or results.
+    public func execute(_ sql: String) throws(StoreError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw StoreError(code: rc, message: message, context: "sql: \(sql.prefix(80))")
+        }
+    }
+
+    /// A prepared statement, cached per SQL text for the life of the connection.
+    public func statement(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = cache[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        try check(sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil), "prepare: \(sql.prefix(80))")
+        guard let stmt else { throw StoreError(code: 0, message: "empty statement", context: "prepare: \(sql.prefix(80))") }
+        let statement = Statement(stmt: stmt, database: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs a statement with parameters, discarding results.
+    public func run(_ sql: String, _ arguments: any SQLBindable...) throws(StoreError) {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        while try stmt.step() {}
+    }
+
+    /// All rows of a query.
+    public func query(_ sql: String, _ arguments: any SQLBindable...) throws(StoreError) -> [Row] {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        var rows: [Row] = []
+        while try stmt.step() { rows.append(stmt.row()) }
+        return rows
+    }
+
+    /// Calls `body` for each row without collecting them.
+    public func forEach(_ sql: String, _ arguments: [any SQLBindable], _ body: (Statement) throws -> Void) throws {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        while try stmt.step() { try body(stmt) }
+    }
+
+    /// The first column of the first row as an integer (nil when there is no row or it is NULL).
+    public func scalarInt(_ sql: String, _ arguments: any SQLBindable...) throws(StoreError) -> Int64? {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        guard try stmt.step() else { return nil }
+        let value = stmt.int64OrNil(0)
+        stmt.reset()
+        return value
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Copies this database to `path` with SQLite's online backup API (consistent while others read or write).
+    public func backup(to destination: String) throws(StoreError) {
+        var target: OpaquePointer?
+        let rc = sqlite3_open_v2(destination, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
+        defer { sqlite3_close_v2(target) }
+        guard rc == SQLITE_OK, let target else {
+            throw StoreError(code: rc, message: "cannot create file", context: "backup to \(destination)")
+        }
+        guard let backup = sqlite3_backup_init(target, "main", handle, "main") else {
+            throw StoreError(
+                code: sqlite3_errcode(target), message: String(cString: sqlite3_errmsg(target)),
+                context: "backup to \(destination)")
+        }
+        var step: Int32
+        repeat {
+            step = sqlite3_backup_step(backup, 256)
+            if step == SQLITE_BUSY || step == SQLITE_LOCKED { sqlite3_sleep(20) }
+        } while step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED
+        let finish = sqlite3_backup_finish(backup)
+        if step != SQLITE_DONE || finish != SQLITE_OK {
+            throw StoreError(
+                code: finish, message: String(cString: sqlite3_errmsg(target)), context: "backup to \(destination)")
+        }
+    }
+}
+
+/// A row read out of a statement, by column index.
+public struct Row: Sendable {
+    public var values: [SQLValue]
+
+    public func int(_ i: Int) -> Int64 {
+        if case .integer(let v) = values[i] { return v }
+        if case .real(let v) = values[i] { return Int64(v) }
+        return 0
+    }
+    public func intOrNil(_ i: Int) -> Int64? {
+        if case .null = values[i] { return nil }
+        return int(i)
+    }
+    public func double(_ i: Int) -> Double {
+        switch values[i] {
+        case .real(let v): return v
+        case .integer(let v): return Double(v)
+        default: return 0
+        }
+    }
+    public func doubleOrNil(_ i: Int) -> Double? {
+        if case .null = values[i] { return nil }
+        return double(i)
+    }
+    public func text(_ i: Int) -> String { textOrNil(i) ?? "" }
+    public func textOrNil(_ i: Int) -> String? {
+        switch values[i] {
+        case .text(let s): return s
+        case .integer(let v): return String(v)
+        case .real(let v): return String(v)
+        default: return nil
+        }
+    }
+    public func blob(_ i: Int) -> [UInt8] {
+        switch values[i] {
+        case .blob(let b): return b
+        case .text(let s): return Array(s.utf8)
+        default: return []
+        }
+    }
+}
+
+/// A prepared statement owned by its connection's cache; finalized in `deinit`.
+public final class Statement {
+    private let stmt: OpaquePointer
+    private unowned let database: Database
+    let sql: String
+
+    init(stmt: OpaquePointer, database: Database, sql: String) {
+        self.stmt = stmt
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    func bind(_ arguments: [any SQLBindable]) throws(StoreError) {
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch argument.sqlValue {
+            case .null: rc = sqlite3_bind_null(stmt, index)
+            case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
+            case .real(let v): rc = sqlite3_bind_double(stmt, index, v)
+            case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, csqlite_transient())
+            case .blob(let b):
+                rc = b.withUnsafeBytes { raw in
+                    sqlite3_bind_blob(stmt, index, raw.baseAddress, Int32(raw.count), csqlite_transient())
+                }
+            }
+            try database.check(rc, "bind parameter \(index) of: \(sql.prefix(80))")
+        }
+    }
+
+    /// Advances; true when a row is available.
+    func step() throws(StoreError) -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE {
+            sqlite3_reset(stmt)
+            return false
+        }
+        sqlite3_reset(stmt)
+        try database.check(rc, "step: \(sql.prefix(80))")
+        return false
+    }
+
+    public func int64OrNil(_ column: Int32) -> Int64? {
+        sqlite3_column_type(stmt, column) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, column)
+    }
+
+    public func row() -> Row {
+        let count = sqlite3_column_count(stmt)
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
+        for column in 0..<count {
+            switch sqlite3_column_type(stmt, column) {
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(stmt, column)))
+            case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(stmt, column)))
+            case SQLITE_TEXT:
+                if let text = sqlite3_column_text(stmt, column) {
+                    values.append(.text(String(cString: text)))
+                } else {
+                    values.append(.null)
+                }
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(stmt, column))
+                if let pointer = sqlite3_column_blob(stmt, column), count > 0 {
+                    values.append(.blob(Array(UnsafeRawBufferPointer(start: pointer, count: count))))
+                } else {
+                    values.append(.blob([]))
+                }
+            default: values.append(.null)
+            }
+        }
+        return Row(values: values)
+    }
+}

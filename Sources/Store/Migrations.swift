@@ -1,0 +1,150 @@
+/// One named, ordered schema step. Steps are applied in order and recorded in `schema_migrations`.
+struct Migration {
+    let version: Int
+    let name: String
+    let sql: String
+}
+
+/// The application id written into the SQLite header, so another program's database is recognized as such.
+let applicationID: Int64 = 0x4147_4752  // "AGGR"
+
+/// Every schema step, oldest first. Never edit a released step: add a new one.
+let migrations: [Migration] = [
+    Migration(
+        version: 1, name: "create feeds, items, clusters",
+        sql: """
+            CREATE TABLE feeds (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                url TEXT NOT NULL,
+                effective_url TEXT,
+                title TEXT,
+                site_link TEXT,
+                etag TEXT,
+                last_modified TEXT,
+                last_attempt INTEGER,
+                last_success INTEGER,
+                last_status INTEGER,
+                last_error TEXT,
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                next_due INTEGER,
+                gone INTEGER NOT NULL DEFAULT 0,
+                redirect_target TEXT,
+                redirect_count INTEGER NOT NULL DEFAULT 0,
+                last_unconditional INTEGER,
+                ttl_minutes INTEGER
+            );
+            CREATE TABLE clusters (
+                id INTEGER PRIMARY KEY,
+                headline TEXT NOT NULL,
+                representative_item_id INTEGER,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                updated INTEGER NOT NULL
+            );
+            CREATE TABLE items (
+                id INTEGER PRIMARY KEY,
+                feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+                item_key TEXT NOT NULL,
+                guid TEXT,
+                title TEXT NOT NULL DEFAULT '',
+                link TEXT,
+                canonical_url TEXT,
+                summary TEXT,
+                content TEXT,
+                author TEXT,
+                published INTEGER,
+                updated INTEGER,
+                categories TEXT NOT NULL DEFAULT '[]',
+                enclosures TEXT NOT NULL DEFAULT '[]',
+                item_time INTEGER NOT NULL,
+                first_stored INTEGER NOT NULL,
+                content_hash INTEGER NOT NULL,
+                cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+                similarity REAL NOT NULL DEFAULT 1.0,
+                UNIQUE (feed_id, item_key)
+            );
+            CREATE INDEX items_cluster ON items(cluster_id);
+            CREATE INDEX items_time ON items(item_time);
+            CREATE INDEX items_canonical ON items(canonical_url);
+            CREATE TABLE fingerprints (
+                item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+                text_hash INTEGER NOT NULL,
+                data BLOB NOT NULL
+            );
+            CREATE INDEX fingerprints_text_hash ON fingerprints(text_hash);
+            CREATE TABLE band_keys (
+                key INTEGER NOT NULL,
+                item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, item_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX band_keys_item ON band_keys(item_id);
+            CREATE TABLE feed_lines (
+                feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+                line_hash INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (feed_id, line_hash)
+            ) WITHOUT ROWID;
+            """),
+    // Issue 7 (upkeep): full-text search and retention. The search text of an item is its title plus the plain
+    // text of its content (else its summary), computed by aggregator_search_text(), which Store registers on
+    // every connection (Store+Search.swift). Triggers keep the index in the ingest transaction.
+    Migration(
+        version: 2, name: "full-text search over items, retention index",
+        sql: """
+            CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+                INSERT INTO items_fts (rowid, title, body)
+                VALUES (new.id, new.title, aggregator_search_text(new.summary, new.content));
+            END;
+            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content ON items BEGIN
+                UPDATE items_fts SET title = new.title, body = aggregator_search_text(new.summary, new.content)
+                WHERE rowid = new.id;
+            END;
+            CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+                DELETE FROM items_fts WHERE rowid = old.id;
+            END;
+            INSERT INTO items_fts (rowid, title, body)
+                SELECT id, title, aggregator_search_text(summary, content) FROM items;
+            CREATE INDEX items_feed_stored ON items(feed_id, first_stored);
+            """),
+]
+
+extension Database {
+    /// The newest schema version this build knows.
+    static var currentSchemaVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies every migration not yet recorded, each in its own transaction.
+    /// - Throws: when the database belongs to another application or was written by a newer aggregator.
+    func migrate() throws(StoreError) {
+        let appID = try scalarInt("PRAGMA application_id") ?? 0
+        let tableCount = try scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+        if appID != applicationID && !(appID == 0 && tableCount == 0) {
+            throw StoreError(code: 0, message: "not an aggregator database (it holds other tables)", context: path)
+        }
+        try execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        let applied = try scalarInt("SELECT max(version) FROM schema_migrations") ?? 0
+        if applied > Self.currentSchemaVersion {
+            throw StoreError(
+                code: 0,
+                message: "written by a newer aggregator (schema \(applied), this one knows \(Self.currentSchemaVersion)); upgrade aggregator",
+                context: path)
+        }
+        for migration in migrations where migration.version > applied {
+            do {
+                try execute("BEGIN IMMEDIATE")
+                try execute(migration.sql)
+                try run(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now'))",
+                    migration.version, migration.name)
+                try execute("PRAGMA application_id = \(applicationID)")
+                try execute("COMMIT")
+            } catch {
+                try? execute("ROLLBACK")
+                throw StoreError(
+                    code: error.code, message: error.message,
+                    context: "migration \(migration.version) (\(migration.name)) of \(path)")
+            }
+        }
+    }
+}
