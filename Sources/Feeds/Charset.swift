@@ -140,12 +140,14 @@ enum Charset {
         }
         var out: [UInt8] = []
         var warning: String?
+        let declared = d != nil
         switch d ?? .utf8(skip: 0) {
         case .utf8(let skip):
             if skip == 0, isCleanUTF8(b) { return (nil, nil) }
             out.reserveCapacity(b.count)
-            if repairUTF8(UnsafeBufferPointer(rebasing: b[skip...]), into: &out) {
-                warning = "invalid utf-8 byte sequences replaced"
+            // Undeclared and invalid UTF-8 is almost always windows-1252 text: read stray bytes that way.
+            if repairUTF8(UnsafeBufferPointer(rebasing: b[skip...]), into: &out, windows1252Fallback: !declared) {
+                warning = declared ? "invalid utf-8 byte sequences replaced" : "invalid utf-8 bytes read as windows-1252"
             }
         case .utf16(let be, let skip):
             decodeUTF16(UnsafeBufferPointer(rebasing: b[min(skip, b.count)...]), bigEndian: be, into: &out)
@@ -233,7 +235,7 @@ enum Charset {
     /// Copies `b` replacing invalid sequences with U+FFFD and dropping forbidden characters.
     /// - Returns: whether anything was replaced.
     @discardableResult
-    static func repairUTF8(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+    static func repairUTF8(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], windows1252Fallback: Bool = false) -> Bool {
         var i = 0
         var replaced = false
         let n = b.count
@@ -249,7 +251,11 @@ enum Charset {
                 }
                 i += len
             } else {
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                if windows1252Fallback {
+                    HTMLEntities.appendUTF8(windows1252[Int(c)], to: &out)
+                } else {
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                }
                 replaced = true
                 i += 1
             }
@@ -297,11 +303,33 @@ enum Charset {
         }
     }
 
+    /// Names Python and feeds use that glibc's iconv spells differently.
+    static let iconvAliases: [String: String] = [
+        "cp-is": "CP861", "ibm039": "IBM037", "maciceland": "MAC-IS", "maccentraleurope": "MAC-CENTRALEUROPE",
+        "maccyrillic": "MAC-CYRILLIC", "macroman": "MACINTOSH", "mac-roman": "MACINTOSH", "x-mac-roman": "MACINTOSH",
+        "cspc850multilingual": "IBM850", "cspc8codepage437": "IBM437", "cspcp852": "IBM852", "cskoi8r": "KOI8-R",
+        "x-sjis": "SHIFT_JIS", "x-euc-jp": "EUC-JP", "gb2312": "GB18030", "gbk": "GB18030", "ks-c-5601-1987": "CP949",
+        "tis-620": "TIS-620", "windows-874": "CP874", "x-gbk": "GB18030",
+    ]
+
+    /// iconv's conversion descriptor for `name`, trying the spellings feeds use.
+    static func openIconv(_ name: String) -> iconv_t? {
+        let n = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        var candidates = [name, n]
+        if let a = iconvAliases[n] { candidates.insert(a, at: 0) }
+        if n.hasPrefix("csibm") { candidates.append("IBM" + n.dropFirst(5)) }
+        if n.hasPrefix("windows-") { candidates.append("CP" + n.dropFirst(8)) }
+        candidates.append(n.replacingOccurrences(of: "-", with: ""))
+        for c in candidates {
+            if let cd = iconv_open("UTF-8", c), cd != iconv_t(bitPattern: -1) { return cd }
+        }
+        return nil
+    }
+
     /// Decodes through iconv; false when iconv does not know `name`.
     @discardableResult
     static func iconvDecode(_ b: UnsafeBufferPointer<UInt8>, from name: String, into out: inout [UInt8]) -> Bool {
-        let cd = iconv_open("UTF-8", name)
-        guard let cd, cd != iconv_t(bitPattern: -1) else { return false }
+        guard let cd = openIconv(name) else { return false }
         defer { iconv_close(cd) }
         guard let base = b.baseAddress else { return true }
         var inPtr = UnsafeMutablePointer<CChar>(mutating: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self))

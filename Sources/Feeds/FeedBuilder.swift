@@ -72,6 +72,7 @@ struct ItemDraft {
     var guidIsPermaLink = true
     var atomID: String?
     var about: String?
+    var mediaTitle: String?
     var published: String?
     var publishedRank = 0
     var updated: String?
@@ -86,7 +87,7 @@ enum Field {
     case feedTitle, feedLink, feedDescription(rank: Int), feedLanguage, feedUpdated(rank: Int), feedAuthor(rank: Int)
     case feedImageURL, feedLogo, feedIcon, ttl
     case itemTitle, itemLink, itemSummary(rank: Int), itemContent(rank: Int), itemAuthor(rank: Int)
-    case itemGUID, itemID, itemPublished(rank: Int), itemUpdated(rank: Int), itemCategory
+    case itemGUID, itemID, itemMediaTitle, itemPublished(rank: Int), itemUpdated(rank: Int), itemCategory
     case personName, personEmail
 }
 
@@ -127,6 +128,8 @@ final class FeedBuilder {
     var format: FeedFormat?
     var notFeed: FeedError?
     var rootName: String?
+    /// Namespace URIs declared on the root element.
+    var declaredNamespaces: [String] = []
 
     var feed = Feed(format: .rss20)
     var feedLinkIsAlternate = false
@@ -193,7 +196,7 @@ final class FeedBuilder {
                     _ = uri
                 }
             } else if ns.isCore && (local == .item || local == .entry) {
-                beginItem(base: base)
+                beginItem(base: base, about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
                 role = .item
             } else if ns.isCore && local == .image {
                 role = .image
@@ -263,10 +266,9 @@ final class FeedBuilder {
         case (.rss, _) where ns.isCore:
             let v = attributes.value("version") ?? ""
             format = v.hasPrefix("0.9") ? .rss09x : .rss20
-        case (.rdf, .rdf):
-            format = .rss10
         case (.rdf, _):
-            format = .rss10
+            let is090 = declaredNamespaces.contains { $0.hasPrefix("http://my.netscape.com/rdf/simple/0.9") }
+            format = is090 ? .rss09x : .rss10
         case (.feed, .atom03):
             format = .atom03
         case (.feed, .atom10):
@@ -307,7 +309,9 @@ final class FeedBuilder {
         case "xhtml", "application/xhtml+xml": return .xhtml
         default:
             if type.hasSuffix("+xml") || type.hasSuffix("/xml") { return .xhtml }
-            return type.hasPrefix("text/") ? .text : def
+            if type.hasPrefix("text/") { return .text }
+            // Atom: any other media type is base64-encoded.
+            return type.contains("/") ? .base64 : def
         }
     }
 
@@ -380,7 +384,7 @@ final class FeedBuilder {
             switch local {
             case .language: if feed.language == nil { begin(.feedLanguage, mode: .text, depth: depth, base: nil) }
             case .date, .modified: begin(.feedUpdated(rank: 1), mode: .text, depth: depth, base: nil)
-            case .creator: begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
+            case .creator, .author: begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
             case .publisher: begin(.feedAuthor(rank: 0), mode: .html, depth: depth, base: nil)
             case .description: begin(.feedDescription(rank: 2), mode: .html, depth: depth, base: nil)
             case .title: if feed.title == nil { begin(.feedTitle, mode: .html, depth: depth, base: nil) }
@@ -412,8 +416,9 @@ final class FeedBuilder {
 
     // MARK: - Item level
 
-    func beginItem(base: String?) {
+    func beginItem(base: String?, about: String? = nil) {
         item = ItemDraft(base: base)
+        item?.about = about
     }
 
     func itemChild(
@@ -482,10 +487,10 @@ final class FeedBuilder {
             case .source:
                 skipDepth = depth
                 return .ignored
-            case .body, .div:
-                if ns == .xhtml || attributes.value("xmlns") != nil {
-                    begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
-                }
+            case .body:
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+            case .fullitem:
+                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase)
             default:
                 break
             }
@@ -499,7 +504,8 @@ final class FeedBuilder {
             }
         case .dc:
             switch local {
-            case .creator: begin(.itemAuthor(rank: 2), mode: .html, depth: depth, base: nil)
+            case .creator, .author: begin(.itemAuthor(rank: 2), mode: .html, depth: depth, base: nil)
+            case .issued, .created: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
             case .contributor: begin(.itemAuthor(rank: 0), mode: .html, depth: depth, base: nil)
             case .date: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
             case .modified: begin(.itemUpdated(rank: 2), mode: .text, depth: depth, base: nil)
@@ -525,7 +531,7 @@ final class FeedBuilder {
             case .description:
                 begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase)
             case .title:
-                break
+                begin(.itemMediaTitle, mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: nil)
             case .keywords:
                 break
             default:
@@ -665,13 +671,16 @@ final class FeedBuilder {
             item?.guid = v.raw
         case .itemID:
             item?.atomID = v.raw
+        case .itemMediaTitle:
+            let t = v.plain()
+            if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
         case .itemPublished(let rank):
-            if rank > (item?.publishedRank ?? 0) || item?.published == nil, !v.isBlank {
+            if rank >= (item?.publishedRank ?? 0) || item?.published == nil, !v.isBlank {
                 item?.published = v.raw
                 item?.publishedRank = rank
             }
         case .itemUpdated(let rank):
-            if rank > (item?.updatedRank ?? 0) || item?.updated == nil, !v.isBlank {
+            if rank >= (item?.updatedRank ?? 0) || item?.updated == nil, !v.isBlank {
                 item?.updated = v.raw
                 item?.updatedRank = rank
             }

@@ -58,9 +58,16 @@ public enum FeedParser {
             if let charsetWarning { parsed.warnings.insert(charsetWarning, at: 0) }
             return parsed
         }
-        let builder = FeedBuilder(documentURL: url)
-        let reader = XMLFeedReader(builder: builder)
+        var builder = FeedBuilder(documentURL: url)
+        var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
+        if reader.sawBareAmpersand, builder.notFeed == nil {
+            // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
+            let fixed = escapingBareAmpersands(body)
+            builder = FeedBuilder(documentURL: url)
+            reader = XMLFeedReader(builder: builder)
+            fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
+        }
         if let notFeed = builder.notFeed { throw notFeed }
         guard builder.format != nil else {
             if looksLikeHTML(body) { throw FeedError(.notAFeed, "got an HTML page, not a feed") }
@@ -78,6 +85,44 @@ public enum FeedParser {
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
+    /// A copy of `b` with every `&` that does not start a character or entity reference written as `&amp;`.
+    static func escapingBareAmpersands(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 64)
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            out.append(c)
+            i += 1
+            guard c == UInt8(ascii: "&") else { continue }
+            var j = i
+            var ok = false
+            if j < n, b[j] == UInt8(ascii: "#") {
+                j += 1
+                let hex = j < n && (b[j] | 0x20) == UInt8(ascii: "x")
+                if hex { j += 1 }
+                let start = j
+                while j < n, j - start < 10,
+                    (b[j] >= 0x30 && b[j] <= 0x39) || (hex && (b[j] | 0x20) >= 0x61 && (b[j] | 0x20) <= 0x66)
+                {
+                    j += 1
+                }
+                ok = j > start && j < n && b[j] == UInt8(ascii: ";")
+            } else if j < n, HTMLScanner.isAlpha(b[j]) || b[j] == UInt8(ascii: "_") || b[j] == UInt8(ascii: ":") {
+                while j < n, j - i < 64,
+                    HTMLEntities.isAlnum(b[j]) || b[j] == UInt8(ascii: "_") || b[j] == UInt8(ascii: ":")
+                        || b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: ".") || b[j] >= 0x80
+                {
+                    j += 1
+                }
+                ok = j < n && b[j] == UInt8(ascii: ";")
+            }
+            if !ok { out.append(contentsOf: "amp;".utf8) }
+        }
+        return out
+    }
+
     static func looksLikeHTML(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let head = String(decoding: UnsafeBufferPointer(rebasing: b[0..<min(b.count, 1024)]), as: UTF8.self).lowercased()
         return head.contains("<html") || head.contains("<!doctype html") || head.contains("<head") || head.contains("<body")
@@ -92,6 +137,7 @@ enum ItemFinalizer {
         for d in drafts {
             var it = Item()
             it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+                ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
             it.link = d.link
             if it.link == nil {
                 if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
@@ -121,6 +167,7 @@ enum ItemFinalizer {
                 let p = t.plain()
                 it.title = p.isEmpty ? nil : p
             }
+            if it.title == nil { it.title = d.mediaTitle }
             if it.title == nil, let s = it.summary { it.title = firstWords(s) }
             it.author = d.author ?? feed.author
             it.published = d.published.flatMap { DateParser.parse($0) }

@@ -22,6 +22,7 @@ enum Namespace: UInt8 {
         if u.contains("purl.org/dc/") { return .dc }
         if u.contains("search.yahoo.com/mrss") || u.contains("search.yahoo.com/mrss/") { return .media }
         if u.contains("itunes.com/dtds/podcast") || u.contains("apple.com/itunes") { return .itunes }
+        if u.hasPrefix("http://backend.userland.com/rss") { return .rss }
         if u.hasPrefix("http://purl.org/rss/1.0") || u.hasPrefix("http://my.netscape.com/rdf/simple/0.9") { return .rss }
         return .other
     }
@@ -40,7 +41,7 @@ enum Local: UInt8 {
     case author, name, email, creator, managingEditor, webMaster, publisher, contributor
     case category, subject, keywords
     case enclosure, thumbnail, group
-    case language, logo, icon, url, ttl, body, div, rights, copyright
+    case language, logo, icon, url, ttl, body, div, rights, copyright, fullitem
 
     static func classify(_ name: String) -> Local {
         switch name {
@@ -96,6 +97,7 @@ enum Local: UInt8 {
         case "div": return .div
         case "rights": return .rights
         case "copyright": return .copyright
+        case "fullitem": return .fullitem
         default: return .other
         }
     }

@@ -18,6 +18,8 @@ final class XMLFeedReader {
     var errors = 0
     var firstError: String?
     var stopped = false
+    /// libxml2 reported a `&` that does not start a reference (unescaped ampersand in a URL or text).
+    var sawBareAmpersand = false
     var ctxt: xmlParserCtxtPtr?
     /// Cache of element classification keyed by libxml2's interned (URI, local name) pointers.
     var names: [NameKey: (Namespace, Local)] = [:]
@@ -46,9 +48,15 @@ final class XMLFeedReader {
         _ = Self.initialized
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
-        sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
+        sax.startElementNs = { ctx, localname, _, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
             guard let ctx, let localname else { return }
             let r = Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue()
+            if r.builder.stack.isEmpty, let namespaces {
+                // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
+                for k in 0..<Int(nbNamespaces) {
+                    if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
+                }
+            }
             r.startElement(localname, uri, SAXAttributes(base: attributes, count: Int(nbAttributes)))
         }
         sax.endElementNs = { ctx, _, _, _ in
@@ -126,6 +134,9 @@ final class XMLFeedReader {
         let e = error.pointee
         guard e.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         errors += 1
+        if e.code == Int32(XML_ERR_ENTITYREF_SEMICOL_MISSING.rawValue) || e.code == Int32(XML_ERR_NAME_REQUIRED.rawValue) {
+            sawBareAmpersand = true
+        }
         if firstError == nil {
             var msg = e.message.map { String(cString: $0) } ?? "error \(e.code)"
             msg = String(msg.trimmingASCIISpace()).lowercased()
@@ -152,14 +163,15 @@ final class XMLFeedReader {
             }
             b.removeAll()
         }
-        guard let value else { return nil }
+        // An entity nobody declared stays in the text as written, like browsers show it.
+        let text = value ?? "&\(key);"
         let e = UnsafeMutablePointer<xmlEntity>.allocate(capacity: 1)
         e.initialize(to: xmlEntity())
         e.pointee.type = XML_ENTITY_DECL
         e.pointee.etype = XML_INTERNAL_PREDEFINED_ENTITY
         e.pointee.name = UnsafePointer(xmlStrdup(name))
-        e.pointee.content = value.withCString { xmlStrdup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
-        e.pointee.length = Int32(value.utf8.count)
+        e.pointee.content = text.withCString { xmlStrdup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        e.pointee.length = Int32(text.utf8.count)
         entities[key] = e
         return charge(e)
     }
