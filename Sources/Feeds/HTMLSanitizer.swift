@@ -149,26 +149,33 @@ enum HTMLSanitizer {
         return out
     }
 
-    /// Text whose `<` did not start a tag: escape it so it stays text.
+    /// Text whose `<` did not start a tag: escape it so it stays text (runs copied in bulk).
     static func escapeStrayMarkup(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        for c in t {
-            switch c {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            default: out.append(c)
-            }
+        var run = 0
+        for k in 0..<t.count {
+            let c = t[k]
+            guard c == UInt8(ascii: "<") || c == UInt8(ascii: ">") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
+            out.append(contentsOf: c == UInt8(ascii: "<") ? [0x26, 0x6C, 0x74, 0x3B] : [0x26, 0x67, 0x74, 0x3B])
+            run = k + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<t.count]))
     }
 
     static func escapeText(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        for c in t {
+        var run = 0
+        for k in 0..<t.count {
+            let c = t[k]
+            guard c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "&") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
             switch c {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            default: out.append(c)
+            case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
+            case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            default: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
             }
+            run = k + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<t.count]))
     }
 
     static func escapeAttribute(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {

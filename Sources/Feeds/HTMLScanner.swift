@@ -1,3 +1,5 @@
+import Foundation
+
 /// A streaming HTML tokenizer over UTF-8 bytes: tags (with `>` allowed inside quoted attribute values),
 /// end tags, comments, CDATA sections and text. It never fails: anything that is not markup is text.
 struct HTMLScanner {
@@ -25,9 +27,9 @@ struct HTMLScanner {
     }
 
     private func find(_ c: UInt8, from: Int) -> Int {
-        var j = from
-        while j < s.count, s[j] != c { j += 1 }
-        return j
+        guard from < s.count, let base = s.baseAddress else { return s.count }
+        guard let p = memchr(base + from, Int32(c), s.count - from) else { return s.count }
+        return UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
     }
 
     /// The index of `pattern` (ASCII, matched case-insensitively) at or after `from`, or `s.count`.
