@@ -179,10 +179,11 @@ enum Charset {
         var i = 0
         let n = b.count
         if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return false }
+        guard let base = b.baseAddress else { return true }
         while i < n {
             // Eight ASCII bytes at a time.
             if i + 8 <= n {
-                let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 let high = w & 0x8080_8080_8080_8080
                 // Any byte < 0x20: (byte - 0x20) borrows into the high bit when the byte's high bit is clear.
                 let low = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080

@@ -249,12 +249,15 @@ final class FeedBuilder {
     }
 
     func characters(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        guard capture != nil, skipDepth < 0 else { return }
+        guard skipDepth < 0, let mode = capture?.value.mode else { return }
         let b = UnsafeBufferPointer(start: p, count: n)
-        if capture?.value.mode == .xhtml {
-            HTMLSanitizer.escapeText(b, into: &capture!.value.bytes)
+        if mode == .xhtml {
+            var bytes = capture?.value.bytes ?? []
+            capture?.value.bytes = []
+            HTMLSanitizer.escapeText(b, into: &bytes)
+            capture?.value.bytes = bytes
         } else {
-            capture!.value.bytes.append(contentsOf: b)
+            capture?.value.bytes.append(contentsOf: b)
         }
     }
 
