@@ -24,6 +24,22 @@ enum HTMLSanitizer {
     ]
     static let urlAttributes: Set<String> = ["href", "src", "cite", "poster", "longdesc"]
 
+    /// What to do with an element, decided by one table lookup per tag.
+    enum ElementClass { case keep, keepVoid, dropWithContent, dropTag }
+    static let elementClasses: [String: ElementClass] = {
+        var t: [String: ElementClass] = [:]
+        for e in allowedElements { t[e] = voidElements.contains(e) ? .keepVoid : .keep }
+        for e in droppedWithContent { t[e] = .dropWithContent }
+        return t
+    }()
+
+    enum AttributeClass { case plain, url, srcset }
+    static let attributeClasses: [String: AttributeClass] = {
+        var t: [String: AttributeClass] = [:]
+        for a in allowedAttributes { t[a] = urlAttributes.contains(a) ? .url : (a == "srcset" ? .srcset : .plain) }
+        return t
+    }()
+
     /// Sanitized copy of the HTML in `s`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> [UInt8] {
         let base = URLBase(base)
@@ -42,22 +58,23 @@ enum HTMLSanitizer {
             case .ignorable:
                 break
             case .startTag(let name, let attrs, let selfClosing):
-                if droppedWithContent.contains(name) {
+                let cls = elementClasses[name] ?? .dropTag
+                if cls == .dropWithContent {
                     if !selfClosing && !(name == "meta" || name == "link" || name == "base" || name == "embed") {
                         scanner.skipRawText(until: name)
                     }
                     continue
                 }
-                guard allowedElements.contains(name) else { continue }
+                guard cls != .dropTag else { continue }
                 out.append(UInt8(ascii: "<"))
                 out.append(contentsOf: name.utf8)
-                for (an, av) in scanner.attributes(attrs) {
-                    guard allowedAttributes.contains(an) else { continue }
+                for (an, av) in attrs.isEmpty ? [] : scanner.attributes(attrs) {
+                    guard let acls = attributeClasses[an] else { continue }
                     var value = av
-                    if urlAttributes.contains(an) {
+                    if acls == .url {
                         guard let u = safeURL(value, base: base, image: name == "img" && an == "src") else { continue }
                         value = u
-                    } else if an == "srcset" {
+                    } else if acls == .srcset {
                         value = resolveSrcset(av, base: base)
                         if value.isEmpty { continue }
                     }
@@ -68,11 +85,9 @@ enum HTMLSanitizer {
                     out.append(UInt8(ascii: "\""))
                 }
                 out.append(UInt8(ascii: ">"))
-                if !voidElements.contains(name) && !selfClosing { open.append(name) }
+                if cls == .keep && !selfClosing { open.append(name) }
             case .endTag(let name):
-                guard allowedElements.contains(name), !voidElements.contains(name),
-                    let k = open.lastIndex(of: name)
-                else { continue }
+                guard !open.isEmpty, elementClasses[name] == .keep, let k = open.lastIndex(of: name) else { continue }
                 while open.count > k {
                     let n = open.removeLast()
                     out.append(contentsOf: "</".utf8)
