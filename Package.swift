@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // C libraries: one system-library target each, a module map plus a small shim.h.
@@ -43,7 +44,9 @@ let package = Package(
                 "Feeds", "Fetch", "Dedup", "Store",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Templates")],
             swiftSettings: swiftSettings),
 
         // The thin command-line tool.
@@ -56,18 +59,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Times the Fetcher alone against Scripts/bench-fetch-server.py (see Scripts/bench-fetch).
+        .executableTarget(name: "bench-fetch", dependencies: ["Fetch"], swiftSettings: swiftSettings),
         // Dedup measurements (corpus eval, throughput benchmark); see Scripts/bench-dedup*.
         .executableTarget(name: "bench-dedup", dependencies: ["Dedup"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FetchTests", dependencies: ["Fetch"], exclude: ["Server"], swiftSettings: swiftSettings),
         .testTarget(name: "DedupTests", dependencies: ["Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Feeds", "Dedup"], swiftSettings: swiftSettings),
-        .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["aggregator"], swiftSettings: swiftSettings),
+            name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Store"], exclude: ["Snapshots"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["aggregator"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 public import Foundation
+public import Dedup
 import TOMLKit
 
 /// A configuration problem: which file, which line when known, and what is wrong, in one line.
@@ -44,9 +45,16 @@ public struct Settings: Sendable {
     public var interval: Double?
 }
 
-/// Values of the `[dedup]` table, by key; unknown keys are rejected at load time.
+/// Values of the `[dedup]` table, by key; unknown keys and out-of-range values are rejected at load time.
 public struct DedupOverrides: Sendable {
     public var values: [String: Double] = [:]
+
+    /// The clustering settings: defaults with these values applied.
+    public var settings: DedupSettings {
+        var settings = DedupSettings()
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) { _ = settings.set(key, value) }
+        return settings
+    }
 }
 
 /// The whole validated `feeds.toml`.
@@ -103,10 +111,7 @@ private struct ConfigReader {
         "timezone", "keep", "interval",
     ]
     static let feedKeys = ["name", "url", "title", "tags", "interval", "timeout", "keep"]
-    static let dedupKeys = [
-        "shingle_size", "permutations", "bands", "rows", "window_days", "threshold", "resemblance", "containment",
-        "title_similarity", "min_shingles",
-    ]
+    static let dedupKeys = DedupSettings.configurationKeys
 
     func fail(_ message: String, line: Int? = nil) -> ConfigError {
         ConfigError(file: path, line: line, message: message)
@@ -201,6 +206,10 @@ private struct ConfigReader {
                 }
                 guard let entry = table[key], let number = entry.double ?? entry.int.map(Double.init) else {
                     throw fail("[dedup] \(key) must be a number", line: line)
+                }
+                var probe = DedupSettings()
+                guard probe.set(key, number) else {
+                    throw fail("[dedup] \(key) = \(number) is out of range", line: line)
                 }
                 dedup.values[key] = number
             }

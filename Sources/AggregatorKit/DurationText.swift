@@ -1,3 +1,5 @@
+import Foundation
+
 /// Durations as users write them: `90m`, `24h`, `7d`, `30s`, `2w`, or combined like `1h30m`.
 public enum DurationText {
     /// Seconds in `text`, or nil when it is not a duration.
@@ -43,4 +45,3 @@ public enum DurationText {
     }
 }
 
-import Foundation

@@ -1,8 +1,9 @@
 public import Foundation
-import Dedup
-import Feeds
+public import Logging
+public import Dedup
+public import Feeds
 import Fetch
-import Store
+public import Store
 
 /// Which feeds a fetch run covers and how.
 public struct FetchRunOptions: Sendable {
@@ -12,8 +13,10 @@ public struct FetchRunOptions: Sendable {
     public var now = Date()
     /// Called with a progress line after each feed (for the live status on a terminal).
     public var progress: (@Sendable (FetchProgress) -> Void)?
-    /// Called once per feed with a line describing its result (for `--verbose`).
+    /// Called once per feed with its result (failures are reported on stderr by the caller).
     public var onFeedDone: (@Sendable (FeedOutcome) -> Void)?
+    /// Each transfer and commit is logged at `debug` (shown with `--verbose`).
+    public var logger = Logger(label: "aggregator.fetch")
 
     public init() {}
 }
@@ -50,6 +53,8 @@ public struct FetchReport: Sendable {
     public var seconds = 0.0
     public var networkDown = false
     public var outcomes: [FeedOutcome] = []
+    /// Retention pruning at the end of the run (issue 7); nil when retention is off.
+    public var pruned: PruneReport?
 
     /// `fetched 120 feeds in 4.2 s: 112 ok, 5 not modified, 3 failed; 340 new items, 41 new stories`
     public var summaryLine: String {
@@ -58,22 +63,20 @@ public struct FetchReport: Sendable {
         if skipped > 0 { line += ", \(skipped) not due" }
         line += "; \(newItems) new item\(newItems == 1 ? "" : "s"), \(newStories) new stor\(newStories == 1 ? "y" : "ies")"
         if networkDown { line += " (network down: every feed failed to connect; not counted against the feeds)" }
+        if let pruned, pruned.counts.items > 0 { line += "; pruned \(pruned.counts.items) old item\(pruned.counts.items == 1 ? "" : "s")" }
         return line
     }
 }
 
 /// The fetch → parse → dedup → store pipeline.
 public enum FetchRun {
-    /// Refetch without validators at least this often, to beat servers whose validators never change.
-    static let unconditionalEvery: TimeInterval = 86_400
-
     /// Runs one fetch over the configured feeds into the database at `databasePath`.
     public static func run(config: Config, databasePath: String, options: FetchRunOptions) async throws -> FetchReport {
         let started = Date()
         let store = try Store(path: databasePath)
         let records = try store.syncFeeds(config.feeds.map { ($0.name, $0.resolvedURL, $0.title) })
-        let deduplicator = Deduplicator(settings: DedupConfiguration.settings(config.dedup))
-        let windowDays = Double(DedupConfiguration.settings(config.dedup).windowDays)
+        let deduplicator = Deduplicator(settings: config.dedup.settings)
+        let windowDays = Double(deduplicator.settings.windowDays)
 
         var report = FetchReport()
         var selected: [(FeedConfig, FeedRecord)] = []
@@ -95,8 +98,8 @@ public enum FetchRun {
         var requests: [FetchRequest] = []
         for (index, (feed, record)) in selected.enumerated() {
             var request = FetchRequest(id: index, url: record.effectiveURL ?? feed.resolvedURL)
-            let unconditionalDue = record.lastUnconditional.map { options.now.timeIntervalSince($0) >= unconditionalEvery } ?? true
-            if !unconditionalDue && !options.force {
+            let unconditional = FeedSchedule.needsUnconditionalFetch(lastUnconditional: record.lastUnconditional, now: options.now)
+            if !unconditional && !options.force {
                 request.etag = record.etag
                 request.lastModified = record.lastModified
             }
@@ -115,7 +118,7 @@ public enum FetchRun {
         var models: [Int: BoilerplateModel] = [:]
         for (index, (_, record)) in selected.enumerated() {
             let stats = try store.lineStatistics(feedID: record.id)
-            models[index] = BoilerplateModel(lineCounts: stats.counts, itemCount: stats.items)
+            models[index] = BoilerplateModel(lineCounts: stats.counts, itemCount: stats.items, settings: deduplicator.settings)
         }
 
         // Network failures are written last: when every feed failed to connect, the network is down, and
@@ -146,7 +149,7 @@ public enum FetchRun {
                     }
                     others += 1
                     try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                               options: options, report: &report)
+                               settings: config.settings, options: options, report: &report)
                 }
             }
             while let done = try await group.next() {
@@ -156,14 +159,18 @@ public enum FetchRun {
                 }
                 others += 1
                 try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                           options: options, report: &report)
+                           settings: config.settings, options: options, report: &report)
             }
         }
         let networkDown = others == 0 && networkFailures.count >= 2
         report.networkDown = networkDown
         for done in networkFailures {
             try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                       options: options, networkDown: networkDown, report: &report)
+                       settings: config.settings, options: options, networkDown: networkDown, report: &report)
+        }
+        // Upkeep (issue 7): retention, when configured, in bounded batches after every feed is written.
+        if Retention.isConfigured(config) {
+            report.pruned = try Retention.prune(store: store, config: config, now: options.now)
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
@@ -231,7 +238,8 @@ public enum FetchRun {
     /// Writes one feed's result (state + items) in one transaction and updates the report.
     static func commit(
         _ done: (Int, Processed), selected: [(FeedConfig, FeedRecord)], store: Store, deduplicator: Deduplicator,
-        windowDays: Double, options: FetchRunOptions, networkDown: Bool = false, report: inout FetchReport
+        windowDays: Double, settings: Settings, options: FetchRunOptions, networkDown: Bool = false,
+        report: inout FetchReport
     ) throws {
         let (feed, record) = selected[done.0]
         let now = Date()
@@ -239,7 +247,7 @@ public enum FetchRun {
         update.redirectCount = record.redirectCount
         update.redirectTarget = record.redirectTarget
         var outcome = FeedOutcome(feed: feed.name, kind: .failed, newItems: 0, warnings: [], seconds: 0)
-        let interval = feed.interval ?? (selectedInterval(feed: feed, record: record, fallback: nil))
+        let interval = feed.interval ?? settings.interval ?? 0
 
         func applyRedirect(_ response: FetchResponse) {
             if let target = response.permanentRedirect {
@@ -268,7 +276,9 @@ public enum FetchRun {
             update.title = parsed.feed.title
             update.siteLink = parsed.feed.link
             update.ttlMinutes = parsed.feed.ttlMinutes
-            update.nextDue = nextDue(after: now, interval: interval, ttlMinutes: parsed.feed.ttlMinutes, response: response)
+            update.nextDue = FeedSchedule.nextDue(
+                lastAttempt: now, interval: interval, ttlMinutes: parsed.feed.ttlMinutes,
+                maxAge: response.cacheControl.flatMap(CacheControl.maxAge))
             applyRedirect(response)
             let summary = try store.commitFetch(
                 feedID: record.id, feedName: feed.name, update: update, items: prepared, deduplicator: deduplicator,
@@ -285,7 +295,9 @@ public enum FetchRun {
             update.succeeded = true
             update.status = 304
             update.consecutiveFailures = 0
-            update.nextDue = nextDue(after: now, interval: interval, ttlMinutes: record.ttlMinutes, response: response)
+            update.nextDue = FeedSchedule.nextDue(
+                lastAttempt: now, interval: interval, ttlMinutes: record.ttlMinutes,
+                maxAge: response.cacheControl.flatMap(CacheControl.maxAge))
             applyRedirect(response)
             try store.recordState(feedID: record.id, update)
             report.notModified += 1
@@ -297,13 +309,13 @@ public enum FetchRun {
             update.error = "HTTP \(response.status)" + (response.status == 410 ? " gone" : "")
             update.consecutiveFailures = record.consecutiveFailures + 1
             update.gone = response.status == 410
-            var due = now.addingTimeInterval(Backoff.delay(consecutiveFailures: update.consecutiveFailures))
-            if response.status == 429 || response.status == 503, let header = response.retryAfter,
-                let retry = RetryAfter.parse(header, now: now), retry > due
-            {
-                due = retry
+            var retryAfter: Date?
+            if response.status == 429 || response.status == 503, let header = response.retryAfter {
+                retryAfter = RetryAfter.parse(header, now: now)
             }
-            update.nextDue = due
+            update.nextDue = FeedSchedule.nextDue(
+                lastAttempt: now, interval: interval, retryAfter: retryAfter,
+                consecutiveFailures: update.consecutiveFailures)
             applyRedirect(response)
             try store.recordState(feedID: record.id, update)
             report.failed += 1
@@ -319,7 +331,8 @@ public enum FetchRun {
                 update.nextDue = record.nextDue
             } else {
                 update.consecutiveFailures = record.consecutiveFailures + 1
-                update.nextDue = now.addingTimeInterval(Backoff.delay(consecutiveFailures: update.consecutiveFailures))
+                update.nextDue = FeedSchedule.nextDue(
+                    lastAttempt: now, interval: interval, consecutiveFailures: update.consecutiveFailures)
             }
             try store.recordState(feedID: record.id, update)
             report.failed += 1
@@ -327,24 +340,17 @@ public enum FetchRun {
             outcome.seconds = seconds
         }
         report.outcomes.append(outcome)
+        options.logger.debug(
+            "\(feed.name): \(outcome.kind.rawValue)",
+            metadata: [
+                "status": "\(outcome.status.map(String.init) ?? "-")", "new": "\(outcome.newItems)",
+                "seconds": "\(String(format: "%.3f", outcome.seconds))",
+                "url": "\(record.effectiveURL ?? feed.resolvedURL)",
+            ])
         options.onFeedDone?(outcome)
         options.progress?(
             FetchProgress(done: report.ok + report.notModified + report.failed, total: report.feeds,
                           newItems: report.newItems, failed: report.failed))
-    }
-
-    static func selectedInterval(feed: FeedConfig, record: FeedRecord, fallback: Double?) -> Double? {
-        feed.interval ?? fallback
-    }
-
-    /// The next time a feed is due: its interval, RSS ttl and Cache-Control max-age, whichever is longest.
-    static func nextDue(after now: Date, interval: Double?, ttlMinutes: Int?, response: FetchResponse) -> Date? {
-        var seconds = interval ?? 0
-        if let ttl = ttlMinutes { seconds = max(seconds, Double(ttl) * 60) }
-        if let header = response.cacheControl, let maxAge = CacheControl.maxAge(header) {
-            seconds = max(seconds, Double(min(maxAge, 86_400)))
-        }
-        return seconds > 0 ? now.addingTimeInterval(seconds) : nil
     }
 }
 

@@ -40,6 +40,9 @@ public enum ParseInputs {
         return outcomes
     }
 
+    /// One-line warnings about recovered malformed input.
+    public static func warnings(_ parsed: ParsedFeed) -> [String] { parsed.warnings }
+
     /// Plain paths become absolute file:// URLs; URLs are kept.
     static func fetchURL(for input: String) -> String {
         let lower = input.lowercased()
@@ -48,8 +51,14 @@ public enum ParseInputs {
         return URL(fileURLWithPath: absolute).standardizedFileURL.absoluteString
     }
 
+    /// The JSON object of one parsed feed (pretty for a single input, one compact line otherwise).
+    public static func json(_ parsed: ParsedFeed, pretty: Bool) -> String {
+        String(decoding: parsed.feed.jsonData(pretty: pretty), as: UTF8.self)
+    }
+
     /// `# title (format, N items)` then `published<TAB>title<TAB>link` per item.
-    public static func textListing(_ feed: Feed) -> String {
+    public static func textListing(_ parsed: ParsedFeed) -> String {
+        let feed = parsed.feed
         var out = "# \(feed.title ?? "(untitled)") (\(feed.format.rawValue), \(feed.items.count) item\(feed.items.count == 1 ? "" : "s"))\n"
         for item in feed.items {
             out += "\(RFC3339.format(item.published) ?? "-")\t\(item.title ?? "")\t\(item.link ?? "")\n"

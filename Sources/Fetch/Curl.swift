@@ -20,7 +20,8 @@ enum Curl {
     static func check(_ code: CURLMcode, _ call: String, url: String) throws(FetchError) {
         guard code != CURLM_OK else { return }
         let text = curl_multi_strerror(code).map { String(cString: $0) } ?? "unknown error"
-        throw FetchError(.setup, url: url, reason: "\(call) failed: \(lowercasedFirst(text)) (curlm error \(code.rawValue))")
+        throw FetchError(
+            .setup, url: url, reason: "\(call) failed: \(lowercasedFirst(text)) (curlm error \(code.rawValue))")
     }
 
     /// libcurl's generic text for a code. https://curl.se/libcurl/c/curl_easy_strerror.html

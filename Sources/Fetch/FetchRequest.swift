@@ -47,10 +47,16 @@ public struct FetcherOptions: Sendable {
     public var lowSpeedTime: Int
     /// Offer HTTP/2 over TLS (libcurl falls back to HTTP/1.1 when the server does not take it).
     public var http2: Bool
+    /// A PEM file of CA certificates to trust instead of the system's (`CURLOPT_CAINFO`); nil for the default.
+    public var caBundle: String?
+    /// A proxy URL (`CURLOPT_PROXY`); nil leaves libcurl to the environment (`http_proxy`, `https_proxy`,
+    /// `ALL_PROXY`, `no_proxy`), "" turns proxies off.
+    public var proxy: String?
 
     public init(
         concurrency: Int = 16, perHost: Int = 4, userAgent: String = FetcherOptions.defaultUserAgent,
-        maxRedirects: Int = 10, lowSpeedLimit: Int = 64, lowSpeedTime: Int = 20, http2: Bool = true
+        maxRedirects: Int = 10, lowSpeedLimit: Int = 64, lowSpeedTime: Int = 20, http2: Bool = true,
+        caBundle: String? = nil, proxy: String? = nil
     ) {
         self.concurrency = max(1, concurrency)
         self.perHost = max(1, perHost)
@@ -59,6 +65,8 @@ public struct FetcherOptions: Sendable {
         self.lowSpeedLimit = max(0, lowSpeedLimit)
         self.lowSpeedTime = max(0, lowSpeedTime)
         self.http2 = http2
+        self.caBundle = caBundle
+        self.proxy = proxy
     }
 }
 
@@ -82,6 +90,8 @@ public struct FetchResponse: Sendable {
     public var hops: [Hop]
     /// The final response's headers, names lower-cased, repeated headers joined with ", ".
     public var headers: [String: String]
+    /// The HTTP version of the final response: "1.0", "1.1", "2", "3"; "" for `file://`.
+    public var httpVersion: String
 
     /// One response in a redirect chain.
     public struct Hop: Sendable, Equatable {

@@ -137,7 +137,9 @@ final class MultiSession {
         let lower = trimmed.lowercased()
         if lower.hasPrefix("file://") { return .success((trimmed, "")) }
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-            return .failure(FetchError(.invalidURL, url: raw, reason: "unsupported url: expected http(s)://, file:// or an absolute path"))
+            return .failure(
+                FetchError(
+                    .invalidURL, url: raw, reason: "unsupported url: expected http(s)://, file:// or an absolute path"))
         }
         let afterScheme = lower[lower.index(lower.firstIndex(of: ":") ?? lower.startIndex, offsetBy: 3)...]
         var authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

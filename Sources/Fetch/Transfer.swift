@@ -61,13 +61,18 @@ final class Transfer {
         }
         // Signals cannot be used for DNS timeouts in a multi-threaded process.
         try set(CURLOPT_NOSIGNAL, 1)
-        if options.http2 { try set(CURLOPT_HTTP_VERSION, ccurl_http_version_2tls()) }
+        try set(CURLOPT_HTTP_VERSION, options.http2 ? ccurl_http_version_2tls() : Int(CURL_HTTP_VERSION_1_1))
+        if let caBundle = options.caBundle { try set(CURLOPT_CAINFO, caBundle) }
+        if let proxy = options.proxy { try set(CURLOPT_PROXY, proxy) }
         // The proxy's own "200 Connection established" must not look like the first hop.
         try set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        try Curl.check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)
+        try Curl.check(
+            ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "setopt ERRORBUFFER", url: url)
 
-        var lines = ["Accept: application/rss+xml, application/atom+xml, application/feed+json, "
-            + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"]
+        var lines = [
+            "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
+                + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+        ]
         if let etag = request.etag.map(Self.headerValue), !etag.isEmpty { lines.append("If-None-Match: \(etag)") }
         if let date = request.lastModified.map(Self.headerValue), !date.isEmpty {
             lines.append("If-Modified-Since: \(date)")
@@ -130,8 +135,9 @@ final class Transfer {
             overLimit = true
             return 0
         }
-        if body.isEmpty, let length = headers["content-length"].flatMap(Int.init), length <= request.maxBodyBytes {
-            body.reserveCapacity(length)
+        // Reserve what the server announces, but not more than 1 MiB on its word alone.
+        if body.isEmpty, let length = headers["content-length"].flatMap(Int.init), length > 0 {
+            body.reserveCapacity(min(length, request.maxBodyBytes, 1 << 20))
         }
         body.append(contentsOf: chunk)
         return chunk.count
@@ -199,7 +205,18 @@ final class Transfer {
             status: status, body: body, effectiveURL: finalURL,
             contentType: headers["content-type"], etag: headers["etag"], lastModified: headers["last-modified"],
             retryAfter: headers["retry-after"], cacheControl: headers["cache-control"],
-            permanentRedirect: permanent, hops: chain, headers: headers)
+            permanentRedirect: permanent, hops: chain, headers: headers, httpVersion: httpVersion())
+    }
+
+    /// https://curl.se/libcurl/c/CURLINFO_HTTP_VERSION.html
+    private func httpVersion() -> String {
+        switch info(CURLINFO_HTTP_VERSION) {
+        case Int(CURL_HTTP_VERSION_1_0): "1.0"
+        case Int(CURL_HTTP_VERSION_1_1): "1.1"
+        case Int(CURL_HTTP_VERSION_2_0): "2"
+        case Int(CURL_HTTP_VERSION_3): "3"
+        default: ""
+        }
     }
 
     private func error(_ code: CURLcode, options: FetcherOptions) -> FetchError {
@@ -221,7 +238,8 @@ final class Transfer {
             var connectTime: curl_off_t = 0
             _ = ccurl_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectTime)
             if connectTime == 0, !url.lowercased().hasPrefix("file:") {
-                return make(.connectTimedOut, "connect timed out after \(FetchError.formatSeconds(request.connectTimeout))")
+                return make(
+                    .connectTimedOut, "connect timed out after \(FetchError.formatSeconds(request.connectTimeout))")
             }
             return make(.timedOut, "timed out after \(FetchError.formatSeconds(request.timeout))")
         case CURLE_TOO_MANY_REDIRECTS:

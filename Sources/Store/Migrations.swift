@@ -86,6 +86,28 @@ let migrations: [Migration] = [
                 PRIMARY KEY (feed_id, line_hash)
             ) WITHOUT ROWID;
             """),
+    // Issue 7 (upkeep): full-text search and retention. The search text of an item is its title plus the plain
+    // text of its content (else its summary), computed by aggregator_search_text(), which Store registers on
+    // every connection (Store+Search.swift). Triggers keep the index in the ingest transaction.
+    Migration(
+        version: 2, name: "full-text search over items, retention index",
+        sql: """
+            CREATE VIRTUAL TABLE items_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+                INSERT INTO items_fts (rowid, title, body)
+                VALUES (new.id, new.title, aggregator_search_text(new.summary, new.content));
+            END;
+            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content ON items BEGIN
+                UPDATE items_fts SET title = new.title, body = aggregator_search_text(new.summary, new.content)
+                WHERE rowid = new.id;
+            END;
+            CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+                DELETE FROM items_fts WHERE rowid = old.id;
+            END;
+            INSERT INTO items_fts (rowid, title, body)
+                SELECT id, title, aggregator_search_text(summary, content) FROM items;
+            CREATE INDEX items_feed_stored ON items(feed_id, first_stored);
+            """),
 ]
 
 extension Database {

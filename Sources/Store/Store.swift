@@ -90,6 +90,7 @@ public final class Store {
 
     /// Opens (or creates) the database and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        Store.registerSearchFunction()  // upkeep (issue 7): the search-index triggers call it
         db = try Database(path: path, readOnly: readOnly)
         if readOnly {
             let version = try db.scalarInt("SELECT max(version) FROM schema_migrations")

@@ -1,6 +1,7 @@
 import AggregatorKit
 import ArgumentParser
 import Foundation
+import Logging
 
 @main
 struct Aggregator: AsyncParsableCommand {
@@ -10,7 +11,15 @@ struct Aggregator: AsyncParsableCommand {
         version: AggregatorVersion.current,
         subcommands: [
             Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
+            // Upkeep (issue 7)
+            Add.self, Remove.self, ImportOPML.self, ExportOPML.self, Search.self, Prune.self, Backup.self, Stats.self,
         ])
+
+    /// Log lines go to stderr, one per line (swift-log's stream handler).
+    static let bootstrapLogging: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
+
+    /// Global options may come before the subcommand (`aggregator --config x fetch`) or after it.
+    @OptionGroup var global: GlobalOptions
 }
 
 /// Options every subcommand takes.

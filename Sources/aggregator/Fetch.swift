@@ -1,6 +1,7 @@
 import AggregatorKit
 import ArgumentParser
 import Foundation
+import Logging
 
 extension Aggregator {
     struct Fetch: AsyncParsableCommand {
@@ -29,6 +30,14 @@ extension Aggregator {
                     throw Failure("no feed named '\(name)' in \(config.path)")
                 }
                 let path = global.databasePath(config)
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    } catch {
+                        throw Failure("cannot create the database folder \(folder): \(error.localizedDescription)")
+                    }
+                }
                 let lock: RunLock
                 do {
                     lock = try await RunLock.acquire(databasePath: path, wait: wait)
@@ -36,7 +45,9 @@ extension Aggregator {
                     throw Failure(busy.description, code: 75)
                 }
                 defer { withExtendedLifetime(lock) {} }
+                _ = Aggregator.bootstrapLogging
                 var options = FetchRunOptions()
+                options.logger.logLevel = global.verbose ? .debug : .error
                 options.force = force
                 options.feedNames = feed
                 options.tags = tag
@@ -55,11 +66,7 @@ extension Aggregator {
                                 printError("aggregator: feed '\(outcome.feed)': warning: \(warning)")
                             }
                         }
-                        if verbose {
-                            if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                            let status = outcome.status.map { "HTTP \($0)" } ?? "file"
-                            printError("\(outcome.feed): \(outcome.kind.rawValue) (\(status), \(outcome.newItems) new, \(String(format: "%.2f", outcome.seconds)) s)")
-                        }
+                        if verbose && live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                     }
                 }
                 if live {

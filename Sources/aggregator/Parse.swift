@@ -29,17 +29,15 @@ extension Aggregator {
                         failed = true
                     case .success(let parsed):
                         if !global.quiet {
-                            for warning in parsed.warnings.prefix(1) {
+                            for warning in ParseInputs.warnings(parsed).prefix(1) {
                                 printError("aggregator: \(input): warning: \(warning)")
                             }
                         }
                         switch format {
                         case .json:
-                            let bytes = parsed.feed.jsonData(pretty: inputs.count == 1)
-                            FileHandle.standardOutput.write(Data(bytes))
-                            print()
+                            print(ParseInputs.json(parsed, pretty: inputs.count == 1))
                         case .text:
-                            print(ParseInputs.textListing(parsed.feed), terminator: "")
+                            print(ParseInputs.textListing(parsed), terminator: "")
                         }
                     }
                 }

@@ -42,6 +42,7 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(response.effectiveURL == server.url("/feed"))
         #expect(response.permanentRedirect == nil)
         #expect(response.headers["content-length"] == String(response.body.count))
+        #expect(response.httpVersion == "1.1")
     }
 
     @Test func sendsIfNoneMatchAndGets304() async throws {
@@ -133,6 +134,8 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(byPath.effectiveURL.hasPrefix("file://"))
         let byURL = try await fetchOne(file.absoluteString).outcome.get()
         #expect(byURL.body == feedPrefix)
+        let tooLarge = try #require(await fetchOne(file.path) { $0.maxBodyBytes = 10 }.error)
+        #expect(tooLarge.reason == "body exceeds 10 bytes")
 
         let missing = await fetchOne(directory.appendingPathComponent("none.xml").path)
         let error = try #require(missing.error)
@@ -149,7 +152,8 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
 
     @Test func yieldsOneResultPerRequestWithinLimits() async throws {
         let key = UUID().uuidString
-        let requests = (0..<8).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
+        let requests =
+            (0..<8).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
             + [FetchRequest(id: 8, url: "nonsense")]
         let fetcher = Fetcher(options: FetcherOptions(concurrency: 8, perHost: 2))
         var ids: [Int] = []
@@ -162,5 +166,35 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
         #expect(json["count"] == 8)
         #expect(json["max"] == 2)
+    }
+
+    @Test func goesThroughAProxy() async throws {
+        // The test server answers absolute-form requests too, so it can stand in for a forward proxy.
+        let options = FetcherOptions(proxy: "http://127.0.0.1:\(server.port)")
+        let response = try await fetchOne("http://feeds.invalid/headers", options: options).outcome.get()
+        let headers = try #require(
+            try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])
+        #expect(headers["host"] == "feeds.invalid")
+        #expect(response.effectiveURL == "http://feeds.invalid/headers")
+    }
+
+    @Test func stopsTransfersWhenTheConsumerStops() async throws {
+        let key = UUID().uuidString
+        let requests = (0..<60).map { FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150")) }
+        for await result in Fetcher(options: FetcherOptions(concurrency: 2)).fetch(requests) {
+            #expect(result.response?.status == 200)
+            break
+        }
+        func count() async throws -> Int {
+            let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+            return try #require(json["count"])
+        }
+        let atStop = try await count()
+        // Running on, the transfer thread would make about 13 more requests in the next second (all 60 in 4.5 s).
+        _ = await fetchOne(server.url("/slow?ms=1000"))
+        let later = try await count()
+        #expect(later - atStop <= 2)
+        #expect(later < 60)
     }
 }

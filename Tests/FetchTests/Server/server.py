@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         segments = [s for s in parts.path.split('/') if s]
         route = segments[0] if segments else ''
         handler = getattr(self, 'route_' + route.replace('-', '_'), None)

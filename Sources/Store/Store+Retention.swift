@@ -1,0 +1,131 @@
+public import Foundation
+
+/// What pruning removed (or, in a dry run, would remove).
+public struct PruneCounts: Sendable, Equatable {
+    public var items = 0
+    /// Clusters left without members, deleted.
+    public var clustersRemoved = 0
+    /// Clusters that lost members but live on (headline and time span recomputed).
+    public var clustersShrunk = 0
+    public var fingerprints = 0
+    public var bandKeys = 0
+    public var batches = 0
+
+    public init() {}
+}
+
+extension Store {
+    /// Removes items first stored before their feed's cutoff, with their fingerprints, band keys, search text and
+    /// emptied clusters, `batchSize` items per transaction so a run never holds the write lock for long.
+    /// The time we stored an item decides, never the feed's claimed publication date (old, missing or wrong).
+    /// - Parameters:
+    ///   - cutoffs: feed id → the first-stored time before which its items go; feeds not listed are kept whole.
+    ///   - dryRun: count what would go, change nothing.
+    public func prune(cutoffs: [Int64: Date], batchSize: Int = 500, dryRun: Bool = false) throws -> PruneCounts {
+        var counts = PruneCounts()
+        guard !cutoffs.isEmpty else { return counts }
+        try db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS prune_policy (feed_id INTEGER PRIMARY KEY, cutoff INTEGER NOT NULL)")
+        try db.execute("DELETE FROM temp.prune_policy")
+        defer { try? db.execute("DELETE FROM temp.prune_policy") }
+        for (feedID, cutoff) in cutoffs {
+            try db.run("INSERT INTO temp.prune_policy (feed_id, cutoff) VALUES (?, ?)", feedID, Int64(cutoff.timeIntervalSince1970))
+        }
+        let expired = """
+            SELECT i.id FROM temp.prune_policy p JOIN items i ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
+            """
+        if dryRun {
+            counts.items = Int(try db.scalarInt("SELECT count(*) FROM (\(expired))") ?? 0)
+            counts.fingerprints = Int(try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id IN (\(expired))") ?? 0)
+            counts.bandKeys = Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id IN (\(expired))") ?? 0)
+            counts.clustersRemoved = Int(
+                try db.scalarInt(
+                    """
+                    SELECT count(*) FROM clusters c
+                    WHERE EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id IN (\(expired)))
+                      AND NOT EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id NOT IN (\(expired)))
+                    """) ?? 0)
+            counts.clustersShrunk = Int(
+                try db.scalarInt(
+                    "SELECT count(DISTINCT cluster_id) FROM items WHERE id IN (\(expired))") ?? 0) - counts.clustersRemoved
+            return counts
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        while true {
+            let batch: (items: Int, removed: Int, shrunk: Int, fingerprints: Int, bandKeys: Int) = try db.transaction {
+                var ids: [Int64] = []
+                try db.forEach("\(expired) ORDER BY i.id LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
+                guard !ids.isEmpty else { return (0, 0, 0, 0, 0) }
+                var clusters = Set<Int64>()
+                var perFeed: [Int64: Int] = [:]
+                var fingerprints = 0, bandKeys = 0
+                for id in ids {
+                    guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first else { continue }
+                    clusters.insert(row.int(0))
+                    perFeed[row.int(1), default: 0] += 1
+                    fingerprints += Int(try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
+                    bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
+                }
+                // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
+                // since the lines of a removed item are not stored (an approximation that keeps the ratios).
+                for (feedID, removed) in perFeed {
+                    let before = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0
+                    let after = max(0, before - Int64(removed))
+                    if after == 0 {
+                        try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
+                    } else if before > 0 {
+                        try db.run("UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
+                        try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
+                    }
+                }
+                // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
+                for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
+                var removed = 0
+                for cluster in clusters.sorted() {
+                    try refreshCluster(cluster, now: now)
+                    if try db.scalarInt("SELECT count(*) FROM clusters WHERE id = ?", cluster) == 0 { removed += 1 }
+                }
+                return (ids.count, removed, clusters.count - removed, fingerprints, bandKeys)
+            }
+            guard batch.items > 0 else { break }
+            counts.batches += 1
+            counts.items += batch.items
+            counts.clustersRemoved += batch.removed
+            counts.clustersShrunk += batch.shrunk
+            counts.fingerprints += batch.fingerprints
+            counts.bandKeys += batch.bandKeys
+            if batch.items < batchSize { break }
+        }
+        return counts
+    }
+
+    /// Deletes feed rows that are no longer configured and hold no items (after `remove` and pruning).
+    /// - Returns: the names removed.
+    public func removeUnconfiguredFeeds(keeping names: Set<String>) throws -> [String] {
+        var removed: [String] = []
+        for feed in try allFeeds() where !names.contains(feed.name) {
+            let items = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feed.id) ?? 0
+            guard items == 0 else { continue }
+            try db.transaction { try db.run("DELETE FROM feeds WHERE id = ?", feed.id) }
+            removed.append(feed.name)
+        }
+        return removed
+    }
+
+    /// Reclaims the space of deleted rows (rewrites the whole file; needs room for a copy).
+    public func vacuum() throws {
+        try db.execute("VACUUM")
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    /// Bytes of the database file plus its write-ahead log.
+    public func fileBytes() -> Int64 {
+        var total: Int64 = 0
+        for path in [db.path, db.path + "-wal"] {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+}

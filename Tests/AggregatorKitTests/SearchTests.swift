@@ -1,0 +1,108 @@
+import Feeds
+import Foundation
+@testable import Store
+import Testing
+
+@testable import AggregatorKit
+
+@Suite struct SearchTests {
+    /// Three portals: the flood story syndicated by two of them, a market story that mentions the flood once,
+    /// and a football story that does not.
+    func newsroom() throws -> UpkeepDatabase {
+        let db = try UpkeepDatabase(feeds: ["serambinews", "tribunnews", "kompas"])
+        try db.ingest("serambinews", [
+            UpkeepStories.item("s1", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, html: true),
+            UpkeepStories.item("s2", "Harga Cabai Merah Naik Dua Kali Lipat", UpkeepStories.market + " Banjir di hulu ikut memutus jalan."),
+        ])
+        try db.ingest("tribunnews", [
+            UpkeepStories.item("t1", "Banjir Rendam Belasan Desa di Aceh Utara, Ribuan Warga Mengungsi", UpkeepStories.flood),
+        ])
+        try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football)])
+        return db
+    }
+
+    @Test func groupsCopiesOfOneStoryAndRanksTitleMatchesFirst() throws {
+        let db = try newsroom()
+        let flood = try #require(try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 's1'"))
+        // Precondition: the dedup stage put both copies in one cluster.
+        #expect(try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 't1'") == flood)
+
+        let results = try db.store.search(SearchQuery(text: "banjir"))
+        #expect(results.count == 2)
+        #expect(results.first?.clusterID == flood)
+        #expect(results.first?.hits.count == 2)
+        #expect(Set(results.first?.feeds ?? []) == ["serambinews", "tribunnews"])
+        #expect(results.first?.hits.first?.highlightedTitle.contains("[Banjir]") == true)
+        // The market story only mentions the flood in its text: it comes second, with a snippet around the word.
+        #expect(results.last?.hits.first?.item.feed == "serambinews")
+        #expect(results.last?.hits.first?.snippet.contains("[Banjir]") == true)
+        #expect(results.map(\.score) == results.map(\.score).sorted())
+    }
+
+    @Test func searchesThePlainTextOfHTMLContentNotItsTags() throws {
+        let db = try newsroom()
+        // "perahu" is only in the body; the serambinews copy stores it as HTML in <p>.
+        let results = try db.store.search(SearchQuery(text: "perahu karet"))
+        #expect(results.count == 1)
+        #expect(results.first?.hits.count == 2)
+        #expect(try db.store.search(SearchQuery(text: "p")).isEmpty)
+        let body = try #require(try db.store.db.query("SELECT body FROM items_fts WHERE title LIKE 'Banjir Rendam 12%'").first)
+        #expect(!body.text(0).contains("<p>"))
+    }
+
+    @Test func filtersByFeedAndTime() throws {
+        let db = try newsroom()
+        var query = SearchQuery(text: "banjir")
+        query.feeds = ["tribunnews"]
+        let tribun = try db.store.search(query)
+        #expect(tribun.count == 1)
+        #expect(tribun.first?.hits.map(\.item.feed) == ["tribunnews"])
+        query.feeds = nil
+        query.since = Date().addingTimeInterval(3600)
+        #expect(try db.store.search(query).isEmpty)
+    }
+
+    @Test func keepsTheIndexInStepWithEditsAndDeletes() throws {
+        let db = try newsroom()
+        // An edited item (same key, new text) is found by its new words only.
+        try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football + " Kiper tampil gemilang.")])
+        #expect(try db.store.search(SearchQuery(text: "gemilang")).count == 1)
+        try db.store.db.run("DELETE FROM items WHERE item_key = 'k1'")
+        #expect(try db.store.search(SearchQuery(text: "gemilang")).isEmpty)
+        #expect(try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"))
+    }
+
+    @Test(arguments: [
+        ("banjir aceh", "\"banjir\" \"aceh\""),
+        ("\"aceh utara\" banjir", "\"aceh utara\" \"banjir\""),
+        ("mengungsi*", "\"mengungsi\"*"),
+        ("cabai OR timnas", "\"cabai\" OR \"timnas\""),
+        ("covid-19: a.b", "\"covid-19:\" \"a.b\""),
+        ("OR banjir OR", "\"banjir\""),
+    ])
+    func quotesWhatUsersTypeSoFTS5NeverSeesASyntaxError(input: String, expected: String) throws {
+        #expect(try Store.ftsQuery(input) == expected)
+    }
+
+    @Test func acceptsPunctuationAndOperatorsInQueries() throws {
+        let db = try newsroom()
+        #expect(try db.store.search(SearchQuery(text: "cabai OR timnas")).count == 2)
+        #expect(try db.store.search(SearchQuery(text: "mengung*")).count == 1)
+        #expect(try db.store.search(SearchQuery(text: "\"aceh utara\"")).count == 1)
+        #expect(try db.store.search(SearchQuery(text: "1-0 (vietnam)")).count == 1)
+        #expect(throws: StoreError.self) { try db.store.search(SearchQuery(text: "  \"\" ")) }
+    }
+
+    @Test func migrationIndexesItemsStoredBeforeSearchExisted() throws {
+        let db = try newsroom()
+        // Take the database back to schema 1 (no index), as an older aggregator left it.
+        try db.store.db.execute(
+            """
+            DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_update; DROP TRIGGER items_fts_delete;
+            DROP TABLE items_fts; DROP INDEX items_feed_stored; DELETE FROM schema_migrations WHERE version >= 2;
+            """)
+        let reopened = try Store(path: db.path)
+        #expect(try reopened.db.scalarInt("SELECT count(*) FROM items_fts") == 4)
+        #expect(try reopened.search(SearchQuery(text: "perahu")).first?.hits.count == 2)
+    }
+}
