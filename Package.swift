@@ -46,7 +46,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Templates")],
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings),
 
         // The thin command-line tool.
