@@ -54,9 +54,11 @@ public enum OPML {
             name = unique(name, in: names)
             names.insert(name)
             known[urlKey(url)] = name
+            // Our export writes the name as the text of an untitled feed: that is not a title.
+            let title = outline.displayTitle == outline.extensions["name"] ? nil : outline.displayTitle
             plan.added.append(
                 NewFeed(
-                    name: name, url: url, title: outline.displayTitle, tags: tags,
+                    name: name, url: url, title: title, tags: tags,
                     interval: duration(outline.extensions["interval"]), timeout: duration(outline.extensions["timeout"]),
                     keep: duration(outline.extensions["keep"])))
             // A feed outline with children (rare, but some readers nest) still contributes its children.

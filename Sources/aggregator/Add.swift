@@ -38,6 +38,8 @@ extension Aggregator {
                 let settings = try config?.settings ?? Config.parse("", path: configPath).settings
                 let fetcher = Fetcher(options: FetcherOptions(concurrency: 1, perHost: 1, userAgent: settings.userAgent))
 
+                // A feed already configured is refused before any request.
+                try refuseDuplicate(FeedDiscovery.normalizedURL(url), config: config)
                 let target = try await FeedDiscovery.resolve(url, fetcher: fetcher, timeout: settings.timeout)
                 let feedURL: String
                 let parsed: ParsedFeed
@@ -50,9 +52,7 @@ extension Aggregator {
                     parsed = try await FeedDiscovery.check(chosen.url, fetcher: fetcher, timeout: settings.timeout)
                 }
 
-                for feed in config?.feeds ?? [] where OPML.sameFeed(feed.resolvedURL, feedURL) || OPML.sameFeed(feed.url, feedURL) {
-                    throw Failure("\(feedURL) is already in \(configPath) as '\(feed.name)'")
-                }
+                try refuseDuplicate(feedURL, config: config)
                 let taken = Set(config?.feeds.map(\.name) ?? [])
                 let feedName: String
                 if let name {
@@ -70,6 +70,12 @@ extension Aggregator {
                     let count = parsed.feed.items.count
                     print("added '\(feedName)' (\(title ?? "untitled"), \(parsed.feed.format.rawValue), \(count) item\(count == 1 ? "" : "s") now) to \(configPath): \(feedURL)")
                 }
+            }
+        }
+
+        func refuseDuplicate(_ feedURL: String, config: Config?) throws {
+            for feed in config?.feeds ?? [] where OPML.sameFeed(feed.resolvedURL, feedURL) || OPML.sameFeed(feed.url, feedURL) {
+                throw Failure("\(feedURL) is already in \(global.configPath) as '\(feed.name)'")
             }
         }
 
