@@ -79,6 +79,28 @@ import Testing
         #expect(outOfRange.stderr.contains("--pick 4:"), "\(outOfRange.stderr)")
     }
 
+    /// On a terminal (a pseudo-terminal made by util-linux `script`), `add` asks, re-asks after a bad answer,
+    /// and adds the feed chosen.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func asksWhichFeedOnATerminal() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let command = [CLI.binary.path, "--config", config, "--no-color", "add", server.url("/kanal/")].joined(separator: " ")
+        process.arguments = ["-qec", command, "/dev/null"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data("9\n3\n".utf8))
+        try input.fileHandleForWriting.close()  // an end, so a wrong prompt cannot wait forever
+        let transcript = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(transcript)")
+        #expect(transcript.components(separatedBy: "add which one? [1-3]").count - 1 == 2, "\(transcript)")
+        #expect(try configText().contains("url = \"\(server.url("/ekonomi.rss"))\""))
+    }
+
     @Test func takesThePagesOnlyFeedWithoutAsking() throws {
         let result = try Upkeep.run(["--config", config, "add", server.url("/one/")])
         #expect(result.status == 0, "\(result.stderr)")
