@@ -85,7 +85,8 @@ import Testing
     func asksWhichFeedOnATerminal() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        let command = [CLI.binary.path, "--config", config, "--no-color", "add", server.url("/kanal/")].joined(separator: " ")
+        let command = [CLI.binary.path, "--config", config, "--no-color", "add", server.url("/kanal/")].joined(
+            separator: " ")
         process.arguments = ["-qec", command, "/dev/null"]
         let input = Pipe(), output = Pipe()
         process.standardInput = input
