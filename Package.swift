@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // C libraries: one system-library target each, a module map plus a small shim.h.
@@ -43,7 +44,9 @@ let package = Package(
                 "Feeds", "Fetch", "Dedup", "Store",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Templates")],
             swiftSettings: swiftSettings),
 
         // The thin command-line tool.
@@ -68,9 +71,11 @@ let package = Package(
             name: "FetchTests", dependencies: ["Fetch"], exclude: ["Server"], swiftSettings: swiftSettings),
         .testTarget(name: "DedupTests", dependencies: ["Dedup"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Feeds", "Dedup"], swiftSettings: swiftSettings),
-        .testTarget(name: "AggregatorKitTests", dependencies: ["AggregatorKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["aggregator"], swiftSettings: swiftSettings),
+            name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Store"], exclude: ["Snapshots"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["aggregator"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

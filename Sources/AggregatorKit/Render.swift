@@ -24,12 +24,14 @@ public enum Render {
             "size": cluster.items.count,
             "first_seen": RFC3339.format(cluster.firstSeen),
             "last_seen": RFC3339.format(cluster.lastSeen),
-            "items": cluster.items.map { item -> [String: Any] in
-                [
-                    "id": item.id, "feed": item.feed, "title": item.title, "link": orNull(item.link),
-                    "published": orNull(RFC3339.format(item.published)), "similarity": round(item.similarity),
-                ]
-            },
+            "items": cluster.items.map(itemObject),
+        ]
+    }
+
+    static func itemObject(_ item: StoredItem) -> [String: Any] {
+        [
+            "id": item.id, "feed": item.feed, "title": item.title, "link": orNull(item.link),
+            "published": orNull(RFC3339.format(item.published)), "similarity": round(item.similarity),
         ]
     }
 
@@ -42,6 +44,21 @@ public enum Render {
         jsonString(clusterObject(cluster))
     }
 
+    /// `cluster ID --format json`: the listing's object, each item with `representative` and its `lines`
+    /// (`text`, `status`: shared, edited or own).
+    public static func clusterJSON(_ view: DigestClusterView) -> String {
+        var object = clusterObject(view.cluster)
+        object["representative_item"] = orNull(view.cluster.representativeItemID)
+        object["items"] = view.members.map { member -> [String: Any] in
+            var fields = itemObject(member.item)
+            fields["representative"] = member.isRepresentative
+            fields["missing_lines"] = member.missingLines
+            fields["lines"] = member.lines.map { ["text": $0.text, "status": $0.status.rawValue] }
+            return fields
+        }
+        return jsonString(object)
+    }
+
     // MARK: text
 
     /// `id  size  portals  first seen  headline`, fitted to `width` columns.
@@ -50,23 +67,41 @@ public enum Render {
         var out = pad("ID", 6) + pad("SIZE", 5) + pad("PORTALS", 8) + pad("FIRST SEEN", 17) + "HEADLINE\n"
         let headlineWidth = max(20, width - 36)
         for cluster in clusters {
-            out += pad(String(cluster.id), 6) + pad(String(cluster.items.count), 5) + pad(String(cluster.feeds.count), 8)
-            out += pad(shortTime(cluster.firstSeen, timeZone), 17) + truncate(cluster.headline, headlineWidth) + "\n"
+            out +=
+                pad(String(cluster.id), 6) + pad(String(cluster.items.count), 5) + pad(String(cluster.feeds.count), 8)
+            out += pad(shortTime(cluster.firstSeen, timeZone), 17)
+            out += truncate(DigestContext.clean(cluster.headline), headlineWidth) + "\n"
         }
         return out
     }
 
-    public static func clusterText(_ cluster: StoredCluster, timeZone: TimeZone) -> String {
-        var out = "cluster \(cluster.id): \(cluster.headline)\n"
-        out += "\(cluster.items.count) item(s) from \(cluster.feeds.count) portal(s), first seen \(shortTime(cluster.firstSeen, timeZone))\n\n"
-        for item in cluster.items {
-            let marker = item.id == cluster.representativeItemID ? "*" : " "
-            out += "\(marker) [\(item.id)] \(item.feed)  similarity \(String(format: "%.2f", item.similarity))  "
+    /// One cluster: every member with its portal, title, link, time and similarity, then its text line by line
+    /// against the representative's: `=` the same line, `~` edited, `+` only in this copy (lines cut to `width`).
+    public static func clusterText(_ view: DigestClusterView, width: Int, timeZone: TimeZone) -> String {
+        let cluster = view.cluster
+        let clean = DigestContext.clean
+        var out = "cluster \(cluster.id): \(clean(cluster.headline))\n"
+        out +=
+            "\(cluster.items.count) item(s) from \(cluster.feeds.count) portal(s), first seen \(shortTime(cluster.firstSeen, timeZone))\n"
+        for member in view.members {
+            let item = member.item
+            out += "\n\(member.isRepresentative ? "*" : " ") [\(item.id)] \(clean(member.portal))  "
+            out += "similarity \(String(format: "%.2f", item.similarity))  "
             out += "\(item.published.map { shortTime($0, timeZone) } ?? "no date")\n"
-            out += "    \(item.title)\n"
-            if let link = item.link { out += "    \(link)\n" }
+            out += "    \(clean(item.title))\n"
+            if let link = member.link { out += "    \(link)\n" }
+            if !member.isRepresentative {
+                let counts = Dictionary(grouping: member.lines, by: \.status).mapValues(\.count)
+                out += "    \(counts[.shared] ?? 0) shared, \(counts[.edited] ?? 0) edited, \(counts[.own] ?? 0) own, "
+                out += "\(member.missingLines) of the representative's missing\n"
+            }
+            for line in member.lines {
+                let mark =
+                    member.isRepresentative ? " " : line.status == .shared ? "=" : line.status == .edited ? "~" : "+"
+                out += "    \(mark) \(truncate(clean(line.text), max(20, width - 6)))\n"
+            }
         }
-        out += "\n* representative (most complete copy)\n"
+        out += "\n* representative (most complete copy); = same line as it, ~ edited, + only in this copy\n"
         return out
     }
 
@@ -105,69 +140,23 @@ public enum Render {
 
     // MARK: digest
 
-    public static func digestText(_ digest: DigestModel, width: Int, timeZone: TimeZone, color: Bool) -> String {
-        let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
-        var out = "\(bold)Digest for \(digest.label)\(reset)\n"
-        if digest.isEmpty {
-            out += "\nNo stories for \(digest.label).\n"
-            return out
-        }
-        out += "\(digest.stories.count) stor\(digest.stories.count == 1 ? "y" : "ies") carried by several portals\n"
-        for (index, entry) in digest.stories.enumerated() {
-            out += "\n\(bold)\(index + 1). \(entry.headline)\(reset)\n"
-            out += "\(dim)   \(entry.portalCount) portals · first seen \(shortTime(entry.firstSeen, timeZone))\(reset)\n"
-            if !entry.lead.isEmpty { out += wrap(entry.lead, width: width, indent: "   ") + "\n" }
-            for source in entry.sources {
-                var line = "- \(source.portal)"
-                if source.titleDiffers { line += ": \(source.title)" }
-                out += wrap(line, width: width, indent: "   ", rest: "     ") + "\n"
-                if let link = source.link { out += "     \(dim)\(link)\(reset)\n" }
-            }
-        }
-        for group in digest.singles {
-            out += "\n\(bold)Only on \(group.group)\(reset)\n"
-            for entry in group.entries {
-                out += wrap("- \(entry.headline)", width: width, indent: "", rest: "  ") + "\n"
-                if let link = entry.sources.first?.link { out += "  \(dim)\(link)\(reset)\n" }
-            }
-        }
-        return out
-    }
-
+    /// Backslash-escapes what Markdown would read as markup: emphasis, code, links, images, raw HTML and
+    /// entities, tables, headings, and a list marker at the start of the text. Parentheses, dots and hyphens stay:
+    /// with `[` and `]` escaped no link can open.
     static func markdownEscape(_ text: String) -> String {
         var out = ""
+        out.reserveCapacity(text.count)
         for character in text {
-            if "\\`*_{}[]()#+-.!|<>&".contains(character) { out.append("\\") }
+            if "\\`*_[]#|<>&~".contains(character) { out.append("\\") }
             out.append(character)
         }
-        return out
-    }
-
-    public static func digestMarkdown(_ digest: DigestModel, timeZone: TimeZone) -> String {
-        var out = "# Digest for \(digest.label)\n"
-        if digest.isEmpty { return out + "\nNo stories for \(digest.label).\n" }
-        for entry in digest.stories {
-            out += "\n## \(markdownEscape(entry.headline))\n\n"
-            out += "*\(entry.portalCount) portals · first seen \(shortTime(entry.firstSeen, timeZone))*\n\n"
-            if !entry.lead.isEmpty { out += markdownEscape(entry.lead) + "\n\n" }
-            for source in entry.sources {
-                let label = markdownEscape(source.portal) + (source.titleDiffers ? ": " + markdownEscape(source.title) : "")
-                if let link = source.link {
-                    out += "- [\(label)](<\(link.replacingOccurrences(of: ">", with: "%3E"))>)\n"
-                } else {
-                    out += "- \(label)\n"
-                }
-            }
-        }
-        for group in digest.singles {
-            out += "\n## Only on \(markdownEscape(group.group))\n\n"
-            for entry in group.entries {
-                if let link = entry.sources.first?.link {
-                    out += "- [\(markdownEscape(entry.headline))](<\(link.replacingOccurrences(of: ">", with: "%3E"))>)\n"
-                } else {
-                    out += "- \(markdownEscape(entry.headline))\n"
-                }
-            }
+        // "1. " / "2) " / "- " at the start would open a list.
+        if let first = out.first, first == "-" || first == "=" || first == "+" {
+            out.insert("\\", at: out.startIndex)
+        } else if let marker = out.firstIndex(where: { !$0.isNumber }), marker != out.startIndex,
+            out[marker] == "." || out[marker] == ")"
+        {
+            out.insert("\\", at: marker)
         }
         return out
     }

@@ -16,6 +16,9 @@ enum Hashing {
         mix(seed ^ (value &* 0xFF51_AFD7_ED55_8CCD) ^ (seed >> 29))
     }
 
+    static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
+    static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
+
     /// FNV-1a over bytes, finalized with `mix`. Used for tokens (short) and line keys.
     @inline(__always)
     static func bytes<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {

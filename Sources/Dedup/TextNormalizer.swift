@@ -31,61 +31,66 @@ struct NormalizedText {
 struct TextNormalizer: Sendable {
     var minLineWords: Int
 
-    /// Normalizes a text line by line.
+    /// Normalizes a text line by line. Works on the UTF-8 bytes: lines, trimming, the boilerplate
+    /// patterns and ASCII words never build `Character`s; only non-ASCII lines go through Foundation.
     /// - Parameters:
     ///   - text: plain text, paragraphs separated by "\n".
     ///   - boilerplate: learned per-feed boilerplate, if any.
     ///   - verbose: collect kept and removed lines (for `explain`).
     func normalize(_ text: String, boilerplate: BoilerplateModel? = nil, verbose: Bool = false) -> NormalizedText {
         var result = NormalizedText()
-        result.tokens.reserveCapacity(text.utf8.count / 5)
+        result.tokens.reserveCapacity(text.utf8.count / 6)
         var scratch = Tokenizer()
         var lineTokens: [UInt64] = []
         var words: [String]? = verbose ? [] : nil
         var contentLines = 0
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            var line = rawLine.trimmingPrefixAndSuffixWhitespace()
-            if line.isEmpty { continue }
-            if Self.isPatternBoilerplate(line) {
-                // "Laporan Wartawan X, Name TRIBUNNEWS.COM, JAKARTA - lead..." (a byline run into the
-                // dateline of a summary): the byline goes, the lead after the dateline stays.
-                if contentLines < 3, let rest = Self.strippingDateline(line),
-                    rest.split(separator: " ").count >= 8, !Self.isPatternBoilerplate(rest)
-                {
-                    if verbose {
-                        result.removed.append(
-                            RemovedLine(text: String(line[line.startIndex..<rest.startIndex]), reason: .pattern))
+        var text = text
+        text.withUTF8 { buf in
+            let n = buf.count
+            var next = 0
+            while next < n {
+                var lo = next
+                var hi = lo
+                while hi < n && buf[hi] != 0x0A && buf[hi] != 0x0D { hi += 1 }
+                next = hi + 1
+                Bytes.trim(buf, &lo, &hi)
+                if lo >= hi { continue }
+                func string(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self) }
+                if Bytes.isPatternBoilerplate(buf, lo, hi) {
+                    // "Laporan Wartawan X, Name TRIBUNNEWS.COM, JAKARTA - lead..." (a byline run into the
+                    // dateline of a summary): the byline goes, the lead after the dateline stays.
+                    if contentLines < 3, let rest = Bytes.datelineEnd(buf, lo, hi),
+                        Bytes.wordCount(buf, rest, hi, limit: 8) >= 8, !Bytes.isPatternBoilerplate(buf, rest, hi)
+                    {
+                        if verbose { result.removed.append(RemovedLine(text: string(lo, rest), reason: .pattern)) }
+                        lo = rest
+                    } else {
+                        if verbose { result.removed.append(RemovedLine(text: string(lo, hi), reason: .pattern)) }
+                        continue
                     }
-                    line = rest
-                } else {
-                    if verbose { result.removed.append(RemovedLine(text: String(line), reason: .pattern)) }
+                } else if contentLines < 3, let rest = Bytes.datelineEnd(buf, lo, hi) {
+                    if verbose { result.removed.append(RemovedLine(text: string(lo, rest), reason: .dateline)) }
+                    lo = rest
+                }
+                lineTokens.removeAll(keepingCapacity: true)
+                if verbose { words = [] }
+                scratch.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &lineTokens, words: &words)
+                if lineTokens.count < minLineWords {
+                    if verbose && !lineTokens.isEmpty {
+                        result.removed.append(RemovedLine(text: string(lo, hi), reason: .short))
+                    }
                     continue
                 }
-            } else if contentLines < 3, let rest = Self.strippingDateline(line) {
-                if verbose {
-                    result.removed.append(
-                        RemovedLine(text: String(line[line.startIndex..<rest.startIndex]), reason: .dateline))
+                let lineHash = Self.lineHash(lineTokens)
+                result.lineHashes.append(lineHash)
+                if let boilerplate, boilerplate.isBoilerplate(lineHash) {
+                    if verbose { result.removed.append(RemovedLine(text: string(lo, hi), reason: .learned)) }
+                    continue
                 }
-                line = rest
+                contentLines += 1
+                result.tokens.append(contentsOf: lineTokens)
+                if let words { result.keptLines.append(words.joined(separator: " ")) }
             }
-            lineTokens.removeAll(keepingCapacity: true)
-            if verbose { words = [] }
-            scratch.tokenize(line, into: &lineTokens, words: &words)
-            if lineTokens.count < minLineWords {
-                if verbose && !lineTokens.isEmpty {
-                    result.removed.append(RemovedLine(text: String(line), reason: .short))
-                }
-                continue
-            }
-            let lineHash = Self.lineHash(lineTokens)
-            result.lineHashes.append(lineHash)
-            if let boilerplate, boilerplate.isBoilerplate(lineHash) {
-                if verbose { result.removed.append(RemovedLine(text: String(line), reason: .learned)) }
-                continue
-            }
-            contentLines += 1
-            result.tokens.append(contentsOf: lineTokens)
-            if let words { result.keptLines.append(words.joined(separator: " ")) }
         }
         return result
     }
@@ -95,7 +100,8 @@ struct TextNormalizer: Sendable {
         var scratch = Tokenizer()
         var tokens: [UInt64] = []
         var words: [String]? = verbose ? [] : nil
-        scratch.tokenize(Substring(text), into: &tokens, words: &words)
+        var text = text
+        text.withUTF8 { scratch.tokenize($0, into: &tokens, words: &words) }
         return (tokens, words ?? [])
     }
 
@@ -125,47 +131,21 @@ struct TextNormalizer: Sendable {
 
     /// True when the line is a known kind of boilerplate (checked on the raw line, before tokenizing).
     static func isPatternBoilerplate(_ line: Substring) -> Bool {
-        let head = line.prefix(40).lowercased()
-        let wordCount = line.split(separator: " ", omittingEmptySubsequences: true).count
-        if wordCount <= 30 {
-            for prefix in boilerplatePrefixes where head.hasPrefix(prefix) { return true }
-            // "Penulis: A | Editor: B" anywhere in a short line.
-            if line.contains("|"), head.contains("editor") || head.contains("penulis") { return true }
-        }
-        // A short credit fully in parentheses: "(Serambinews.com/Agus Ramadhan)".
-        if wordCount <= 12, line.first == "(", line.last == ")" { return true }
-        return false
+        var s = String(line)
+        return s.withUTF8 { Bytes.isPatternBoilerplate($0, 0, $0.count) }
     }
 
     /// If the line starts with a dateline ("SERAMBINEWS.COM, BANDA ACEH - ", "LONDON (Reuters) - ",
     /// "Malang, CNN Indonesia -- "), returns the rest of the line.
-    ///
+    static func strippingDateline(_ line: Substring) -> Substring? {
+        var s = String(line)
+        guard let end = s.withUTF8({ Bytes.datelineEnd($0, 0, $0.count) }) else { return nil }
+        return line.utf8.dropFirst(end).isEmpty ? nil : Substring(line.utf8.dropFirst(end))
+    }
+
     /// A dateline is a prefix of at most 14 words, all capitalized (or parenthesized, or numbers), that
     /// looks like a place or an agency (a comma, parentheses, a ".com" or a word in capitals), followed
     /// by a dash. Ordinary sentences rarely capitalize every word, so they are left alone.
-    static func strippingDateline(_ line: Substring) -> Substring? {
-        let limit = line.index(line.startIndex, offsetBy: 140, limitedBy: line.endIndex) ?? line.endIndex
-        var i = line.startIndex
-        while i < limit {
-            let c = line[i]
-            if c == "-" || c == "–" || c == "—" {
-                let prefix = line[line.startIndex..<i]
-                // Require whitespace before the dash (not a hyphenated word) unless it is "--".
-                guard let before = prefix.last, before == " " || c != "-" || line[line.index(after: i)...].first == "-"
-                else {
-                    i = line.index(after: i)
-                    continue
-                }
-                var rest = line[i...].drop(while: { $0 == "-" || $0 == "–" || $0 == "—" })
-                guard rest.first == " " || rest.first == "\u{00A0}" else { return nil }
-                rest = rest.drop(while: { $0 == " " || $0 == "\u{00A0}" })
-                return looksLikeDateline(prefix) && !rest.isEmpty ? rest : nil
-            }
-            i = line.index(after: i)
-        }
-        return nil
-    }
-
     static func looksLikeDateline(_ prefix: Substring) -> Bool {
         let words = prefix.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" })
         guard !words.isEmpty, words.count <= 14 else { return false }
@@ -178,6 +158,125 @@ struct TextNormalizer: Sendable {
             if word.lowercased().contains(".com") { marker = true }
         }
         return marker
+    }
+}
+
+/// Byte-level line helpers (UTF-8), so the hot path never segments grapheme clusters.
+enum Bytes {
+    typealias Buffer = UnsafeBufferPointer<UInt8>
+
+    static let prefixes: [[UInt8]] = TextNormalizer.boilerplatePrefixes.map { Array($0.utf8) }
+
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0B || b == 0x0C }
+
+    /// Trims ASCII whitespace and no-break spaces (C2 A0) from both ends of lo..<hi.
+    static func trim(_ buf: Buffer, _ lo: inout Int, _ hi: inout Int) {
+        while lo < hi {
+            if isSpace(buf[lo]) { lo += 1 } else if buf[lo] == 0xC2 && lo + 1 < hi && buf[lo + 1] == 0xA0 { lo += 2 } else { break }
+        }
+        while hi > lo {
+            if isSpace(buf[hi - 1]) { hi -= 1 } else if hi - 2 >= lo && buf[hi - 2] == 0xC2 && buf[hi - 1] == 0xA0 { hi -= 2 } else { break }
+        }
+    }
+
+    /// Words (space-separated runs) in lo..<hi, counting no further than `limit + 1`.
+    static func wordCount(_ buf: Buffer, _ lo: Int, _ hi: Int, limit: Int) -> Int {
+        var count = 0
+        var inWord = false
+        var i = lo
+        while i < hi {
+            if isSpace(buf[i]) {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                count += 1
+                if count > limit { return count }
+            }
+            i += 1
+        }
+        return count
+    }
+
+    static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int) -> Bool {
+        guard lo < hi else { return false }
+        let headEnd = min(hi, lo + 40)
+        var head = [UInt8](repeating: 0, count: headEnd - lo)
+        for i in lo..<headEnd {
+            let b = buf[i]
+            head[i - lo] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+        }
+        let words = wordCount(buf, lo, hi, limit: 30)
+        if words <= 30 {
+            for p in prefixes where p.count <= head.count {
+                var match = true
+                for k in 0..<p.count where head[k] != p[k] {
+                    match = false
+                    break
+                }
+                if match { return true }
+            }
+            // "Penulis: A | Editor: B" anywhere in a short line.
+            if contains(buf, lo, hi, 0x7C) && (find(head, "editor") || find(head, "penulis")) { return true }
+        }
+        // A short credit fully in parentheses: "(Serambinews.com/Agus Ramadhan)".
+        return words <= 12 && buf[lo] == 0x28 && buf[hi - 1] == 0x29
+    }
+
+    static func contains(_ buf: Buffer, _ lo: Int, _ hi: Int, _ byte: UInt8) -> Bool {
+        var i = lo
+        while i < hi {
+            if buf[i] == byte { return true }
+            i += 1
+        }
+        return false
+    }
+
+    static func find(_ haystack: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard haystack.count >= n.count else { return false }
+        for start in 0...(haystack.count - n.count) where haystack[start] == n[0] {
+            if Array(haystack[start..<(start + n.count)]) == n { return true }
+        }
+        return false
+    }
+
+    /// The offset where the content starts when lo..<hi begins with a dateline; nil otherwise.
+    /// A dash (hyphen with a space before it or doubled, en dash, em dash) within the first 140 bytes,
+    /// followed by a space, after a prefix that `looksLikeDateline`.
+    static func datelineEnd(_ buf: Buffer, _ lo: Int, _ hi: Int) -> Int? {
+        let limit = min(hi, lo + 140)
+        var i = lo
+        while i < limit {
+            let b = buf[i]
+            var dashEnd = -1
+            if b == 0x2D {
+                let spaced = i > lo && buf[i - 1] == 0x20
+                let doubled = i + 1 < hi && buf[i + 1] == 0x2D
+                if spaced || doubled { dashEnd = i + 1 }
+            } else if b == 0xE2 && i + 2 < hi && buf[i + 1] == 0x80 && (buf[i + 2] == 0x93 || buf[i + 2] == 0x94) {
+                dashEnd = i + 3
+            }
+            if dashEnd >= 0 {
+                // Skip a run of dashes, then require a space.
+                var j = dashEnd
+                while j < hi {
+                    if buf[j] == 0x2D { j += 1 } else if buf[j] == 0xE2 && j + 2 < hi && buf[j + 1] == 0x80 && (buf[j + 2] == 0x93 || buf[j + 2] == 0x94) { j += 3 } else { break }
+                }
+                guard j < hi, isSpace(buf[j]) || (buf[j] == 0xC2 && j + 1 < hi && buf[j + 1] == 0xA0) else { return nil }
+                var k = j
+                var end = hi
+                trim(buf, &k, &end)
+                guard k < end else { return nil }
+                var p = lo
+                var q = i
+                trim(buf, &p, &q)
+                let prefix = String(decoding: UnsafeBufferPointer(rebasing: buf[p..<q]), as: UTF8.self)
+                return TextNormalizer.looksLikeDateline(Substring(prefix)) ? k : nil
+            }
+            i += 1
+        }
+        return nil
     }
 }
 
@@ -198,16 +297,16 @@ struct Tokenizer {
 
     init() { word.reserveCapacity(64) }
 
-    mutating func tokenize(_ line: Substring, into tokens: inout [UInt64], words: inout [String]?) {
+    mutating func tokenize(_ line: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?) {
         var ascii = true
-        for b in line.utf8 where b >= 0x80 {
+        for b in line where b >= 0x80 {
             ascii = false
             break
         }
         if ascii {
-            tokenizeASCII(line.utf8, into: &tokens, words: &words)
+            tokenizeASCII(line, into: &tokens, words: &words)
         } else {
-            let folded = String(line).precomposedStringWithCompatibilityMapping
+            let folded = String(decoding: line, as: UTF8.self).precomposedStringWithCompatibilityMapping
                 .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
             tokenizeUnicode(folded, into: &tokens, words: &words)
         }
@@ -221,17 +320,37 @@ struct Tokenizer {
         word.removeAll(keepingCapacity: true)
     }
 
+    /// ASCII words hashed as they are scanned (FNV-1a, then mixed: the same as `Hashing.bytes`).
     private mutating func tokenizeASCII(
-        _ bytes: Substring.UTF8View, into tokens: inout [UInt64], words: inout [String]?
+        _ bytes: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?
     ) {
+        let collect = words != nil
+        var h: UInt64 = Hashing.fnvOffset
+        var inWord = false
         for b in bytes {
-            switch b {
-            case 0x30...0x39, 0x61...0x7A: word.append(b)
-            case 0x41...0x5A: word.append(b | 0x20)
-            default: flush(into: &tokens, words: &words)
+            var c = b
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                h = (h ^ UInt64(c)) &* Hashing.fnvPrime
+                inWord = true
+                if collect { word.append(c) }
+            } else if inWord {
+                tokens.append(Hashing.mix(h))
+                h = Hashing.fnvOffset
+                inWord = false
+                if collect {
+                    words?.append(String(decoding: word, as: UTF8.self))
+                    word.removeAll(keepingCapacity: true)
+                }
             }
         }
-        flush(into: &tokens, words: &words)
+        if inWord {
+            tokens.append(Hashing.mix(h))
+            if collect {
+                words?.append(String(decoding: word, as: UTF8.self))
+                word.removeAll(keepingCapacity: true)
+            }
+        }
     }
 
     private mutating func tokenizeUnicode(

@@ -43,7 +43,8 @@ extension Aggregator {
         @Flag(help: "Every cluster regardless of age.") var all = false
         @Option(name: .customLong("min-size"), help: "Minimum number of items (default 2).") var minSize = 2
         @Option(help: ArgumentHelp("Only clusters with an item from this feed.", valueName: "name")) var feed: String?
-        @Option(help: ArgumentHelp("Only clusters with an item from a feed with this tag.", valueName: "tag")) var tag: String?
+        @Option(help: ArgumentHelp("Only clusters with an item from a feed with this tag.", valueName: "tag")) var tag:
+            String?
         @Option(help: ArgumentHelp("Match headline and member titles.", valueName: "text")) var search: String?
         @Option(help: "At most this many clusters.") var limit: Int?
         @Option(help: "Output format: text or json.") var format: Format = .text
@@ -75,23 +76,40 @@ extension Aggregator {
     }
 
     struct ClusterCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cluster", abstract: "Show one story cluster in full.")
+        static let configuration = CommandConfiguration(
+            commandName: "cluster",
+            abstract:
+                "Show one story cluster in full: every copy, and which of its lines it shares with the most complete one."
+        )
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Cluster id.") var id: Int64
-        @Option(help: "Output format: text or json.") var format: Format = .text
+        @Option(help: "Output format: text, json or html.") var format: Format = .text
+        @Option(help: ArgumentHelp("An html template to use instead of the bundled one.", valueName: "file"))
+        var template: String?
+        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output:
+            String?
 
         func run() async throws {
             try await guarded {
                 let config = try global.optionalConfig()
                 let store = try global.openStore(config)
+                let timeZone = config?.settings.timeZone ?? .current
                 guard let cluster = try store.cluster(id: id) else { throw Failure("no cluster with id \(id)") }
+                if template != nil && format != .html { throw Failure("--template works with --format html") }
+                let view = DigestClusterView(cluster: cluster, portalNames: portalNames(config))
+                let text: String
                 switch format {
-                case .json: print(Render.clusterJSON(cluster))
-                case .text: print(Render.clusterText(cluster, timeZone: config?.settings.timeZone ?? .current), terminator: "")
+                case .json: text = Render.clusterJSON(view) + "\n"
+                case .text: text = Render.clusterText(view, width: global.terminalWidth, timeZone: timeZone)
+                case .html:
+                    let context = DigestContext(timeZone: timeZone, indexName: DigestSite.indexName)
+                    text = try DigestRenderer(format: .html, context: context, templatePath: template).renderCluster(
+                        view)
                 }
+                if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
             }
         }
     }
@@ -100,22 +118,50 @@ extension Aggregator {
         static let configuration = CommandConfiguration(
             abstract: "One entry per story of a day, listing every portal that carried it.")
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
+        enum GroupBy: String, ExpressibleByArgument, CaseIterable { case feed, tag }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, html, json, atom }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("The day, in the configured time zone (default today).", valueName: "YYYY-MM-DD"))
         var date: String?
         @Option(help: ArgumentHelp("Instead of a day: stories seen within this duration.", valueName: "duration"))
         var since: String?
-        @Option(name: .customLong("min-sources"), help: "Hide stories carried by fewer portals than this.") var minSources = 1
-        @Option(help: "Output format: text, markdown or json.") var format: Format = .text
-        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output: String?
+        @Option(
+            name: .customLong("min-sources"),
+            help: "Show only stories carried by at least this many portals (2 hides single-portal stories).")
+        var minSources = 1
+        @Option(name: .customLong("group-by"), help: "Group single-portal stories by feed or by the feed's first tag.")
+        var groupBy: GroupBy = .feed
+        @Option(help: "Output format: text, markdown, html, json or atom (default text; html with --output-dir).")
+        var format: Format?
+        @Option(
+            help: ArgumentHelp(
+                "A Mustache template to use instead of the bundled one (text, markdown, html).", valueName: "file"))
+        var template: String?
+        @Option(help: ArgumentHelp("Write to this file atomically instead of stdout.", valueName: "file")) var output:
+            String?
+        @Option(
+            name: .customLong("output-dir"),
+            help: ArgumentHelp(
+                "Write index.html plus one page per multi-portal story into this folder.", valueName: "dir"))
+        var outputDirectory: String?
+        @Option(
+            name: .customLong("feed-url"),
+            help: ArgumentHelp("The Atom feed's own URL (its rel=self link).", valueName: "url"))
+        var feedURL: String?
 
         func run() async throws {
             try await guarded {
                 let config = try global.optionalConfig()
-                let store = try global.openStore(config)
                 let timeZone = config?.settings.timeZone ?? .current
+                guard minSources >= 1 else { throw Failure("--min-sources must be at least 1") }
+                if outputDirectory != nil {
+                    guard output == nil else { throw Failure("use either --output or --output-dir, not both") }
+                    guard format == nil || format == .html else {
+                        throw Failure("--output-dir writes html pages; drop --format")
+                    }
+                }
+                let store = try global.openStore(config)
                 let start: Date, end: Date, label: String
                 if let since {
                     guard date == nil else { throw Failure("use either --date or --since, not both") }
@@ -124,27 +170,38 @@ extension Aggregator {
                 } else {
                     var calendar = Calendar(identifier: .gregorian)
                     calendar.timeZone = timeZone
-                    let day = date ?? {
-                        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-                        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
-                    }()
+                    let day =
+                        date
+                        ?? {
+                            let c = calendar.dateComponents([.year, .month, .day], from: Date())
+                            return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+                        }()
                     guard let window = DigestBuilder.dayWindow(day, timeZone: timeZone) else {
                         throw Failure("--date: not a date: '\(day)' (write YYYY-MM-DD)")
                     }
                     (start, end, label) = (window.0, window.1, day)
                 }
-                var names: [String: String] = [:]
-                for feed in config?.feeds ?? [] { if let title = feed.title { names[feed.name] = title } }
-                let digest = try DigestBuilder.build(
-                    store: store, start: start, end: end, label: label, minSources: minSources, portalNames: names)
-                let text: String
-                switch format {
-                case .text:
-                    text = Render.digestText(
-                        digest, width: global.terminalWidth, timeZone: timeZone, color: output == nil && global.useColor)
-                case .markdown: text = Render.digestMarkdown(digest, timeZone: timeZone)
-                case .json: text = Render.digestJSON(digest) + "\n"
+                var groups: [String: String] = [:]
+                if groupBy == .tag {
+                    for feed in config?.feeds ?? [] { groups[feed.name] = feed.tags.first ?? "untagged" }
                 }
+                let names = portalNames(config)
+                let digest = try DigestBuilder.build(
+                    store: store, start: start, end: end, label: label, minSources: minSources, portalNames: names,
+                    groupNames: groups)
+                if let outputDirectory {
+                    let written = try DigestSite.write(
+                        digest, store: store, to: outputDirectory, timeZone: timeZone, portalNames: names,
+                        templatePath: template)
+                    if !global.quiet { print("wrote \(written.count) page(s) to \(outputDirectory)") }
+                    return
+                }
+                let context = DigestContext(
+                    timeZone: timeZone, width: global.terminalWidth, color: output == nil && global.useColor)
+                let renderer = DigestRenderer(
+                    format: DigestFormat(rawValue: (format ?? .text).rawValue) ?? .text, context: context,
+                    templatePath: template, feedURL: feedURL)
+                let text = try renderer.render(digest)
                 if let output {
                     try AtomicFile.write(text, to: output)
                 } else {
@@ -153,4 +210,11 @@ extension Aggregator {
             }
         }
     }
+}
+
+/// Display names of the configured feeds (their `title`), by feed name.
+func portalNames(_ config: Config?) -> [String: String] {
+    var names: [String: String] = [:]
+    for feed in config?.feeds ?? [] { if let title = feed.title { names[feed.name] = title } }
+    return names
 }

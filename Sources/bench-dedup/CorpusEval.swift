@@ -25,6 +25,9 @@ struct MemoryIndex {
     var members: [Int64: [Int]] = [:]
     var nextCluster: Int64 = 1
     var candidateCount = 0
+    /// A key shared by more items than this is a "stop key" (a stock phrase, a common headline run):
+    /// it finds nothing specific, so it is skipped. The Store does the same with `LIMIT maxPostings + 1`.
+    var maxPostings = 50
 
     mutating func add(
         _ doc: DedupDocument, fingerprint fp: Fingerprint, deduplicator: Deduplicator, allKeys: Bool
@@ -33,8 +36,11 @@ struct MemoryIndex {
         let url = doc.canonicalURL ?? ""
         var ids = Set<Int>()
         let keys = allKeys ? fp.indexKeys : fp.bandKeys
-        for key in keys { for i in byKey[key] ?? [] { ids.insert(i) } }
-        for i in byURL[url] ?? [] { ids.insert(i) }
+        for key in keys {
+            guard let postings = byKey[key], postings.count <= maxPostings else { continue }
+            for i in postings { ids.insert(i) }
+        }
+        if !url.isEmpty { for i in byURL[url] ?? [] { ids.insert(i) } }
         if fp.textHash != 0 { for i in byText[fp.textHash] ?? [] { ids.insert(i) } }
         var candidates: [Candidate] = []
         for i in ids.sorted() {
@@ -68,8 +74,8 @@ struct MemoryIndex {
         urls.append(url)
         times.append(doc.published?.timeIntervalSince1970)
         members[id, default: []].append(index)
-        for key in Set(keys) { byKey[key, default: []].append(index) }
-        byURL[url, default: []].append(index)
+        for key in Set(keys) where byKey[key, default: []].count <= maxPostings { byKey[key, default: []].append(index) }
+        if !url.isEmpty { byURL[url, default: []].append(index) }
         if fp.textHash != 0 { byText[fp.textHash, default: []].append(index) }
         return decision
     }

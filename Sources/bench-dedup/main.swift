@@ -7,6 +7,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "eval": try CorpusEval.run(Array(arguments.dropFirst()))
+    case "bench": try Benchmark.run(Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data("usage: bench-dedup eval|bench ...\n".utf8))
         exit(2)

@@ -1,0 +1,108 @@
+import Foundation
+import Mustache
+
+/// An error loading or parsing a template: one lower-case line naming the file.
+public struct TemplateError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// The output formats rendered from Mustache templates, and how each escapes what it inserts.
+public enum TemplateKind: String, Sendable, CaseIterable {
+    case html, markdown, text
+
+    /// The Mustache content type `{{name}}` escapes with: HTML entities, Markdown backslashes, or nothing.
+    var contentType: String {
+        switch self {
+        case .html: "HTML"
+        case .markdown: MarkdownContentType.name
+        case .text: "TEXT"
+        }
+    }
+
+    var fileExtension: String {
+        switch self {
+        case .html: "html"
+        case .markdown: "md"
+        case .text: "txt"
+        }
+    }
+}
+
+/// Escapes what Markdown would read as markup (emphasis, links, raw HTML, headings, lists, tables).
+struct MarkdownContentType: MustacheContentType {
+    static let name = "MARKDOWN"
+
+    func escapeText(_ text: String) -> String { Render.markdownEscape(text) }
+}
+
+/// The bundled templates (`Sources/AggregatorKit/Templates`) and the user's own (`--template FILE`).
+public enum DigestTemplates {
+    /// Registers the Markdown content type once; Mustache keeps content types in a locked global table.
+    static let registered: Bool = {
+        MustacheContentTypes.register(MarkdownContentType(), named: MarkdownContentType.name)
+        return true
+    }()
+
+    /// Where the bundled templates are: the resource folder SwiftPM puts beside the binary (also when the
+    /// binary is reached through a symbolic link), or `AGGREGATOR_TEMPLATES`. Looked up by hand rather than
+    /// through `Bundle.module`, which stops the program when the folder is missing.
+    static func bundledDirectory() throws -> URL {
+        var candidates: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["AGGREGATOR_TEMPLATES"], !override.isEmpty {
+            candidates.append(URL(fileURLWithPath: override))
+        }
+        let resources = "aggregator_AggregatorKit.resources/Templates"
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent(resources))
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        candidates.append(executable.deletingLastPathComponent().appendingPathComponent(resources))
+        if let found = candidates.first(where: {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("digest.html.mustache").path)
+        }) {
+            return found
+        }
+        throw TemplateError(
+            description:
+                "bundled templates not found (looked in \(candidates.map(\.path).joined(separator: ", "))); keep aggregator_AggregatorKit.resources beside the binary or set AGGREGATOR_TEMPLATES"
+        )
+    }
+
+    /// The bundled template `name` (`digest` or `cluster`) for `kind`.
+    static func bundled(_ name: String, kind: TemplateKind) throws -> MustacheTemplate {
+        let file = try bundledDirectory().appendingPathComponent("\(name).\(kind.fileExtension).mustache")
+        return try load(path: file.path, kind: kind)
+    }
+
+    /// Parses the template at `path`; `{{name}}` in it escapes for `kind`.
+    static func load(path: String, kind: TemplateKind) throws -> MustacheTemplate {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TemplateError(description: "\(path): cannot read template")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), kind: kind, name: path)
+    }
+
+    /// Parses template text; `{{name}}` in it escapes for `kind` (a template may still switch with a pragma).
+    static func parse(_ text: String, kind: TemplateKind, name: String = "template") throws -> MustacheTemplate {
+        _ = registered
+        // A standalone pragma line renders as nothing, so prepending it leaves the template's output unchanged.
+        let source = "{{% CONTENT_TYPE: \(kind.contentType) }}\n" + text
+        do {
+            return try MustacheTemplate(string: source)
+        } catch let error as MustacheTemplate.ParserError {
+            let line = max(1, error.context.lineNumber - 1)
+            return try Self.fail("\(name):\(line): template error: \(String(describing: error.error))")
+        } catch {
+            return try Self.fail("\(name): template error: \(error)")
+        }
+    }
+
+    /// Renders `template` with `values`; templates may include the bundled stylesheet with `{{> style}}`.
+    static func render(_ template: MustacheTemplate, _ values: [String: Any]) -> String {
+        var library = MustacheLibrary()
+        if let style = try? bundled("style", kind: .html) { library.register(style, named: "style") }
+        return template.render(values, library: library)
+    }
+
+    static func fail(_ message: String) throws -> MustacheTemplate {
+        throw TemplateError(description: message)
+    }
+}
