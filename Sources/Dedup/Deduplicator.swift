@@ -8,9 +8,12 @@ public struct Deduplicator: Sendable {
     let normalizer: TextNormalizer
     let hasher: MinHasher
     let rule: DecisionRule
+    let bands: Int
+    let rows: Int
 
     public init(settings: DedupSettings = DedupSettings()) {
         self.settings = settings
+        (bands, rows) = settings.bandsAndRows
         normalizer = TextNormalizer(minLineWords: settings.minLineWords)
         hasher = MinHasher(permutations: settings.permutations)
         rule = DecisionRule(settings: settings)
@@ -41,7 +44,6 @@ public struct Deduplicator: Sendable {
 
         var bandKeys: [Int64] = []
         if count > 0 {
-            let (bands, rows) = settings.bandsAndRows
             bandKeys.reserveCapacity(bands)
             for band in 0..<bands {
                 var h = Hashing.combine(KeyDomain.band.rawValue, UInt64(band))
@@ -51,10 +53,8 @@ public struct Deduplicator: Sendable {
         }
 
         var leadKeys: [Int64] = []
-        let sampling = UInt32(max(1, settings.leadKeySampling))
-        for v in lead where v % sampling == 0 {
+        for v in Shingles.winnow(shingles.prefix(max(0, settings.leadShingles)), window: settings.leadKeyWindow) {
             leadKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.lead.rawValue, UInt64(v))))
-            if leadKeys.count >= 32 { break }
         }
 
         let titleTokens = normalizer.words(Self.cleanTitle(title)).tokens
@@ -69,12 +69,11 @@ public struct Deduplicator: Sendable {
         if !titleTokens.isEmpty {
             // Runs of n adjacent title words (the whole title when shorter): edited, truncated or
             // prefixed headlines still share some; n >= 3 keeps runs of common words from matching everything.
-            var seen = Set<Int64>()
             for start in 0...max(0, titleTokens.count - n) {
                 var h = KeyDomain.title.rawValue
                 for t in titleTokens[start..<min(titleTokens.count, start + n)] { h = Hashing.combine(h, t) }
                 let key = Int64(bitPattern: h)
-                if seen.insert(key).inserted { titleKeys.append(key) }
+                if !titleKeys.contains(key) { titleKeys.append(key) }
                 if titleKeys.count >= 16 { break }
             }
         }
