@@ -103,6 +103,18 @@ import Testing
         #expect(atom.contains("  <updated>2025-08-08T16:59:59Z</updated>\n  <author>"))
     }
 
+    @Test func atomLinksToItselfOnlyWithAnHTTPURL() throws {
+        let fixture = try DigestFixture()
+        defer { fixture.remove() }
+        let digest = try fixture.digest()
+        let atom = DigestAtom.render(
+            digest, timeZone: DigestFixture.timeZone, selfLink: "https://news.example/a.xml", now: Self.now)
+        #expect(atom.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://news.example/a.xml\"/>"))
+        let hostile = DigestAtom.render(
+            digest, timeZone: DigestFixture.timeZone, selfLink: "javascript:x", now: Self.now)
+        #expect(!hostile.contains("rel=\"self\""))
+    }
+
     @Test func usesTheUsersTemplate() throws {
         let fixture = try DigestFixture()
         defer { fixture.remove() }
