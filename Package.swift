@@ -49,6 +49,9 @@ let package = Package(
             resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings),
 
+        // Release-mode benchmark of the feed parser against the bare libxml2 SAX floor (Scripts/bench-parse).
+        .executableTarget(name: "bench-parse", dependencies: ["Feeds"], swiftSettings: swiftSettings),
+
         // The thin command-line tool.
         .executableTarget(
             name: "aggregator",

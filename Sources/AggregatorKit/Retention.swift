@@ -18,7 +18,8 @@ public struct PruneReport: Sendable {
     public var summaryLine: String {
         let c = counts
         var line = dryRun ? "would remove " : "removed "
-        line += "\(c.items) item\(c.items == 1 ? "" : "s") (\(c.clustersRemoved) stor\(c.clustersRemoved == 1 ? "y" : "ies") gone, "
+        line +=
+            "\(c.items) item\(c.items == 1 ? "" : "s") (\(c.clustersRemoved) stor\(c.clustersRemoved == 1 ? "y" : "ies") gone, "
         line += "\(c.clustersShrunk) shortened), \(c.fingerprints) fingerprints, \(c.bandKeys) band keys"
         if !dryRun && c.batches > 0 { line += " in \(c.batches) batch\(c.batches == 1 ? "" : "es")" }
         if !feedsRemoved.isEmpty { line += "; dropped unconfigured feeds: \(feedsRemoved.joined(separator: ", "))" }
@@ -40,7 +41,9 @@ public enum Retention {
 
     /// Feed id → cutoff. Configured feeds use their `keep`, else `settings.keep`; feeds no longer configured use
     /// `settings.keep`. `olderThan` (from `prune --older-than`) replaces all of them.
-    public static func cutoffs(config: Config, feeds: [FeedRecord], now: Date, olderThan: Double? = nil) -> [Int64: Date] {
+    public static func cutoffs(config: Config, feeds: [FeedRecord], now: Date, olderThan: Double? = nil) -> [Int64:
+        Date]
+    {
         var keepByName: [String: Double] = [:]
         for feed in config.feeds { if let keep = feed.keep ?? config.settings.keep { keepByName[feed.name] = keep } }
         let configured = Set(config.feeds.map(\.name))

@@ -29,14 +29,17 @@ extension Store {
         try db.execute("DELETE FROM temp.prune_policy")
         defer { try? db.execute("DELETE FROM temp.prune_policy") }
         for (feedID, cutoff) in cutoffs {
-            try db.run("INSERT INTO temp.prune_policy (feed_id, cutoff) VALUES (?, ?)", feedID, Int64(cutoff.timeIntervalSince1970))
+            try db.run(
+                "INSERT INTO temp.prune_policy (feed_id, cutoff) VALUES (?, ?)", feedID,
+                Int64(cutoff.timeIntervalSince1970))
         }
         let expired = """
             SELECT i.id FROM temp.prune_policy p JOIN items i ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
             """
         if dryRun {
             counts.items = Int(try db.scalarInt("SELECT count(*) FROM (\(expired))") ?? 0)
-            counts.fingerprints = Int(try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id IN (\(expired))") ?? 0)
+            counts.fingerprints = Int(
+                try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id IN (\(expired))") ?? 0)
             counts.bandKeys = Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id IN (\(expired))") ?? 0)
             counts.clustersRemoved = Int(
                 try db.scalarInt(
@@ -45,9 +48,11 @@ extension Store {
                     WHERE EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id IN (\(expired)))
                       AND NOT EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id NOT IN (\(expired)))
                     """) ?? 0)
-            counts.clustersShrunk = Int(
-                try db.scalarInt(
-                    "SELECT count(DISTINCT cluster_id) FROM items WHERE id IN (\(expired))") ?? 0) - counts.clustersRemoved
+            counts.clustersShrunk =
+                Int(
+                    try db.scalarInt(
+                        "SELECT count(DISTINCT cluster_id) FROM items WHERE id IN (\(expired))") ?? 0)
+                - counts.clustersRemoved
             return counts
         }
         let now = Int64(Date().timeIntervalSince1970)
@@ -60,10 +65,13 @@ extension Store {
                 var perFeed: [Int64: Int] = [:]
                 var fingerprints = 0, bandKeys = 0
                 for id in ids {
-                    guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first else { continue }
+                    guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first else {
+                        continue
+                    }
                     clusters.insert(row.int(0))
                     perFeed[row.int(1), default: 0] += 1
-                    fingerprints += Int(try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
+                    fingerprints += Int(
+                        try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
                     bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
                 }
                 // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
@@ -74,7 +82,8 @@ extension Store {
                     if after == 0 {
                         try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
                     } else if before > 0 {
-                        try db.run("UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
+                        try db.run(
+                            "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
                         try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
                     }
                 }

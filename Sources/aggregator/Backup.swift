@@ -7,7 +7,9 @@ extension Aggregator {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a consistent copy of the database, even while a fetch is writing.",
-            discussion: "Uses SQLite's online backup API into a temporary file beside FILE, checks it, then renames it into place.")
+            discussion:
+                "Uses SQLite's online backup API into a temporary file beside FILE, checks it, then renames it into place."
+        )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("Where to write the copy.", valueName: "file")) var file: String
@@ -23,7 +25,8 @@ extension Aggregator {
                 }
                 let target = URL(fileURLWithPath: file)
                 let temp = target.deletingLastPathComponent()
-                    .appendingPathComponent(".\(target.lastPathComponent).backup-\(ProcessInfo.processInfo.processIdentifier)")
+                    .appendingPathComponent(
+                        ".\(target.lastPathComponent).backup-\(ProcessInfo.processInfo.processIdentifier)")
                 try? FileManager.default.removeItem(at: temp)
                 defer { try? FileManager.default.removeItem(at: temp) }
                 try source.db.backup(to: temp.path)
@@ -40,8 +43,12 @@ extension Aggregator {
                     throw Failure("cannot move the backup into \(file): \(String(cString: strerror(errno)))")
                 }
                 if !global.quiet {
-                    let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0
-                    print("backed up \(items) items (\(ByteCount.format(size))) to \(file) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+                    let size =
+                        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value
+                        ?? 0
+                    print(
+                        "backed up \(items) items (\(ByteCount.format(size))) to \(file) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+                    )
                 }
             }
         }

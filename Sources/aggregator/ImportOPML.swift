@@ -25,7 +25,9 @@ extension Aggregator {
                     bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
                 } else {
                     guard let data = FileManager.default.contents(atPath: file) else {
-                        throw Failure("\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")")
+                        throw Failure(
+                            "\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")"
+                        )
                     }
                     bytes = Array(data)
                 }
@@ -40,8 +42,9 @@ extension Aggregator {
                 for title in plan.ignored { print("ignored \(title): not a feed (no http(s) xmlUrl)") }
                 let verb = dryRun ? "would add" : "added"
                 let names = plan.added.map(\.name).joined(separator: ", ")
-                print("\(verb) \(plan.added.count) feed\(plan.added.count == 1 ? "" : "s") to \(global.configPath)"
-                    + (names.isEmpty ? "" : ": \(names)") + "; skipped \(plan.skipped.count)")
+                print(
+                    "\(verb) \(plan.added.count) feed\(plan.added.count == 1 ? "" : "s") to \(global.configPath)"
+                        + (names.isEmpty ? "" : ": \(names)") + "; skipped \(plan.skipped.count)")
             }
         }
     }

@@ -17,31 +17,61 @@ import Testing
     func history() throws -> UpkeepDatabase {
         let db = try UpkeepDatabase(feeds: ["serambinews", "tribunnews"])
         let longAgo = Date().addingTimeInterval(-200 * day)
-        try db.ingest("serambinews", [
-            UpkeepStories.item("s-flood", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
-            // Claims to be fresh, but we stored it 200 days ago: storage time decides.
-            UpkeepStories.item("s-market", "Harga Cabai Merah Naik", UpkeepStories.market, published: Date()),
-        ], storedAt: longAgo)
-        try db.ingest("tribunnews", [
-            UpkeepStories.item("t-flood", "Banjir Rendam Belasan Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
-        ], storedAt: longAgo.addingTimeInterval(3600))
-        try db.ingest("tribunnews", [
-            // Claims to be ancient, stored today: it stays.
-            UpkeepStories.item("t-ball", "Timnas Menang Tipis", UpkeepStories.football, published: longAgo.addingTimeInterval(-400 * day)),
-        ])
+        try db.ingest(
+            "serambinews",
+            [
+                UpkeepStories.item(
+                    "s-flood", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
+                // Claims to be fresh, but we stored it 200 days ago: storage time decides.
+                UpkeepStories.item("s-market", "Harga Cabai Merah Naik", UpkeepStories.market, published: Date()),
+            ], storedAt: longAgo)
+        try db.ingest(
+            "tribunnews",
+            [
+                UpkeepStories.item(
+                    "t-flood", "Banjir Rendam Belasan Desa di Aceh Utara", UpkeepStories.flood, published: longAgo)
+            ], storedAt: longAgo.addingTimeInterval(3600))
+        try db.ingest(
+            "tribunnews",
+            [
+                // Claims to be ancient, stored today: it stays.
+                UpkeepStories.item(
+                    "t-ball", "Timnas Menang Tipis", UpkeepStories.football,
+                    published: longAgo.addingTimeInterval(-400 * day))
+            ])
         return db
     }
 
     /// No foreign key points nowhere, and every remaining item keeps its fingerprint and band keys.
     func expectNoOrphans(_ db: UpkeepDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(try db.store.db.query("PRAGMA foreign_key_check").isEmpty, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM fingerprints p WHERE p.item_id = i.id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items i WHERE (SELECT count(*) FROM band_keys b WHERE b.item_id = i.id) = 0") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM band_keys b WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM fingerprints p WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = p.item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.representative_item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"), sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM fingerprints p WHERE p.item_id = i.id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM items i WHERE (SELECT count(*) FROM band_keys b WHERE b.item_id = i.id) = 0")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM band_keys b WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.item_id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM fingerprints p WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = p.item_id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.representative_item_id)"
+            ) == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"),
+            sourceLocation: sourceLocation)
     }
 
     @Test func retentionIsOffUnlessConfigured() throws {
@@ -133,7 +163,9 @@ import Testing
         #expect(after.counts.isEmpty)
         // A new copy of the pruned story starts a fresh cluster with the surviving tribunnews copy.
         let published = Date().addingTimeInterval(-200 * day)
-        try db.ingest("serambinews", [UpkeepStories.item("s-flood-2", "Banjir Rendam 12 Desa", UpkeepStories.flood, published: published)])
+        try db.ingest(
+            "serambinews",
+            [UpkeepStories.item("s-flood-2", "Banjir Rendam 12 Desa", UpkeepStories.flood, published: published)])
         let a = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 's-flood-2'")
         let b = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 't-flood'")
         #expect(a == b)

@@ -1,22 +1,29 @@
 import Feeds
 import Foundation
-@testable import Store
 import Testing
 
 @testable import AggregatorKit
+@testable import Store
 
 @Suite struct SearchTests {
     /// Three portals: the flood story syndicated by two of them, a market story that mentions the flood once,
     /// and a football story that does not.
     func newsroom() throws -> UpkeepDatabase {
         let db = try UpkeepDatabase(feeds: ["serambinews", "tribunnews", "kompas"])
-        try db.ingest("serambinews", [
-            UpkeepStories.item("s1", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, html: true),
-            UpkeepStories.item("s2", "Harga Cabai Merah Naik Dua Kali Lipat", UpkeepStories.market + " Banjir di hulu ikut memutus jalan."),
-        ])
-        try db.ingest("tribunnews", [
-            UpkeepStories.item("t1", "Banjir Rendam Belasan Desa di Aceh Utara, Ribuan Warga Mengungsi", UpkeepStories.flood),
-        ])
+        try db.ingest(
+            "serambinews",
+            [
+                UpkeepStories.item("s1", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, html: true),
+                UpkeepStories.item(
+                    "s2", "Harga Cabai Merah Naik Dua Kali Lipat",
+                    UpkeepStories.market + " Banjir di hulu ikut memutus jalan."),
+            ])
+        try db.ingest(
+            "tribunnews",
+            [
+                UpkeepStories.item(
+                    "t1", "Banjir Rendam Belasan Desa di Aceh Utara, Ribuan Warga Mengungsi", UpkeepStories.flood)
+            ])
         try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football)])
         return db
     }
@@ -46,7 +53,8 @@ import Testing
         #expect(results.count == 1)
         #expect(results.first?.hits.count == 2)
         #expect(try db.store.search(SearchQuery(text: "p")).isEmpty)
-        let body = try #require(try db.store.db.query("SELECT body FROM items_fts WHERE title LIKE 'Banjir Rendam 12%'").first)
+        let body = try #require(
+            try db.store.db.query("SELECT body FROM items_fts WHERE title LIKE 'Banjir Rendam 12%'").first)
         #expect(!body.text(0).contains("<p>"))
     }
 
@@ -65,7 +73,12 @@ import Testing
     @Test func keepsTheIndexInStepWithEditsAndDeletes() throws {
         let db = try newsroom()
         // An edited item (same key, new text) is found by its new words only.
-        try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football + " Kiper tampil gemilang.")])
+        try db.ingest(
+            "kompas",
+            [
+                UpkeepStories.item(
+                    "k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football + " Kiper tampil gemilang.")
+            ])
         #expect(try db.store.search(SearchQuery(text: "gemilang")).count == 1)
         try db.store.db.run("DELETE FROM items WHERE item_key = 'k1'")
         #expect(try db.store.search(SearchQuery(text: "gemilang")).isEmpty)
