@@ -41,7 +41,8 @@ extension Aggregator {
                 for (feed, name) in plan.skipped { print("skipped \(feed): already configured as '\(name)'") }
                 for title in plan.ignored { print("ignored \(title): not a feed (no http(s) xmlUrl)") }
                 let verb = dryRun ? "would add" : "added"
-                let names = plan.added.map(\.name).joined(separator: ", ")
+                var names = plan.added.prefix(10).map(\.name).joined(separator: ", ")
+                if plan.added.count > 10 { names += " and \(plan.added.count - 10) more" }
                 print(
                     "\(verb) \(plan.added.count) feed\(plan.added.count == 1 ? "" : "s") to \(global.configPath)"
                         + (names.isEmpty ? "" : ": \(names)") + "; skipped \(plan.skipped.count)")
