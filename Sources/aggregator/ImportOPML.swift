@@ -24,6 +24,13 @@ extension Aggregator {
                 if file == "-" {
                     bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
                 } else {
+                    // Refuse an oversized file before reading it into memory (the reader checks again).
+                    let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber
+                    if let size, size.intValue > OPMLReader.defaultMaxBytes {
+                        throw Failure(
+                            "\(file): the file is \(size.intValue) bytes, more than the limit of \(OPMLReader.defaultMaxBytes)"
+                        )
+                    }
                     guard let data = FileManager.default.contents(atPath: file) else {
                         throw Failure(
                             "\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")"
