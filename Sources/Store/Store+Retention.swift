@@ -21,7 +21,7 @@ extension Store {
     /// - Parameters:
     ///   - cutoffs: feed id → the first-stored time before which its items go; feeds not listed are kept whole.
     ///   - dryRun: count what would go, change nothing.
-    public func prune(cutoffs: [Int64: Date], batchSize: Int = 500, dryRun: Bool = false) throws -> PruneCounts {
+    public func prune(cutoffs: [Int64: Date], batchSize: Int = 200, dryRun: Bool = false) throws -> PruneCounts {
         var counts = PruneCounts()
         guard !cutoffs.isEmpty else { return counts }
         try db.execute(
