@@ -144,25 +144,32 @@ public struct Deduplicator: Sendable {
     }
 
     /// Removes an all-capitals label before a colon ("BREAKING NEWS:", "UPDATE:") and a short site
-    /// suffix after the last " - " or " | " ("... - Tribunnews.com").
+    /// suffix after the last " - " or " | " ("... - Tribunnews.com"). Byte-level: titles are cleaned
+    /// for every item.
     static func cleanTitle(_ title: String) -> String {
-        var t = Substring(title).trimmingPrefixAndSuffixWhitespace()
-        if let colon = t.firstIndex(of: ":"), t.distance(from: t.startIndex, to: colon) <= 30 {
-            let label = t[t.startIndex..<colon]
-            let letters = label.filter(\.isLetter)
-            if !letters.isEmpty && letters.allSatisfy(\.isUppercase) {
-                t = t[t.index(after: colon)...].trimmingPrefixAndSuffixWhitespace()
-            }
+        var bytes = Array(title.utf8)
+        // Label: up to 30 bytes before the first ":", letters all upper-case ASCII (or non-letters).
+        if let colon = bytes.prefix(31).firstIndex(of: 0x3A) {
+            let label = bytes[..<colon]
+            let hasUpper = label.contains { $0 >= 0x41 && $0 <= 0x5A }
+            let hasLower = label.contains { ($0 >= 0x61 && $0 <= 0x7A) || $0 >= 0x80 }
+            if hasUpper && !hasLower { bytes.removeSubrange(...colon) }
         }
-        for separator in [" | ", " - ", " – ", " — "] {
-            if let range = t.range(of: separator, options: .backwards) {
-                let suffix = t[range.upperBound...]
-                if suffix.split(separator: " ").count <= 3 && t.distance(from: t.startIndex, to: range.lowerBound) > 10 {
-                    t = t[t.startIndex..<range.lowerBound]
+        // Suffix: the last " - ", " | ", " – " or " — " followed by at most 3 words.
+        let separators: [[UInt8]] = [Array(" | ".utf8), Array(" - ".utf8), Array(" – ".utf8), Array(" — ".utf8)]
+        var cut: Int?
+        for sep in separators where bytes.count > sep.count {
+            var i = bytes.count - sep.count
+            while i > 10 {
+                if bytes[i] == sep[0] && Array(bytes[i..<(i + sep.count)]) == sep {
+                    let words = bytes[(i + sep.count)...].split(separator: 0x20).count
+                    if words <= 3 { cut = max(cut ?? 0, i) }
                     break
                 }
+                i -= 1
             }
         }
-        return String(t)
+        if let cut { bytes.removeSubrange(cut...) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -40,6 +40,19 @@ import Testing
         #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
     }
 
+    @Test func aCopiedBinaryNeedsNoResourcesBesideIt() throws {
+        let (folder, db) = try fetchSeeds()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("aggregator")
+        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        for format in ["text", "markdown", "html"] {
+            let result = try Tool.run(
+                copy.path, ["--config", config, "--db", db, "digest", "--date", "2025-08-08", "--format", format])
+            #expect(result.status == 0, "\(format): \(result.stderr)")
+            #expect(result.stdout.contains("Putin Telepon Xi Jinping"))
+        }
+    }
+
     @Test func anEmptyDaySaysSo() throws {
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }

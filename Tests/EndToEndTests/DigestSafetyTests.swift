@@ -18,13 +18,15 @@ enum Browser {
 
     /// The DOM of `file` after its scripts (if any) ran, as `chromium --dump-dom` serializes it.
     static func dumpDOM(_ file: URL) throws -> String {
-        let result = try Tool.run(
-            try #require(path),
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom",
-                file.absoluteString,
-            ])
-        #expect(result.status == 0, "chromium failed: \(result.stderr.suffix(500))")
+        let browser = try #require(path)
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"]
+        // A browser that hangs must not hang the suite: coreutils' timeout ends it after a minute.
+        let hasTimeout = FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")
+        let result =
+            hasTimeout
+            ? try Tool.run("/usr/bin/timeout", ["60", browser] + flags + [file.absoluteString])
+            : try Tool.run(browser, flags + [file.absoluteString])
+        #expect(result.status == 0, "chromium failed (\(result.status)): \(result.stderr.suffix(500))")
         return result.stdout
     }
 }
