@@ -33,25 +33,32 @@ extension Store {
                 "INSERT INTO temp.prune_policy (feed_id, cutoff) VALUES (?, ?)", feedID,
                 Int64(cutoff.timeIntervalSince1970))
         }
+        // CROSS JOIN keeps the policy table outside: each feed's expired items are one range of
+        // items_feed_stored, so a batch never rescans items that are kept.
         let expired = """
-            SELECT i.id FROM temp.prune_policy p JOIN items i ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
+            SELECT i.id FROM temp.prune_policy p CROSS JOIN items i
+            ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
             """
         if dryRun {
-            counts.items = Int(try db.scalarInt("SELECT count(*) FROM (\(expired))") ?? 0)
-            counts.fingerprints = Int(
-                try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id IN (\(expired))") ?? 0)
-            counts.bandKeys = Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id IN (\(expired))") ?? 0)
-            counts.clustersRemoved = Int(
-                try db.scalarInt(
-                    """
-                    SELECT count(*) FROM clusters c
-                    WHERE EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id IN (\(expired)))
-                      AND NOT EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id NOT IN (\(expired)))
-                    """) ?? 0)
+            // Counted over a temporary list of the expired ids: joins by primary key, no correlated subqueries.
+            try db.execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY)")
+            try db.execute("DELETE FROM temp.prune_ids")
+            defer { try? db.execute("DELETE FROM temp.prune_ids") }
+            try db.run("INSERT INTO temp.prune_ids \(expired)")
+            func count(_ sql: String) throws -> Int { Int(try db.scalarInt(sql) ?? 0) }
+            counts.items = try count("SELECT count(*) FROM temp.prune_ids")
+            counts.fingerprints = try count(
+                "SELECT count(*) FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id")
+            counts.bandKeys = try count("SELECT count(*) FROM temp.prune_ids x JOIN band_keys b ON b.item_id = x.id")
+            counts.clustersRemoved = try count(
+                """
+                SELECT count(*) FROM (
+                    SELECT i.cluster_id AS cluster_id, count(*) AS expired
+                    FROM temp.prune_ids x JOIN items i ON i.id = x.id GROUP BY i.cluster_id) t
+                WHERE t.expired = (SELECT count(*) FROM items m WHERE m.cluster_id = t.cluster_id)
+                """)
             counts.clustersShrunk =
-                Int(
-                    try db.scalarInt(
-                        "SELECT count(DISTINCT cluster_id) FROM items WHERE id IN (\(expired))") ?? 0)
+                try count("SELECT count(DISTINCT i.cluster_id) FROM temp.prune_ids x JOIN items i ON i.id = x.id")
                 - counts.clustersRemoved
             return counts
         }
@@ -59,7 +66,7 @@ extension Store {
         while true {
             let batch: (items: Int, removed: Int, shrunk: Int, fingerprints: Int, bandKeys: Int) = try db.transaction {
                 var ids: [Int64] = []
-                try db.forEach("\(expired) ORDER BY i.id LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
+                try db.forEach("\(expired) LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
                 guard !ids.isEmpty else { return (0, 0, 0, 0, 0) }
                 var clusters = Set<Int64>()
                 var perFeed: [Int64: Int] = [:]
