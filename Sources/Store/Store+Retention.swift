@@ -63,55 +63,63 @@ extension Store {
             return counts
         }
         let now = Int64(Date().timeIntervalSince1970)
+        // A cluster whose members span batches shrinks in one and goes in a later one: count it once, at the end.
+        var touched = Set<Int64>(), removed = Set<Int64>()
         while true {
-            let batch: (items: Int, removed: Int, shrunk: Int, fingerprints: Int, bandKeys: Int) = try db.transaction {
-                var ids: [Int64] = []
-                try db.forEach("\(expired) LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
-                guard !ids.isEmpty else { return (0, 0, 0, 0, 0) }
-                var clusters = Set<Int64>()
-                var perFeed: [Int64: Int] = [:]
-                var fingerprints = 0, bandKeys = 0
-                for id in ids {
-                    guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first else {
-                        continue
+            let batch: (items: Int, touched: Set<Int64>, removed: Set<Int64>, fingerprints: Int, bandKeys: Int) =
+                try db.transaction {
+                    var ids: [Int64] = []
+                    try db.forEach("\(expired) LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
+                    guard !ids.isEmpty else { return (0, [], [], 0, 0) }
+                    var clusters = Set<Int64>()
+                    var perFeed: [Int64: Int] = [:]
+                    var fingerprints = 0, bandKeys = 0
+                    for id in ids {
+                        guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first
+                        else {
+                            continue
+                        }
+                        clusters.insert(row.int(0))
+                        perFeed[row.int(1), default: 0] += 1
+                        fingerprints += Int(
+                            try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
+                        bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
                     }
-                    clusters.insert(row.int(0))
-                    perFeed[row.int(1), default: 0] += 1
-                    fingerprints += Int(
-                        try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
-                    bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
-                }
-                // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
-                // since the lines of a removed item are not stored (an approximation that keeps the ratios).
-                for (feedID, removed) in perFeed {
-                    let before = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0
-                    let after = max(0, before - Int64(removed))
-                    if after == 0 {
-                        try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
-                    } else if before > 0 {
-                        try db.run(
-                            "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
-                        try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
+                    // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
+                    // since the lines of a removed item are not stored (an approximation that keeps the ratios).
+                    for (feedID, removed) in perFeed {
+                        let before = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0
+                        let after = max(0, before - Int64(removed))
+                        if after == 0 {
+                            try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
+                        } else if before > 0 {
+                            try db.run(
+                                "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
+                            try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
+                        }
                     }
+                    // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
+                    for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
+                    var removed = Set<Int64>()
+                    for cluster in clusters.sorted() {
+                        try refreshCluster(cluster, now: now)
+                        if try db.scalarInt("SELECT count(*) FROM clusters WHERE id = ?", cluster) == 0 {
+                            removed.insert(cluster)
+                        }
+                    }
+                    return (ids.count, clusters, removed, fingerprints, bandKeys)
                 }
-                // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
-                for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
-                var removed = 0
-                for cluster in clusters.sorted() {
-                    try refreshCluster(cluster, now: now)
-                    if try db.scalarInt("SELECT count(*) FROM clusters WHERE id = ?", cluster) == 0 { removed += 1 }
-                }
-                return (ids.count, removed, clusters.count - removed, fingerprints, bandKeys)
-            }
             guard batch.items > 0 else { break }
             counts.batches += 1
             counts.items += batch.items
-            counts.clustersRemoved += batch.removed
-            counts.clustersShrunk += batch.shrunk
+            touched.formUnion(batch.touched)
+            removed.formUnion(batch.removed)
             counts.fingerprints += batch.fingerprints
             counts.bandKeys += batch.bandKeys
             if batch.items < batchSize { break }
         }
+        counts.clustersRemoved = removed.count
+        counts.clustersShrunk = touched.subtracting(removed).count
         return counts
     }
 
