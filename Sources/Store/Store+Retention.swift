@@ -99,7 +99,14 @@ extension Store {
                         }
                     }
                     // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
-                    for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
+                    for id in ids {
+                        try db.run(
+                            """
+                            INSERT OR REPLACE INTO pruned_keys (feed_id, item_key, pruned_at)
+                            SELECT feed_id, item_key, ? FROM items WHERE id = ?
+                            """, now, id)
+                        try db.run("DELETE FROM items WHERE id = ?", id)
+                    }
                     var removed = Set<Int64>()
                     for cluster in clusters.sorted() {
                         try refreshCluster(cluster, now: now)
