@@ -46,7 +46,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Templates")],
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings),
 
         // Release-mode benchmark of the feed parser against the bare libxml2 SAX floor (Scripts/bench-parse).
