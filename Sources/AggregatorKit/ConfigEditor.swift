@@ -93,11 +93,14 @@ public enum ConfigEditor {
         guard let edited = removing(feed: name, from: text) else {
             throw ConfigError(file: path, line: nil, message: "no [[feeds]] block named '\(name)' (remove it by hand)")
         }
-        let config = try write(edited, to: target, shownAs: path, check: { config throws(ConfigError) in
-            if config.feeds.contains(where: { $0.name == name }) {
-                throw ConfigError(file: path, line: nil, message: "feed '\(name)' is defined twice; remove it by hand")
-            }
-        })
+        let config = try write(
+            edited, to: target, shownAs: path,
+            check: { config throws(ConfigError) in
+                if config.feeds.contains(where: { $0.name == name }) {
+                    throw ConfigError(
+                        file: path, line: nil, message: "feed '\(name)' is defined twice; remove it by hand")
+                }
+            })
         return config
     }
 
@@ -122,7 +125,9 @@ public enum ConfigEditor {
         do {
             config = try Config.parse(text, path: shown)
         } catch {
-            throw ConfigError(file: shown, line: error.line, message: "the edit would break the config (\(error.message)); nothing changed")
+            throw ConfigError(
+                file: shown, line: error.line,
+                message: "the edit would break the config (\(error.message)); nothing changed")
         }
         try check(config)
         do {

@@ -33,11 +33,11 @@ public struct DigestContext: Sendable {
 
     /// The variables of a digest template.
     public func digest(_ digest: DigestModel) -> [String: Any] {
-        let stories = digest.stories.enumerated().map { story($1, rank: $0 + 1, multi: true) }
+        let stories = digest.stories.enumerated().map { story($1, rank: $0 + 1, multi: true, day: digest.start) }
         let groups = digest.singles.map { group -> [String: Any] in
             [
                 "name": Self.clean(group.group), "count": group.entries.count,
-                "stories": group.entries.map { story($0, rank: nil, multi: false) },
+                "stories": group.entries.map { story($0, rank: nil, multi: false, day: digest.start) },
             ]
         }
         var portals = Set<String>()
@@ -75,7 +75,7 @@ public struct DigestContext: Sendable {
         ]
     }
 
-    func story(_ entry: DigestEntry, rank: Int?, multi: Bool) -> [String: Any] {
+    func story(_ entry: DigestEntry, rank: Int?, multi: Bool, day: Date) -> [String: Any] {
         let sources = entry.sources.enumerated().map { index, source -> [String: Any] in
             let title = Self.clean(source.title)
             let portal = Self.clean(source.portal)
@@ -99,7 +99,7 @@ public struct DigestContext: Sendable {
             "rank": rank.map { $0 as Any } ?? NSNull(), "cluster": entry.cluster, "headline": headline, "lead": lead,
             "has_lead": !lead.isEmpty, "multi": multi,
             "first_seen": Self.localTime(entry.firstSeen, timeZone),
-            "first_seen_time": Self.clock(entry.firstSeen, timeZone),
+            "first_seen_time": Self.clock(entry.firstSeen, since: day, timeZone),
             "first_seen_iso": RFC3339.format(entry.firstSeen), "updated_iso": RFC3339.format(entry.updated),
             "portal_count": entry.portalCount, "size": entry.sources.count,
             "page": multi ? (pageName?(entry.cluster)).map { $0 as Any } ?? NSNull() : NSNull(),

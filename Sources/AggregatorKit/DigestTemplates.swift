@@ -43,33 +43,21 @@ public enum DigestTemplates {
         return true
     }()
 
-    /// Where the bundled templates are: the resource folder SwiftPM puts beside the binary (also when the
-    /// binary is reached through a symbolic link), or `AGGREGATOR_TEMPLATES`. Looked up by hand rather than
-    /// through `Bundle.module`, which stops the program when the folder is missing.
-    static func bundledDirectory() throws -> URL {
-        var candidates: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["AGGREGATOR_TEMPLATES"], !override.isEmpty {
-            candidates.append(URL(fileURLWithPath: override))
-        }
-        let resources = "aggregator_AggregatorKit.resources/Templates"
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent(resources))
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent(resources))
-        if let found = candidates.first(where: {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("digest.html.mustache").path)
-        }) {
-            return found
-        }
-        throw TemplateError(
-            description:
-                "bundled templates not found (looked in \(candidates.map(\.path).joined(separator: ", "))); keep aggregator_AggregatorKit.resources beside the binary or set AGGREGATOR_TEMPLATES"
-        )
-    }
+    /// The bundled templates, compiled into the binary (`.embedInCode("Templates")` in Package.swift), so an
+    /// installed `aggregator` needs no resource folder beside it.
+    static let bundledSources: [String: [UInt8]] = [
+        "digest.html": PackageResources.digest_html_mustache, "digest.md": PackageResources.digest_md_mustache,
+        "digest.txt": PackageResources.digest_txt_mustache, "cluster.html": PackageResources.cluster_html_mustache,
+        "style.html": PackageResources.style_html_mustache,
+    ]
 
-    /// The bundled template `name` (`digest` or `cluster`) for `kind`.
+    /// The bundled template `name` (`digest`, `cluster` or `style`) for `kind`.
     static func bundled(_ name: String, kind: TemplateKind) throws -> MustacheTemplate {
-        let file = try bundledDirectory().appendingPathComponent("\(name).\(kind.fileExtension).mustache")
-        return try load(path: file.path, kind: kind)
+        let file = "\(name).\(kind.fileExtension)"
+        guard let bytes = bundledSources[file] else {
+            throw TemplateError(description: "no bundled \(kind.rawValue) template named \(name)")
+        }
+        return try parse(String(decoding: bytes, as: UTF8.self), kind: kind, name: file + ".mustache")
     }
 
     /// Parses the template at `path`; `{{name}}` in it escapes for `kind`.
@@ -88,8 +76,10 @@ public enum DigestTemplates {
         do {
             return try MustacheTemplate(string: source)
         } catch let error as MustacheTemplate.ParserError {
-            let line = max(1, error.context.lineNumber - 1)
-            return try Self.fail("\(name):\(line): template error: \(String(describing: error.error))")
+            // Minus the pragma line; an error at the very end is reported on the last line.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            let line = min(max(1, error.context.lineNumber - 1), max(1, text.hasSuffix("\n") ? lines - 1 : lines))
+            return try Self.fail("\(name):\(line): template error: \(words(String(describing: error.error)))")
         } catch {
             return try Self.fail("\(name): template error: \(error)")
         }
@@ -100,6 +90,16 @@ public enum DigestTemplates {
         var library = MustacheLibrary()
         if let style = try? bundled("style", kind: .html) { library.register(style, named: "style") }
         return template.render(values, library: library)
+    }
+
+    /// "expectedSectionEnd" reads "expected section end".
+    static func words(_ identifier: String) -> String {
+        var out = ""
+        for character in identifier {
+            if character.isUppercase, !out.isEmpty { out += " " }
+            out += character.lowercased()
+        }
+        return out
     }
 
     static func fail(_ message: String) throws -> MustacheTemplate {

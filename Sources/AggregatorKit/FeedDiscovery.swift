@@ -27,13 +27,15 @@ extension FeedDiscovery {
         let url = normalizedURL(input)
         let response = try await fetch(url, fetcher: fetcher, timeout: timeout)
         do {
-            let parsed = try FeedParser.parse(response.body, contentType: response.contentType, url: response.effectiveURL)
+            let parsed = try FeedParser.parse(
+                response.body, contentType: response.contentType, url: response.effectiveURL)
             return .feed(url: url, parsed: parsed)
         } catch {
             let found = feeds(inHTML: response.body, pageURL: response.effectiveURL)
             guard !found.isEmpty else {
                 if looksLikeHTML(response.body) {
-                    throw AddFeedError("\(url): the page advertises no feed (no <link rel=\"alternate\"> of a feed type)")
+                    throw AddFeedError(
+                        "\(url): the page advertises no feed (no <link rel=\"alternate\"> of a feed type)")
                 }
                 throw AddFeedError("\(url): not a feed: \(error.description)")
             }
@@ -42,7 +44,9 @@ extension FeedDiscovery {
     }
 
     /// Fetches and parses `url`, which must be a feed.
-    public static func check(_ url: String, fetcher: Fetcher, timeout: Double = 30) async throws(AddFeedError) -> ParsedFeed {
+    public static func check(_ url: String, fetcher: Fetcher, timeout: Double = 30) async throws(AddFeedError)
+        -> ParsedFeed
+    {
         let response = try await fetch(url, fetcher: fetcher, timeout: timeout)
         do {
             return try FeedParser.parse(response.body, contentType: response.contentType, url: response.effectiveURL)

@@ -48,7 +48,8 @@ public enum OPML {
             }
             var tags: [String] = []
             for tag in folders + categories(outline.category) where !tags.contains(tag) { tags.append(tag) }
-            var name = outline.extensions["name"].flatMap { isValidName($0) ? $0 : nil } ?? slug(outline.displayTitle ?? "")
+            var name =
+                outline.extensions["name"].flatMap { isValidName($0) ? $0 : nil } ?? slug(outline.displayTitle ?? "")
             if name.isEmpty { name = slug(host(of: url) ?? "feed") }
             if name.isEmpty { name = "feed" }
             name = unique(name, in: names)
@@ -59,7 +60,8 @@ public enum OPML {
             plan.added.append(
                 NewFeed(
                     name: name, url: url, title: title, tags: tags,
-                    interval: duration(outline.extensions["interval"]), timeout: duration(outline.extensions["timeout"]),
+                    interval: duration(outline.extensions["interval"]),
+                    timeout: duration(outline.extensions["timeout"]),
                     keep: duration(outline.extensions["keep"])))
             // A feed outline with children (rare, but some readers nest) still contributes its children.
             for child in outline.children { visit(child, folders: folders) }
@@ -159,10 +161,13 @@ public enum OPML {
             if let site = siteLinks[feed.name] { attributes.append(("htmlUrl", site)) }
             if !feed.tags.isEmpty { attributes.append(("category", feed.tags.joined(separator: ","))) }
             attributes.append(("aggregator:name", feed.name))
-            if let interval = feed.interval { attributes.append(("aggregator:interval", DurationText.format(interval))) }
+            if let interval = feed.interval {
+                attributes.append(("aggregator:interval", DurationText.format(interval)))
+            }
             if let timeout = feed.timeout { attributes.append(("aggregator:timeout", DurationText.format(timeout))) }
             if let keep = feed.keep { attributes.append(("aggregator:keep", DurationText.format(keep))) }
-            return indent + "<outline " + attributes.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: " ") + "/>\n"
+            return indent + "<outline " + attributes.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: " ")
+                + "/>\n"
         }
         for feed in config.feeds where feed.tags.isEmpty { out += outline(feed, indent: "    ") }
         for folder in folderOrder {

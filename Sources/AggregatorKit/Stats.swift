@@ -40,10 +40,11 @@ public struct DatabaseStats: Sendable {
         let (items, clusters, feeds) = try store.counts()
         let pageSize = try db.scalarInt("PRAGMA page_size") ?? 4096
         let freePages = try db.scalarInt("PRAGMA freelist_count") ?? 0
-        let shared = try db.scalarInt(
-            """
-            SELECT count(*) FROM (SELECT cluster_id FROM items GROUP BY cluster_id HAVING count(DISTINCT feed_id) > 1)
-            """) ?? 0
+        let shared =
+            try db.scalarInt(
+                """
+                SELECT count(*) FROM (SELECT cluster_id FROM items GROUP BY cluster_id HAVING count(DISTINCT feed_id) > 1)
+                """) ?? 0
         // A copy: another portal stored the same story earlier (by item time, then id).
         let copiesSQL = """
             EXISTS (SELECT 1 FROM items o WHERE o.cluster_id = i.cluster_id AND o.feed_id <> i.feed_id
@@ -64,9 +65,10 @@ public struct DatabaseStats: Sendable {
             guard let start = calendar.date(byAdding: .day, value: -offset, to: today),
                 let end = calendar.date(byAdding: .day, value: 1, to: start)
             else { continue }
-            let count = try db.scalarInt(
-                "SELECT count(*) FROM items WHERE first_stored >= ? AND first_stored < ?",
-                Int64(start.timeIntervalSince1970), Int64(end.timeIntervalSince1970)) ?? 0
+            let count =
+                try db.scalarInt(
+                    "SELECT count(*) FROM items WHERE first_stored >= ? AND first_stored < ?",
+                    Int64(start.timeIntervalSince1970), Int64(end.timeIntervalSince1970)) ?? 0
             perDay.append((formatter.string(from: start), Int(count)))
         }
         // Days before the first stored item say nothing: start the table at the first day with items.
@@ -81,7 +83,8 @@ public struct DatabaseStats: Sendable {
             """, [max(1, top)]
         ) { statement in
             let row = statement.row()
-            portals.append(Portal(name: row.text(0), title: row.textOrNil(1), items: Int(row.int(2)), copies: Int(row.int(3))))
+            portals.append(
+                Portal(name: row.text(0), title: row.textOrNil(1), items: Int(row.int(2)), copies: Int(row.int(3))))
         }
         let copies = try db.scalarInt("SELECT count(*) FROM items i WHERE \(copiesSQL)") ?? 0
         return DatabaseStats(
@@ -95,11 +98,13 @@ public struct DatabaseStats: Sendable {
     public func text() -> String {
         func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }
         var out = "database     \(path)\n"
-        out += "size         \(ByteCount.format(bytes)) (\(ByteCount.format(freeBytes)) free; prune --vacuum reclaims it)\n"
+        out +=
+            "size         \(ByteCount.format(bytes)) (\(ByteCount.format(freeBytes)) free; prune --vacuum reclaims it)\n"
         out += "feeds        \(feeds)\n"
         out += "items        \(items)\n"
         out += "stories      \(clusters) (\(sharedStories) carried by two or more portals)\n"
-        out += "copies       \(syndicatedCopies) items (\(percent(syndicatedShare))) repeat a story another portal had first\n"
+        out +=
+            "copies       \(syndicatedCopies) items (\(percent(syndicatedShare))) repeat a story another portal had first\n"
         if let oldestStored, let newestStored {
             out += "stored       \(RFC3339.format(oldestStored)) .. \(RFC3339.format(newestStored))\n"
         }
@@ -133,11 +138,13 @@ public struct DatabaseStats: Sendable {
             "newest_stored": newestStored.map { RFC3339.format($0) as Any } ?? NSNull(),
             "per_day": perDay.map { ["day": $0.day, "items": $0.items] as [String: Any] },
             "top_portals": topPortals.map {
-                ["name": $0.name, "title": $0.title as Any? ?? NSNull(), "items": $0.items, "copies": $0.copies] as [String: Any]
+                ["name": $0.name, "title": $0.title as Any? ?? NSNull(), "items": $0.items, "copies": $0.copies]
+                    as [String: Any]
             },
         ]
         guard
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -10,13 +10,14 @@ public struct DedupSettings: Sendable, Equatable {
     /// Signature length: one-permutation MinHash bins.
     public var permutations: Int = 128
     /// The resemblance around which LSH starts offering a pair as candidate; bands and rows derive from it.
-    public var candidateThreshold: Double = 0.3
+    public var candidateThreshold: Double = 0.4
     /// Candidates are limited to items published within this many days of the new item.
     public var windowDays: Int = 7
     /// Shingles (from the start of the text) kept exactly for lead containment (teaser vs full text).
     public var leadShingles: Int = 96
-    /// One in `leadKeySampling` lead shingles (selected by value) becomes an index key.
-    public var leadKeySampling: Int = 4
+    /// Lead index keys are chosen by winnowing with this window: any run of this many shingles that two
+    /// leads share yields a shared key (about 2/(window+1) of the lead shingles become keys).
+    public var leadKeyWindow: Int = 12
     /// Adjacent title words per title index key.
     public var titleKeyWords: Int = 3
     /// Lines with fewer words than this are dropped (menus, "Berita Terkini", credits).
@@ -82,7 +83,7 @@ public struct DedupSettings: Sendable, Equatable {
 
     /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
     public static let configurationKeys: [String] = [
-        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "title_key_words", "resemblance", "containment",
+        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "lead_key_window", "title_key_words", "resemblance", "containment",
         "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity", "title_text", "short_text", "title_only", "title_only_words", "merge",
         "boilerplate_min_items", "boilerplate_fraction",
     ]
@@ -98,6 +99,7 @@ public struct DedupSettings: Sendable, Equatable {
         case "threshold" where fraction: candidateThreshold = value
         case "window_days" where count: windowDays = Int(value)
         case "lead_shingles" where count: leadShingles = Int(value)
+        case "lead_key_window" where count && value <= 64: leadKeyWindow = Int(value)
         case "title_key_words" where count && value <= 16: titleKeyWords = Int(value)
         case "resemblance" where fraction: resemblanceThreshold = value
         case "containment" where fraction: containmentThreshold = value

@@ -8,9 +8,12 @@ public struct Deduplicator: Sendable {
     let normalizer: TextNormalizer
     let hasher: MinHasher
     let rule: DecisionRule
+    let bands: Int
+    let rows: Int
 
     public init(settings: DedupSettings = DedupSettings()) {
         self.settings = settings
+        (bands, rows) = settings.bandsAndRows
         normalizer = TextNormalizer(minLineWords: settings.minLineWords)
         hasher = MinHasher(permutations: settings.permutations)
         rule = DecisionRule(settings: settings)
@@ -41,7 +44,6 @@ public struct Deduplicator: Sendable {
 
         var bandKeys: [Int64] = []
         if count > 0 {
-            let (bands, rows) = settings.bandsAndRows
             bandKeys.reserveCapacity(bands)
             for band in 0..<bands {
                 var h = Hashing.combine(KeyDomain.band.rawValue, UInt64(band))
@@ -51,10 +53,8 @@ public struct Deduplicator: Sendable {
         }
 
         var leadKeys: [Int64] = []
-        let sampling = UInt32(max(1, settings.leadKeySampling))
-        for v in lead where v % sampling == 0 {
+        for v in Shingles.winnow(shingles.prefix(max(0, settings.leadShingles)), window: settings.leadKeyWindow) {
             leadKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.lead.rawValue, UInt64(v))))
-            if leadKeys.count >= 32 { break }
         }
 
         let titleTokens = normalizer.words(Self.cleanTitle(title)).tokens
@@ -69,12 +69,11 @@ public struct Deduplicator: Sendable {
         if !titleTokens.isEmpty {
             // Runs of n adjacent title words (the whole title when shorter): edited, truncated or
             // prefixed headlines still share some; n >= 3 keeps runs of common words from matching everything.
-            var seen = Set<Int64>()
             for start in 0...max(0, titleTokens.count - n) {
                 var h = KeyDomain.title.rawValue
                 for t in titleTokens[start..<min(titleTokens.count, start + n)] { h = Hashing.combine(h, t) }
                 let key = Int64(bitPattern: h)
-                if seen.insert(key).inserted { titleKeys.append(key) }
+                if !titleKeys.contains(key) { titleKeys.append(key) }
                 if titleKeys.count >= 16 { break }
             }
         }
@@ -144,25 +143,32 @@ public struct Deduplicator: Sendable {
     }
 
     /// Removes an all-capitals label before a colon ("BREAKING NEWS:", "UPDATE:") and a short site
-    /// suffix after the last " - " or " | " ("... - Tribunnews.com").
+    /// suffix after the last " - " or " | " ("... - Tribunnews.com"). Byte-level: titles are cleaned
+    /// for every item.
     static func cleanTitle(_ title: String) -> String {
-        var t = Substring(title).trimmingPrefixAndSuffixWhitespace()
-        if let colon = t.firstIndex(of: ":"), t.distance(from: t.startIndex, to: colon) <= 30 {
-            let label = t[t.startIndex..<colon]
-            let letters = label.filter(\.isLetter)
-            if !letters.isEmpty && letters.allSatisfy(\.isUppercase) {
-                t = t[t.index(after: colon)...].trimmingPrefixAndSuffixWhitespace()
-            }
+        var bytes = Array(title.utf8)
+        // Label: up to 30 bytes before the first ":", letters all upper-case ASCII (or non-letters).
+        if let colon = bytes.prefix(31).firstIndex(of: 0x3A) {
+            let label = bytes[..<colon]
+            let hasUpper = label.contains { $0 >= 0x41 && $0 <= 0x5A }
+            let hasLower = label.contains { ($0 >= 0x61 && $0 <= 0x7A) || $0 >= 0x80 }
+            if hasUpper && !hasLower { bytes.removeSubrange(...colon) }
         }
-        for separator in [" | ", " - ", " – ", " — "] {
-            if let range = t.range(of: separator, options: .backwards) {
-                let suffix = t[range.upperBound...]
-                if suffix.split(separator: " ").count <= 3 && t.distance(from: t.startIndex, to: range.lowerBound) > 10 {
-                    t = t[t.startIndex..<range.lowerBound]
+        // Suffix: the last " - ", " | ", " – " or " — " followed by at most 3 words.
+        let separators: [[UInt8]] = [Array(" | ".utf8), Array(" - ".utf8), Array(" – ".utf8), Array(" — ".utf8)]
+        var cut: Int?
+        for sep in separators where bytes.count > sep.count {
+            var i = bytes.count - sep.count
+            while i > 10 {
+                if bytes[i] == sep[0] && Array(bytes[i..<(i + sep.count)]) == sep {
+                    let words = bytes[(i + sep.count)...].split(separator: 0x20).count
+                    if words <= 3 { cut = max(cut ?? 0, i) }
                     break
                 }
+                i -= 1
             }
         }
-        return String(t)
+        if let cut { bytes.removeSubrange(cut...) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -78,6 +78,27 @@ enum Shingles {
         return out
     }
 
+    /// Winnowing (Schleimer, Wilkerson, Aiken 2003): the minimum 32-bit value of every window of `window`
+    /// consecutive shingles, deduplicated. Two texts sharing a run of at least `window` shingles share a
+    /// selected value wherever the run sits; a text shorter than the window yields its minimum.
+    static func winnow(_ values: ArraySlice<UInt64>, window: Int) -> [UInt32] {
+        let v = values.map { UInt32(truncatingIfNeeded: $0 >> 32) }
+        guard let smallest = v.min() else { return [] }
+        let w = max(1, window)
+        guard v.count > w else { return [smallest] }
+        var out: [UInt32] = []
+        var last = -1
+        for start in 0...(v.count - w) {
+            var best = start + w - 1
+            for i in stride(from: start + w - 2, through: start, by: -1) where v[i] < v[best] { best = i }
+            if best != last {
+                last = best
+                if !out.contains(v[best]) { out.append(v[best]) }
+            }
+        }
+        return out
+    }
+
     /// |a ∩ b| for sorted distinct arrays.
     static func intersectionCount(_ a: [UInt32], _ b: [UInt32]) -> Int {
         var i = 0

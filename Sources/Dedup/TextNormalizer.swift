@@ -41,7 +41,6 @@ struct TextNormalizer: Sendable {
         var result = NormalizedText()
         result.tokens.reserveCapacity(text.utf8.count / 6)
         var scratch = Tokenizer()
-        var lineTokens: [UInt64] = []
         var words: [String]? = verbose ? [] : nil
         var contentLines = 0
         var text = text
@@ -72,23 +71,25 @@ struct TextNormalizer: Sendable {
                     if verbose { result.removed.append(RemovedLine(text: string(lo, rest), reason: .dateline)) }
                     lo = rest
                 }
-                lineTokens.removeAll(keepingCapacity: true)
+                let first = result.tokens.count
                 if verbose { words = [] }
-                scratch.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &lineTokens, words: &words)
-                if lineTokens.count < minLineWords {
-                    if verbose && !lineTokens.isEmpty {
+                scratch.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &result.tokens, words: &words)
+                let count = result.tokens.count - first
+                if count < minLineWords {
+                    result.tokens.removeLast(count)
+                    if verbose && count > 0 {
                         result.removed.append(RemovedLine(text: string(lo, hi), reason: .short))
                     }
                     continue
                 }
-                let lineHash = Self.lineHash(lineTokens)
+                let lineHash = Self.lineHash(result.tokens[first...])
                 result.lineHashes.append(lineHash)
                 if let boilerplate, boilerplate.isBoilerplate(lineHash) {
+                    result.tokens.removeLast(count)
                     if verbose { result.removed.append(RemovedLine(text: string(lo, hi), reason: .learned)) }
                     continue
                 }
                 contentLines += 1
-                result.tokens.append(contentsOf: lineTokens)
                 if let words { result.keptLines.append(words.joined(separator: " ")) }
             }
         }
@@ -105,7 +106,7 @@ struct TextNormalizer: Sendable {
         return (tokens, words ?? [])
     }
 
-    static func lineHash(_ tokens: [UInt64]) -> UInt64 {
+    static func lineHash(_ tokens: ArraySlice<UInt64>) -> UInt64 {
         var h: UInt64 = 0x6C69_6E65
         for t in tokens { h = Hashing.combine(h, t) }
         return h
@@ -198,29 +199,38 @@ enum Bytes {
         return count
     }
 
+    /// Prefixes grouped by their first byte, so a line is compared only with the few that can match.
+    static let prefixesByFirstByte: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for p in prefixes { table[Int(p[0])].append(p) }
+        return table
+    }()
+
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
     static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int) -> Bool {
         guard lo < hi else { return false }
-        let headEnd = min(hi, lo + 40)
-        var head = [UInt8](repeating: 0, count: headEnd - lo)
-        for i in lo..<headEnd {
-            let b = buf[i]
-            head[i - lo] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-        }
-        let words = wordCount(buf, lo, hi, limit: 30)
-        if words <= 30 {
-            for p in prefixes where p.count <= head.count {
-                var match = true
-                for k in 0..<p.count where head[k] != p[k] {
-                    match = false
-                    break
-                }
-                if match { return true }
+        var prefixMatch = false
+        for p in prefixesByFirstByte[Int(lower(buf[lo]))] where p.count <= hi - lo {
+            var match = true
+            for k in 1..<max(1, p.count) where lower(buf[lo + k]) != p[k] {
+                match = false
+                break
             }
-            // "Penulis: A | Editor: B" anywhere in a short line.
-            if contains(buf, lo, hi, 0x7C) && (find(head, "editor") || find(head, "penulis")) { return true }
+            if match {
+                prefixMatch = true
+                break
+            }
         }
+        let parenthesized = buf[lo] == 0x28 && buf[hi - 1] == 0x29
+        let headEnd = min(hi, lo + 40)
+        let byline = contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
+        guard prefixMatch || parenthesized || byline else { return false }
+        let words = wordCount(buf, lo, hi, limit: 30)
+        if words <= 30 && (prefixMatch || byline) { return true }
         // A short credit fully in parentheses: "(Serambinews.com/Agus Ramadhan)".
-        return words <= 12 && buf[lo] == 0x28 && buf[hi - 1] == 0x29
+        return words <= 12 && parenthesized
     }
 
     static func contains(_ buf: Buffer, _ lo: Int, _ hi: Int, _ byte: UInt8) -> Bool {
@@ -232,13 +242,18 @@ enum Bytes {
         return false
     }
 
-    static func find(_ haystack: [UInt8], _ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        guard haystack.count >= n.count else { return false }
-        for start in 0...(haystack.count - n.count) where haystack[start] == n[0] {
-            if Array(haystack[start..<(start + n.count)]) == n { return true }
+    /// Case-insensitive (ASCII) search for a lower-case needle in lo..<hi.
+    static func find(_ buf: Buffer, _ lo: Int, _ hi: Int, _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard hi - lo >= n else { return false }
+        return needle.withUTF8Buffer { nb in
+            for start in lo...(hi - n) where lower(buf[start]) == nb[0] {
+                var k = 1
+                while k < n && lower(buf[start + k]) == nb[k] { k += 1 }
+                if k == n { return true }
+            }
+            return false
         }
-        return false
     }
 
     /// The offset where the content starts when lo..<hi begins with a dateline; nil otherwise.

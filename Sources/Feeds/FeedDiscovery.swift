@@ -34,8 +34,9 @@ public enum FeedDiscovery {
     public static func feeds(inHTML html: [UInt8], pageURL: String) -> [DiscoveredFeed] {
         guard !html.isEmpty, html.count <= maxBytes else { return [] }
         _ = libxml2Ready
-        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_RECOVER.rawValue)
+        let options = Int32(
+            HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_RECOVER.rawValue)
         let parsed = html.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -65,9 +66,10 @@ public enum FeedDiscovery {
         for link in links {
             let rels = link.rel.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
             guard rels.contains("alternate") else { continue }
-            let type = link.type.lowercased().split(separator: ";").first.map {
-                $0.trimmingCharacters(in: .whitespaces)
-            } ?? ""
+            let type =
+                link.type.lowercased().split(separator: ";").first.map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                } ?? ""
             guard feedTypes.contains(type) else { continue }
             let url = resolve(link.href, against: documentBase)
             guard seen.insert(url).inserted else { continue }

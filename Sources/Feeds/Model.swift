@@ -36,11 +36,13 @@ public struct Item: Sendable, Hashable {
     public var enclosures: [Enclosure]
     /// Stable identity of the item within its feed (guid, else canonical link, else a content hash).
     public var key: String
+    /// Absolute URL of the item's picture (Media RSS thumbnail or image content, iTunes image, JSON Feed image).
+    public var image: String?
 
     public init(
         id: String? = nil, title: String? = nil, link: String? = nil, summary: String? = nil,
         content: String? = nil, author: String? = nil, published: Date? = nil, updated: Date? = nil,
-        categories: [String] = [], enclosures: [Enclosure] = [], key: String = ""
+        categories: [String] = [], enclosures: [Enclosure] = [], key: String = "", image: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -53,6 +55,7 @@ public struct Item: Sendable, Hashable {
         self.categories = categories
         self.enclosures = enclosures
         self.key = key
+        self.image = image
     }
 }
 

@@ -78,12 +78,15 @@ public enum OPMLReader {
         }
         // Entity declarations have no place in OPML; refusing them up front rules out expansion attacks
         // (checked again on the parsed DTD below, for encodings this byte scan cannot see).
-        if contains(bytes, "<!ENTITY") { throw OPMLError(source, "the file declares xml entities; refusing to read it") }
+        if contains(bytes, "<!ENTITY") {
+            throw OPMLError(source, "the file declares xml entities; refusing to read it")
+        }
         _ = libxml2Ready
         guard let ctxt = xmlNewParserCtxt() else { throw OPMLError(source, "out of memory") }
         defer { xmlFreeParserCtxt(ctxt) }
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-            | XML_PARSE_NOCDATA.rawValue)
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+                | XML_PARSE_NOCDATA.rawValue)
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -96,7 +99,8 @@ public enum OPMLReader {
             var message = "not well-formed xml"
             if let error = xmlCtxtGetLastError(ctxt) {
                 let text = error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)"
-                message += " (line \(error.pointee.line): \(text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()))"
+                message +=
+                    " (line \(error.pointee.line): \(text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()))"
             }
             throw OPMLError(source, message)
         }

@@ -108,6 +108,18 @@ let migrations: [Migration] = [
                 SELECT id, title, aggregator_search_text(summary, content) FROM items;
             CREATE INDEX items_feed_stored ON items(feed_id, first_stored);
             """),
+    // Keys of pruned items: a feed that still lists an item after retention removed it must not bring it back
+    // as a new story.
+    Migration(
+        version: 3, name: "remember the keys of pruned items",
+        sql: """
+            CREATE TABLE pruned_keys (
+                feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+                item_key TEXT NOT NULL,
+                pruned_at INTEGER NOT NULL,
+                PRIMARY KEY (feed_id, item_key)
+            ) WITHOUT ROWID;
+            """),
 ]
 
 extension Database {

@@ -90,7 +90,8 @@ extension Store {
             ) { statement in
                 let row = statement.row()
                 guard let item = members[row.int(0)] else { return }
-                hits.append(SearchHit(item: item, score: row.double(1), highlightedTitle: row.text(2), snippet: row.text(3)))
+                hits.append(
+                    SearchHit(item: item, score: row.double(1), highlightedTitle: row.text(2), snippet: row.text(3)))
             }
             results.append(
                 SearchResult(
@@ -161,22 +162,24 @@ extension Store {
     static func registerSearchFunction() { _ = searchFunctionRegistered }
 
     private static let searchFunctionRegistered: Void = {
-        let entry: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, OpaquePointer?) -> Int32 = { db, _, _ in
-            sqlite3_create_function_v2(
-                db, "aggregator_search_text", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
-                { context, count, values in
-                    guard count == 2, let values else {
-                        sqlite3_result_null(context)
-                        return
-                    }
-                    func text(_ index: Int) -> String? {
-                        guard let value = values[index], let raw = sqlite3_value_text(value) else { return nil }
-                        return String(cString: raw)
-                    }
-                    let body = Store.searchText(summary: text(0), content: text(1))
-                    sqlite3_result_text(context, body, -1, csqlite_transient())
-                }, nil, nil, nil)
-        }
+        let entry:
+            @convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, OpaquePointer?) ->
+                Int32 = { db, _, _ in
+                    sqlite3_create_function_v2(
+                        db, "aggregator_search_text", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
+                        { context, count, values in
+                            guard count == 2, let values else {
+                                sqlite3_result_null(context)
+                                return
+                            }
+                            func text(_ index: Int) -> String? {
+                                guard let value = values[index], let raw = sqlite3_value_text(value) else { return nil }
+                                return String(cString: raw)
+                            }
+                            let body = Store.searchText(summary: text(0), content: text(1))
+                            sqlite3_result_text(context, body, -1, csqlite_transient())
+                        }, nil, nil, nil)
+                }
         // sqlite3_auto_extension takes the entry point as `void (*)(void)`; SQLite calls it with its real type.
         sqlite3_auto_extension(unsafeBitCast(entry, to: (@convention(c) () -> Void).self))
     }()

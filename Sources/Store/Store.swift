@@ -209,25 +209,15 @@ public final class Store {
             }
             return
         }
-        let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
-        let windowStart = min(itemTime, nowSeconds) - Int64(windowDays * 86_400)
-        let windowEnd = max(itemTime, nowSeconds) + Int64(windowDays * 86_400)
-        let candidates = try candidates(for: prepared, windowStart: windowStart, windowEnd: windowEnd)
-        let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
-
-        let clusterID: Int64
-        if let joined = decision.clusterID {
-            clusterID = joined
-            for other in decision.mergeClusterIDs where other != joined {
-                try mergeCluster(other, into: joined, now: nowSeconds)
-            }
-        } else {
-            try db.run(
-                "INSERT INTO clusters (headline, first_seen, last_seen, updated) VALUES (?, ?, ?, ?)",
-                item.title ?? "", itemTime, itemTime, nowSeconds)
-            clusterID = db.lastInsertRowID
-            summary.newClusters += 1
+        if try db.scalarInt("SELECT 1 FROM pruned_keys WHERE feed_id = ? AND item_key = ?", feedID, item.key) != nil {
+            // Retention removed this item while the feed still lists it: it is not news again.
+            return
         }
+        let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
+        let placement = try place(prepared, itemTime: itemTime, now: nowSeconds, windowDays: windowDays,
+                                  deduplicator: deduplicator, title: item.title ?? "", reuse: nil)
+        let clusterID = placement.clusterID
+        if placement.created { summary.newClusters += 1 }
         try db.run(
             """
             INSERT INTO items (feed_id, item_key, guid, title, link, canonical_url, summary, content, author, published,
@@ -237,15 +227,9 @@ public final class Store {
             feedID, item.key, item.id, item.title ?? "", item.link, prepared.document.canonicalURL, item.summary,
             item.content, item.author, item.published.map { Int64($0.timeIntervalSince1970) },
             item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
-            Self.json(item.enclosures), itemTime, nowSeconds, prepared.contentHash, clusterID,
-            decision.clusterID == nil ? 1.0 : decision.similarity)
+            Self.json(item.enclosures), itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
-        try db.run(
-            "INSERT INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
-            itemID, Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded())
-        for key in Set(prepared.fingerprint.indexKeys) {
-            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, itemID)
-        }
+        try writeFingerprint(prepared.fingerprint, itemID: itemID)
         for hash in Set(prepared.lineHashes) {
             try db.run(
                 """
@@ -254,12 +238,52 @@ public final class Store {
                 """, feedID, Int64(bitPattern: hash))
         }
         summary.newItems += 1
-        if decision.clusterID != nil {
+        if !placement.created {
             let otherFeeds = try db.scalarInt(
                 "SELECT count(*) FROM items WHERE cluster_id = ? AND feed_id <> ?", clusterID, feedID) ?? 0
             if otherFeeds > 0 { summary.joinedStories += 1 }
         }
         try refreshCluster(clusterID, now: nowSeconds)
+    }
+
+    /// Finds the cluster for a new item among its candidates (index lookups only) and applies the decision:
+    /// joins a cluster (merging others into the older id when the rule says so) or starts a new one, reusing
+    /// `reuse` as its id when given and free (recluster keeps ids stable).
+    func place(
+        _ prepared: PreparedItem, itemTime: Int64, now: Int64, windowDays: Double, deduplicator: Deduplicator,
+        title: String, reuse: Int64?
+    ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
+        let window = Int64(windowDays * 86_400)
+        let candidates = try candidates(
+            for: prepared, windowStart: min(itemTime, now) - window, windowEnd: max(itemTime, now) + window)
+        let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
+        if let joined = decision.clusterID {
+            for other in decision.mergeClusterIDs where other != joined {
+                try mergeCluster(other, into: joined, now: now)
+            }
+            return (joined, decision.similarity, false)
+        }
+        if let reuse, try db.scalarInt("SELECT 1 FROM clusters WHERE id = ?", reuse) == nil {
+            try db.run(
+                "INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (?, ?, ?, ?, ?)",
+                reuse, title, itemTime, itemTime, now)
+            return (reuse, 1.0, true)
+        }
+        try db.run(
+            "INSERT INTO clusters (headline, first_seen, last_seen, updated) VALUES (?, ?, ?, ?)",
+            title, itemTime, itemTime, now)
+        return (db.lastInsertRowID, 1.0, true)
+    }
+
+    /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys).
+    func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64) throws {
+        try db.run(
+            "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
+            itemID, Int64(bitPattern: fingerprint.textHash), fingerprint.encoded())
+        try db.run("DELETE FROM band_keys WHERE item_id = ?", itemID)
+        for key in Set(fingerprint.indexKeys) {
+            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, itemID)
+        }
     }
 
     private func updateItem(id: Int64, item: Item, prepared: PreparedItem) throws {
@@ -271,13 +295,7 @@ public final class Store {
             item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
             item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
             Self.json(item.enclosures), prepared.contentHash, id)
-        try db.run(
-            "UPDATE fingerprints SET text_hash = ?, data = ? WHERE item_id = ?",
-            Int64(bitPattern: prepared.fingerprint.textHash), prepared.fingerprint.encoded(), id)
-        try db.run("DELETE FROM band_keys WHERE item_id = ?", id)
-        for key in Set(prepared.fingerprint.indexKeys) {
-            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, id)
-        }
+        try writeFingerprint(prepared.fingerprint, itemID: id)
     }
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,

@@ -36,7 +36,8 @@ extension Aggregator {
                 let configPath = global.configPath
                 let config = FileManager.default.fileExists(atPath: configPath) ? try global.loadConfig() : nil
                 let settings = try config?.settings ?? Config.parse("", path: configPath).settings
-                let fetcher = Fetcher(options: FetcherOptions(concurrency: 1, perHost: 1, userAgent: settings.userAgent))
+                let fetcher = Fetcher(
+                    options: FetcherOptions(concurrency: 1, perHost: 1, userAgent: settings.userAgent))
 
                 // A feed already configured is refused before any request.
                 try refuseDuplicate(FeedDiscovery.normalizedURL(url), config: config)
@@ -56,7 +57,9 @@ extension Aggregator {
                 let taken = Set(config?.feeds.map(\.name) ?? [])
                 let feedName: String
                 if let name {
-                    guard !taken.contains(name) else { throw Failure("a feed named '\(name)' is already in \(configPath)") }
+                    guard !taken.contains(name) else {
+                        throw Failure("a feed named '\(name)' is already in \(configPath)")
+                    }
                     feedName = name
                 } else {
                     var base = OPML.slug(parsed.feed.title ?? "")
@@ -65,16 +68,20 @@ extension Aggregator {
                 }
                 let title = parsed.feed.title.flatMap { $0.isEmpty ? nil : $0 }
                 let tags = tag.map { $0.trimmingCharacters(in: .whitespaces) }
-                _ = try ConfigEditor.append([NewFeed(name: feedName, url: feedURL, title: title, tags: tags)], toFile: configPath)
+                _ = try ConfigEditor.append(
+                    [NewFeed(name: feedName, url: feedURL, title: title, tags: tags)], toFile: configPath)
                 if !global.quiet {
                     let count = parsed.feed.items.count
-                    print("added '\(feedName)' (\(title ?? "untitled"), \(parsed.feed.format.rawValue), \(count) item\(count == 1 ? "" : "s") now) to \(configPath): \(feedURL)")
+                    print(
+                        "added '\(feedName)' (\(title ?? "untitled"), \(parsed.feed.format.rawValue), \(count) item\(count == 1 ? "" : "s") now) to \(configPath): \(feedURL)"
+                    )
                 }
             }
         }
 
         func refuseDuplicate(_ feedURL: String, config: Config?) throws {
-            for feed in config?.feeds ?? [] where OPML.sameFeed(feed.resolvedURL, feedURL) || OPML.sameFeed(feed.url, feedURL) {
+            for feed in config?.feeds ?? []
+            where OPML.sameFeed(feed.resolvedURL, feedURL) || OPML.sameFeed(feed.url, feedURL) {
                 throw Failure("\(feedURL) is already in \(global.configPath) as '\(feed.name)'")
             }
         }
@@ -83,7 +90,9 @@ extension Aggregator {
         func choose(from feeds: [DiscoveredFeed], page: String) throws -> DiscoveredFeed {
             if let pick {
                 guard pick >= 1 && pick <= feeds.count else {
-                    throw Failure("--pick \(pick): \(page) offers \(feeds.count) feed\(feeds.count == 1 ? "" : "s") (1-\(feeds.count))")
+                    throw Failure(
+                        "--pick \(pick): \(page) offers \(feeds.count) feed\(feeds.count == 1 ? "" : "s") (1-\(feeds.count))"
+                    )
                 }
                 return feeds[pick - 1]
             }

@@ -10,7 +10,7 @@ struct Aggregator: AsyncParsableCommand {
         abstract: "Fetch news feeds, group the same story from many portals, and read one digest entry per story.",
         version: AggregatorVersion.current,
         subcommands: [
-            Fetch.self, Parse.self, Clusters.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
+            Fetch.self, Parse.self, Clusters.self, ReclusterCommand.self, ClusterCommand.self, Digest.self, Feeds.self, Explain.self,
             // Upkeep (issue 7)
             Add.self, Remove.self, ImportOPML.self, ExportOPML.self, Search.self, Prune.self, Backup.self, Stats.self,
         ])

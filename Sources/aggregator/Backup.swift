@@ -7,7 +7,9 @@ extension Aggregator {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a consistent copy of the database, even while a fetch is writing.",
-            discussion: "Uses SQLite's online backup API into a temporary file beside FILE, checks it, then renames it into place.")
+            discussion:
+                "Uses SQLite's online backup API into a temporary file beside FILE, checks it, then renames it into place."
+        )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("Where to write the copy.", valueName: "file")) var file: String
@@ -23,10 +25,20 @@ extension Aggregator {
                 }
                 let target = URL(fileURLWithPath: file)
                 let temp = target.deletingLastPathComponent()
-                    .appendingPathComponent(".\(target.lastPathComponent).backup-\(ProcessInfo.processInfo.processIdentifier)")
+                    .appendingPathComponent(
+                        ".\(target.lastPathComponent).backup-\(ProcessInfo.processInfo.processIdentifier)")
                 try? FileManager.default.removeItem(at: temp)
                 defer { try? FileManager.default.removeItem(at: temp) }
-                try source.db.backup(to: temp.path)
+                // One read transaction around the whole copy pins a WAL snapshot: the backup copies that snapshot
+                // in its steps instead of restarting each time a running fetch commits.
+                try source.db.execute("BEGIN DEFERRED; SELECT count(*) FROM sqlite_master;")
+                do {
+                    try source.db.backup(to: temp.path)
+                    try source.db.execute("COMMIT")
+                } catch {
+                    try? source.db.execute("ROLLBACK")
+                    throw error
+                }
                 // The copy must open as our database and pass SQLite's own check before it replaces anything.
                 let items: Int
                 do {
@@ -40,8 +52,12 @@ extension Aggregator {
                     throw Failure("cannot move the backup into \(file): \(String(cString: strerror(errno)))")
                 }
                 if !global.quiet {
-                    let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0
-                    print("backed up \(items) items (\(ByteCount.format(size))) to \(file) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+                    let size =
+                        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value
+                        ?? 0
+                    print(
+                        "backed up \(items) items (\(ByteCount.format(size))) to \(file) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+                    )
                 }
             }
         }

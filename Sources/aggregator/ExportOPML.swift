@@ -20,7 +20,9 @@ extension Aggregator {
                 var siteLinks: [String: String] = [:]
                 let path = global.databasePath(config)
                 if FileManager.default.fileExists(atPath: path), let store = try? Store(path: path, readOnly: true) {
-                    for feed in (try? store.allFeeds()) ?? [] { if let link = feed.siteLink { siteLinks[feed.name] = link } }
+                    for feed in (try? store.allFeeds()) ?? [] {
+                        if let link = feed.siteLink { siteLinks[feed.name] = link }
+                    }
                 }
                 let text = OPML.export(config, siteLinks: siteLinks)
                 if let output {

@@ -14,7 +14,10 @@ extension Aggregator {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Option(name: .customLong("older-than"), help: ArgumentHelp("Remove items of every feed stored longer ago than this (e.g. 90d).", valueName: "duration"))
+        @Option(
+            name: .customLong("older-than"),
+            help: ArgumentHelp(
+                "Remove items of every feed stored longer ago than this (e.g. 90d).", valueName: "duration"))
         var olderThan: String?
         @Flag(name: .customLong("dry-run"), help: "Count what would be removed, change nothing.") var dryRun = false
         @Flag(help: "Reclaim the space afterwards (VACUUM; rewrites the file).") var vacuum = false
@@ -31,7 +34,9 @@ extension Aggregator {
                     age = seconds
                 }
                 if age == nil && !Retention.isConfigured(config) && !vacuum {
-                    throw Failure("retention is off in \(config.path): set settings.keep (or a feed's keep), or pass --older-than")
+                    throw Failure(
+                        "retention is off in \(config.path): set settings.keep (or a feed's keep), or pass --older-than"
+                    )
                 }
                 let path = global.databasePath(config)
                 let store = try global.openStore(config)
@@ -42,7 +47,8 @@ extension Aggregator {
                     throw Failure(busy.description, code: 75)
                 }
                 defer { withExtendedLifetime(lock) {} }
-                let report = try Retention.prune(store: store, config: config, olderThan: age, dryRun: dryRun, vacuum: vacuum && !dryRun)
+                let report = try Retention.prune(
+                    store: store, config: config, olderThan: age, dryRun: dryRun, vacuum: vacuum && !dryRun)
                 if !global.quiet {
                     print(report.summaryLine + String(format: " (%.2f s)", report.seconds))
                 }

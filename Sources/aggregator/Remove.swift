@@ -28,11 +28,15 @@ extension Aggregator {
                 var stored = 0
                 let path = global.databasePath(config)
                 if FileManager.default.fileExists(atPath: path), let store = try? Store(path: path, readOnly: true) {
-                    stored = Int((try? store.db.scalarInt(
-                        "SELECT count(*) FROM items i JOIN feeds f ON f.id = i.feed_id WHERE f.name = ?", name)) ?? 0)
+                    stored = Int(
+                        (try? store.db.scalarInt(
+                            "SELECT count(*) FROM items i JOIN feeds f ON f.id = i.feed_id WHERE f.name = ?", name))
+                            ?? 0)
                 }
                 if !global.quiet {
-                    print("removed '\(name)' from \(config.path)" + (stored > 0 ? "; its \(stored) stored items stay until pruned" : ""))
+                    print(
+                        "removed '\(name)' from \(config.path)"
+                            + (stored > 0 ? "; its \(stored) stored items stay until pruned" : ""))
                 }
             }
         }

@@ -36,7 +36,10 @@ extension Aggregator {
                 let timeZone = config?.settings.timeZone ?? .current
                 switch format {
                 case .json: print(SearchRender.json(results))
-                case .text: print(SearchRender.text(results, query: search.text, timeZone: timeZone, width: global.terminalWidth), terminator: "")
+                case .text:
+                    print(
+                        SearchRender.text(results, query: search.text, timeZone: timeZone, width: global.terminalWidth),
+                        terminator: "")
                 }
             }
         }
@@ -81,7 +84,8 @@ enum SearchRender {
             ]
         }
         guard
-            let data = try? JSONSerialization.data(withJSONObject: array, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: array, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "[]" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -19,7 +19,8 @@ extension Aggregator {
                 let config = try global.optionalConfig()
                 let store = try global.openStore(config)
                 let stats = try DatabaseStats.collect(
-                    store: store, days: max(1, min(days, 366)), top: max(1, top), timeZone: config?.settings.timeZone ?? .current)
+                    store: store, days: max(1, min(days, 366)), top: max(1, top),
+                    timeZone: config?.settings.timeZone ?? .current)
                 switch format {
                 case .text: print(stats.text(), terminator: "")
                 case .json: print(stats.json())

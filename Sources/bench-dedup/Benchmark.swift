@@ -71,12 +71,14 @@ enum Benchmark {
         var items = 100_000
         var grow = 0
         var dump: String?
+        var profileOnly = false
         var i = 0
         while i < args.count {
             switch args[i] {
             case "--items": i += 1; items = Int(args[i]) ?? items
             case "--grow": i += 1; grow = Int(args[i]) ?? 0
             case "--dump": i += 1; dump = args[i]
+            case "--profile": profileOnly = true
             default: throw BenchError("unknown option \(args[i])")
             }
             i += 1
@@ -113,6 +115,16 @@ enum Benchmark {
         var settings = DedupSettings()
         settings.shingleSize = 5
         let dedup = Deduplicator(settings: settings)
+        if profileOnly {
+            // Fingerprints only, five passes (for perf record).
+            t0 = cpuSeconds()
+            var keys = 0
+            for _ in 0..<5 {
+                for d in docs { keys &+= dedup.fingerprint(DedupDocument(feed: "f", title: d.title, text: d.text), boilerplate: nil).bandKeys.count }
+            }
+            report("fingerprints x5", (cpuSeconds() - t0) / 5, floorSeconds: floorTime)
+            return
+        }
         t0 = cpuSeconds()
         var fingerprints: [Fingerprint] = []
         fingerprints.reserveCapacity(items)

@@ -37,7 +37,10 @@ import Testing
     @Test func appendsAfterTheUsersTextKeepingEveryByte() throws {
         let path = try temporaryFile(original)
         let config = try ConfigEditor.append(
-            [NewFeed(name: "kompas", url: "https://www.kompas.com/rss", title: "Kompas \"Daily\"\\", tags: ["nasional"])],
+            [
+                NewFeed(
+                    name: "kompas", url: "https://www.kompas.com/rss", title: "Kompas \"Daily\"\\", tags: ["nasional"])
+            ],
             toFile: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.hasPrefix(original + "\n"))
@@ -67,7 +70,8 @@ import Testing
         }
         #expect(throws: ConfigError.self) { try ConfigEditor.remove(feed: "nope", fromFile: path) }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: (path as NSString).deletingLastPathComponent)
         #expect(leftovers == ["feeds.toml"])
     }
 

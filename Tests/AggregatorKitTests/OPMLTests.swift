@@ -74,8 +74,10 @@ import Testing
             #expect(copy.interval == feed.interval && copy.keep == feed.keep && copy.timeout == feed.timeout)
         }
         // Exporting the imported config again gives the same document (apart from its date).
-        let again = OPML.export(imported, siteLinks: ["bbc": "https://www.bbc.co.uk/news"], now: Date(timeIntervalSince1970: 0))
-        let first = OPML.export(original, siteLinks: ["bbc": "https://www.bbc.co.uk/news"], now: Date(timeIntervalSince1970: 0))
+        let again = OPML.export(
+            imported, siteLinks: ["bbc": "https://www.bbc.co.uk/news"], now: Date(timeIntervalSince1970: 0))
+        let first = OPML.export(
+            original, siteLinks: ["bbc": "https://www.bbc.co.uk/news"], now: Date(timeIntervalSince1970: 0))
         #expect(Set(again.split(separator: "\n")) == Set(first.split(separator: "\n")))
     }
 

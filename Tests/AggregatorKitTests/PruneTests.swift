@@ -17,31 +17,61 @@ import Testing
     func history() throws -> UpkeepDatabase {
         let db = try UpkeepDatabase(feeds: ["serambinews", "tribunnews"])
         let longAgo = Date().addingTimeInterval(-200 * day)
-        try db.ingest("serambinews", [
-            UpkeepStories.item("s-flood", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
-            // Claims to be fresh, but we stored it 200 days ago: storage time decides.
-            UpkeepStories.item("s-market", "Harga Cabai Merah Naik", UpkeepStories.market, published: Date()),
-        ], storedAt: longAgo)
-        try db.ingest("tribunnews", [
-            UpkeepStories.item("t-flood", "Banjir Rendam Belasan Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
-        ], storedAt: longAgo.addingTimeInterval(3600))
-        try db.ingest("tribunnews", [
-            // Claims to be ancient, stored today: it stays.
-            UpkeepStories.item("t-ball", "Timnas Menang Tipis", UpkeepStories.football, published: longAgo.addingTimeInterval(-400 * day)),
-        ])
+        try db.ingest(
+            "serambinews",
+            [
+                UpkeepStories.item(
+                    "s-flood", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, published: longAgo),
+                // Claims to be fresh, but we stored it 200 days ago: storage time decides.
+                UpkeepStories.item("s-market", "Harga Cabai Merah Naik", UpkeepStories.market, published: Date()),
+            ], storedAt: longAgo)
+        try db.ingest(
+            "tribunnews",
+            [
+                UpkeepStories.item(
+                    "t-flood", "Banjir Rendam Belasan Desa di Aceh Utara", UpkeepStories.flood, published: longAgo)
+            ], storedAt: longAgo.addingTimeInterval(3600))
+        try db.ingest(
+            "tribunnews",
+            [
+                // Claims to be ancient, stored today: it stays.
+                UpkeepStories.item(
+                    "t-ball", "Timnas Menang Tipis", UpkeepStories.football,
+                    published: longAgo.addingTimeInterval(-400 * day))
+            ])
         return db
     }
 
     /// No foreign key points nowhere, and every remaining item keeps its fingerprint and band keys.
     func expectNoOrphans(_ db: UpkeepDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(try db.store.db.query("PRAGMA foreign_key_check").isEmpty, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM fingerprints p WHERE p.item_id = i.id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items i WHERE (SELECT count(*) FROM band_keys b WHERE b.item_id = i.id) = 0") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM band_keys b WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM fingerprints p WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = p.item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.representative_item_id)") == 0, sourceLocation: sourceLocation)
-        #expect(try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"), sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM fingerprints p WHERE p.item_id = i.id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM items i WHERE (SELECT count(*) FROM band_keys b WHERE b.item_id = i.id) = 0")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM band_keys b WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.item_id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM fingerprints p WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = p.item_id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)")
+                == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = c.representative_item_id)"
+            ) == 0, sourceLocation: sourceLocation)
+        #expect(
+            try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"),
+            sourceLocation: sourceLocation)
     }
 
     @Test func retentionIsOffUnlessConfigured() throws {
@@ -78,6 +108,7 @@ import Testing
         #expect(report.counts.items == 3)
         #expect(report.counts.clustersRemoved == 2)
         #expect(report.counts.batches == 2)
+        #expect(report.counts == dry.counts.with(batches: 2))
         #expect(report.counts.bandKeys > 0 && report.counts.fingerprints == 3)
         #expect(try db.store.db.query("SELECT item_key FROM items").map { $0.text(0) } == ["t-ball"])
         try expectNoOrphans(db)
@@ -98,7 +129,10 @@ import Testing
             url = "https://tribunnews.example/rss"
             keep = "30d"
             """)
+        let dry = try Retention.prune(store: db.store, config: cfg, dryRun: true)
+        #expect(dry.counts.items == 1 && dry.counts.clustersRemoved == 0 && dry.counts.clustersShrunk == 1)
         let report = try Retention.prune(store: db.store, config: cfg)
+        #expect(report.counts == dry.counts.with(batches: 1))
         #expect(report.counts.items == 1)
         #expect(report.counts.clustersRemoved == 0)
         #expect(report.counts.clustersShrunk == 1)
@@ -133,10 +167,21 @@ import Testing
         #expect(after.counts.isEmpty)
         // A new copy of the pruned story starts a fresh cluster with the surviving tribunnews copy.
         let published = Date().addingTimeInterval(-200 * day)
-        try db.ingest("serambinews", [UpkeepStories.item("s-flood-2", "Banjir Rendam 12 Desa", UpkeepStories.flood, published: published)])
+        try db.ingest(
+            "serambinews",
+            [UpkeepStories.item("s-flood-2", "Banjir Rendam 12 Desa", UpkeepStories.flood, published: published)])
         let a = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 's-flood-2'")
         let b = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 't-flood'")
         #expect(a == b)
         try expectNoOrphans(db)
+    }
+}
+
+extension PruneCounts {
+    /// The same counts with another batch count (a dry run has none).
+    func with(batches: Int) -> PruneCounts {
+        var copy = self
+        copy.batches = batches
+        return copy
     }
 }

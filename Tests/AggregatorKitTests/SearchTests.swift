@@ -1,22 +1,29 @@
 import Feeds
 import Foundation
-@testable import Store
 import Testing
 
 @testable import AggregatorKit
+@testable import Store
 
 @Suite struct SearchTests {
     /// Three portals: the flood story syndicated by two of them, a market story that mentions the flood once,
     /// and a football story that does not.
     func newsroom() throws -> UpkeepDatabase {
         let db = try UpkeepDatabase(feeds: ["serambinews", "tribunnews", "kompas"])
-        try db.ingest("serambinews", [
-            UpkeepStories.item("s1", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, html: true),
-            UpkeepStories.item("s2", "Harga Cabai Merah Naik Dua Kali Lipat", UpkeepStories.market + " Banjir di hulu ikut memutus jalan."),
-        ])
-        try db.ingest("tribunnews", [
-            UpkeepStories.item("t1", "Banjir Rendam Belasan Desa di Aceh Utara, Ribuan Warga Mengungsi", UpkeepStories.flood),
-        ])
+        try db.ingest(
+            "serambinews",
+            [
+                UpkeepStories.item("s1", "Banjir Rendam 12 Desa di Aceh Utara", UpkeepStories.flood, html: true),
+                UpkeepStories.item(
+                    "s2", "Harga Cabai Merah Naik Dua Kali Lipat",
+                    UpkeepStories.market + " Banjir di hulu ikut memutus jalan."),
+            ])
+        try db.ingest(
+            "tribunnews",
+            [
+                UpkeepStories.item(
+                    "t1", "Banjir Rendam Belasan Desa di Aceh Utara, Ribuan Warga Mengungsi", UpkeepStories.flood)
+            ])
         try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football)])
         return db
     }
@@ -46,7 +53,8 @@ import Testing
         #expect(results.count == 1)
         #expect(results.first?.hits.count == 2)
         #expect(try db.store.search(SearchQuery(text: "p")).isEmpty)
-        let body = try #require(try db.store.db.query("SELECT body FROM items_fts WHERE title LIKE 'Banjir Rendam 12%'").first)
+        let body = try #require(
+            try db.store.db.query("SELECT body FROM items_fts WHERE title LIKE 'Banjir Rendam 12%'").first)
         #expect(!body.text(0).contains("<p>"))
     }
 
@@ -65,7 +73,12 @@ import Testing
     @Test func keepsTheIndexInStepWithEditsAndDeletes() throws {
         let db = try newsroom()
         // An edited item (same key, new text) is found by its new words only.
-        try db.ingest("kompas", [UpkeepStories.item("k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football + " Kiper tampil gemilang.")])
+        try db.ingest(
+            "kompas",
+            [
+                UpkeepStories.item(
+                    "k1", "Timnas Menang Tipis atas Vietnam", UpkeepStories.football + " Kiper tampil gemilang.")
+            ])
         #expect(try db.store.search(SearchQuery(text: "gemilang")).count == 1)
         try db.store.db.run("DELETE FROM items WHERE item_key = 'k1'")
         #expect(try db.store.search(SearchQuery(text: "gemilang")).isEmpty)
@@ -94,15 +107,30 @@ import Testing
     }
 
     @Test func migrationIndexesItemsStoredBeforeSearchExisted() throws {
-        let db = try newsroom()
-        // Take the database back to schema 1 (no index), as an older aggregator left it.
-        try db.store.db.execute(
-            """
-            DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_update; DROP TRIGGER items_fts_delete;
-            DROP TABLE items_fts; DROP INDEX items_feed_stored; DELETE FROM schema_migrations WHERE version >= 2;
-            """)
-        let reopened = try Store(path: db.path)
-        #expect(try reopened.db.scalarInt("SELECT count(*) FROM items_fts") == 4)
-        #expect(try reopened.search(SearchQuery(text: "perahu")).first?.hits.count == 2)
+        // A database as schema 1 left it: only the first migration applied, items written without any index.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).sqlite").path
+        do {
+            let old = try Database(path: path)
+            let first = try #require(migrations.first)
+            try old.execute(first.sql)
+            try old.execute(
+                """
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, 'create feeds, items, clusters', 0);
+                PRAGMA application_id = \(applicationID);
+                INSERT INTO feeds (id, name, url) VALUES (1, 'serambinews', 'https://serambinews.example/rss');
+                INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (1, 'Banjir', 0, 0, 0);
+                """)
+            try old.run(
+                """
+                INSERT INTO items (feed_id, item_key, title, summary, content, item_time, first_stored, content_hash, cluster_id)
+                VALUES (1, 'a', 'Banjir Rendam 12 Desa', NULL, ?, 0, 0, 0, 1), (1, 'b', 'Harga Cabai', ?, NULL, 0, 0, 0, 1)
+                """, "<p>\(UpkeepStories.flood)</p>", UpkeepStories.market)
+        }
+        let upgraded = try Store(path: path)
+        #expect(try upgraded.db.scalarInt("SELECT count(*) FROM items_fts") == 2)
+        #expect(
+            try upgraded.search(SearchQuery(text: "perahu")).first?.hits.first?.item.title == "Banjir Rendam 12 Desa")
+        #expect(try upgraded.search(SearchQuery(text: "cabai")).first?.hits.count == 1)
     }
 }

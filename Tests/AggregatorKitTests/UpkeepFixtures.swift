@@ -26,7 +26,8 @@ struct UpkeepDatabase {
     func ingest(_ feed: String, _ items: [Item], storedAt: Date = Date()) throws -> IngestSummary {
         let prepared = items.map { FetchRun.prepare($0, feed: feed, boilerplate: nil, deduplicator: deduplicator) }
         return try store.commitFetch(
-            feedID: feedIDs[feed] ?? -1, feedName: feed, update: FetchStateUpdate(attemptedAt: storedAt, succeeded: true),
+            feedID: feedIDs[feed] ?? -1, feedName: feed,
+            update: FetchStateUpdate(attemptedAt: storedAt, succeeded: true),
             items: prepared, deduplicator: deduplicator, windowDays: 3)
     }
 
@@ -58,7 +59,9 @@ enum UpkeepStories {
         "Ribuan suporter memadati stadion meski hujan sempat turun sebelum pertandingan dimulai.",
     ].joined(separator: " ")
 
-    static func item(_ key: String, _ title: String, _ text: String, published: Date = Date(), html: Bool = false) -> Item {
+    static func item(_ key: String, _ title: String, _ text: String, published: Date = Date(), html: Bool = false)
+        -> Item
+    {
         Item(
             id: key, title: title, link: "https://news.example/\(key)",
             summary: html ? nil : text, content: html ? "<p>\(text)</p>" : nil, published: published, key: key)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Headless Chromium (Debian's `chromium`), when installed: `Scripts/install-deps` installs it.
+/// Headless Chromium (Debian's `chromium`), when installed: `Scripts/install-deps --test` installs it.
 enum Browser {
     static let path: String? = {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
@@ -14,17 +14,19 @@ enum Browser {
         return nil
     }()
 
-    static let missing = "chromium is not installed (apt-get install chromium, or run Scripts/install-deps)"
+    static let missing = "chromium is not installed (apt-get install chromium, or Scripts/install-deps --test)"
 
     /// The DOM of `file` after its scripts (if any) ran, as `chromium --dump-dom` serializes it.
     static func dumpDOM(_ file: URL) throws -> String {
-        let result = try Tool.run(
-            try #require(path),
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom",
-                file.absoluteString,
-            ])
-        #expect(result.status == 0, "chromium failed: \(result.stderr.suffix(500))")
+        let browser = try #require(path)
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"]
+        // A browser that hangs must not hang the suite: coreutils' timeout ends it after a minute.
+        let hasTimeout = FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")
+        let result =
+            hasTimeout
+            ? try Tool.run("/usr/bin/timeout", ["60", browser] + flags + [file.absoluteString])
+            : try Tool.run(browser, flags + [file.absoluteString])
+        #expect(result.status == 0, "chromium failed (\(result.status)): \(result.stderr.suffix(500))")
         return result.stdout
     }
 }

@@ -36,18 +36,29 @@ import Testing
         #expect(imported.stdout.contains("skipped Kompas (dup): already configured as 'kompas'"), "\(imported.stdout)")
         #expect(imported.stdout.contains("added 2 feeds"), "\(imported.stdout)")
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        #expect(text.hasPrefix("# hand-written\n[[feeds]]\nname = \"kompas\"\nurl = \"https://www.kompas.com/rss\"  # keep me\n"))
-        #expect(text.contains("name = \"serambinews\"\nurl = \"https://aceh.tribunnews.com/rss\"\ntitle = \"Serambinews\"\ntags = [\"Berita\", \"Aceh\"]"))
+        #expect(
+            text.hasPrefix(
+                "# hand-written\n[[feeds]]\nname = \"kompas\"\nurl = \"https://www.kompas.com/rss\"  # keep me\n"))
+        #expect(
+            text.contains(
+                "name = \"serambinews\"\nurl = \"https://aceh.tribunnews.com/rss\"\ntitle = \"Serambinews\"\ntags = [\"Berita\", \"Aceh\"]"
+            ))
         #expect(text.contains("name = \"feeds-bbci-co-uk\""))
 
         // Ours → ours: export, import into an empty config, export again: the same feeds.
-        let exported = try Upkeep.run(["--config", config, "--db", directory.appendingPathComponent("none.sqlite").path, "export-opml"])
+        let exported = try Upkeep.run([
+            "--config", config, "--db", directory.appendingPathComponent("none.sqlite").path, "export-opml",
+        ])
         #expect(exported.status == 0, "\(exported.stderr)")
         let copy = directory.appendingPathComponent("copy.toml").path
         let opml2 = try write(exported.stdout, "ours.opml")
         #expect(try Upkeep.run(["--config", copy, "import-opml", opml2]).status == 0)
-        let again = try Upkeep.run(["--config", copy, "--db", directory.appendingPathComponent("none.sqlite").path, "export-opml"])
-        func outlines(_ text: String) -> [String] { text.split(separator: "\n").filter { $0.contains("<outline") }.map(String.init) }
+        let again = try Upkeep.run([
+            "--config", copy, "--db", directory.appendingPathComponent("none.sqlite").path, "export-opml",
+        ])
+        func outlines(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { $0.contains("<outline") }.map(String.init)
+        }
         #expect(outlines(again.stdout) == outlines(exported.stdout))
         #expect(outlines(exported.stdout).count == 4)  // 3 feeds, 1 folder (a feed sits in its first tag's folder)
     }
@@ -60,7 +71,9 @@ import Testing
         ] {
             let result = try Upkeep.run(["--config", config, "import-opml", try write(body, name)])
             #expect(result.status == 1)
-            #expect(result.stderr.hasPrefix("aggregator: \(directory.appendingPathComponent(name).path): "), "\(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("aggregator: \(directory.appendingPathComponent(name).path): "),
+                "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         #expect(try String(contentsOfFile: config, encoding: .utf8) == before)

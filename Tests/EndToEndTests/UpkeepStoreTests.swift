@@ -54,7 +54,9 @@ import Testing
         let fetch = try Upkeep.run(["--config", config, "--db", db, "fetch", "--force"])
         #expect(fetch.status == 0, "\(fetch.stderr)")
         #expect(fetch.stdout.contains("; pruned 13 old items"), "\(fetch.stdout)")
-        let stats = try #require(try json(Upkeep.run(["--config", config, "--db", db, "stats", "--format", "json"]).stdout) as? [String: Any])
+        let stats = try #require(
+            try json(Upkeep.run(["--config", config, "--db", db, "stats", "--format", "json"]).stdout) as? [String: Any]
+        )
         #expect(stats["items"] as? Int == 0)
         #expect(stats["clusters"] as? Int == 0)
     }

@@ -91,13 +91,18 @@ enum Upkeep {
 
     /// An RSS 2.0 feed with `count` distinct items.
     static func rss(title: String, prefix: String, count: Int, link: String = "https://portal.example/") -> String {
-        let words = ["banjir", "gempa", "harga", "pasar", "sekolah", "jalan", "pelabuhan", "panen", "listrik", "kereta",
-                     "bandara", "rumah", "sakit", "pemilu", "festival", "nelayan", "kopi", "hutan", "sungai", "pantai"]
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>\(title)</title><link>\(link)</link>\n"
+        let words = [
+            "banjir", "gempa", "harga", "pasar", "sekolah", "jalan", "pelabuhan", "panen", "listrik", "kereta",
+            "bandara", "rumah", "sakit", "pemilu", "festival", "nelayan", "kopi", "hutan", "sungai", "pantai",
+        ]
+        var out =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>\(title)</title><link>\(link)</link>\n"
         for index in 0..<count {
-            var generator = SplitMix(seed: UInt64(index + 1) &* 0x9E37_79B9 &+ prefix.utf8.reduce(UInt64(7)) { $0 &* 31 &+ UInt64($1) })
+            var generator = SplitMix(
+                seed: UInt64(index + 1) &* 0x9E37_79B9 &+ prefix.utf8.reduce(UInt64(7)) { $0 &* 31 &+ UInt64($1) })
             let body = (0..<60).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ")
-            out += "<item><title>\(prefix) \(index) \(words[index % words.count])</title><link>\(link)\(prefix)/\(index)</link>"
+            out +=
+                "<item><title>\(prefix) \(index) \(words[index % words.count])</title><link>\(link)\(prefix)/\(index)</link>"
             out += "<guid>\(prefix)-\(index)</guid><description>\(prefix) \(index) \(body)</description>"
             out += "<pubDate>Fri, 08 Aug 2025 10:\(String(format: "%02d", index % 60)):00 +0700</pubDate></item>\n"
         }

@@ -18,9 +18,11 @@ import Testing
             <link rel="alternate" type="application/rss+xml" href="/rss">
             </head><body><p>Hello</body></html>
             """)
-        #expect(found.map(\.url) == [
-            "https://news.example/rss", "https://news.example/section/aceh/atom.xml", "https://news.example/feed.json",
-        ])
+        #expect(
+            found.map(\.url) == [
+                "https://news.example/rss", "https://news.example/section/aceh/atom.xml",
+                "https://news.example/feed.json",
+            ])
         #expect(found.map(\.title) == ["All news", "Aceh", nil])
         #expect(found.map(\.type) == ["application/rss+xml", "application/atom+xml", "application/feed+json"])
     }

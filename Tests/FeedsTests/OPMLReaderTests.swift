@@ -58,7 +58,8 @@ import Testing
 
     @Test func keepsOutlinesWithoutTitles() throws {
         let document = try parse(
-            #"<opml version="2.0"><body><outline type="rss" xmlUrl="https://b.example/rss"/><outline text="  " xmlUrl="https://c.example/rss"/></body></opml>"#)
+            #"<opml version="2.0"><body><outline type="rss" xmlUrl="https://b.example/rss"/><outline text="  " xmlUrl="https://c.example/rss"/></body></opml>"#
+        )
         #expect(document.outlines.map(\.xmlURL) == ["https://b.example/rss", "https://c.example/rss"])
         #expect(document.outlines.allSatisfy { $0.displayTitle == nil })
     }
@@ -90,13 +91,16 @@ import Testing
 
     @Test func neverLoadsAnExternalDTDOrExpandsItsEntities() throws {
         let document = try parse(
-            "<?xml version='1.0'?><!DOCTYPE opml SYSTEM 'http://127.0.0.1:9/evil.dtd'><opml><body><outline text='a&ext;b' xmlUrl='https://a.example/'/></body></opml>")
+            "<?xml version='1.0'?><!DOCTYPE opml SYSTEM 'http://127.0.0.1:9/evil.dtd'><opml><body><outline text='a&ext;b' xmlUrl='https://a.example/'/></body></opml>"
+        )
         let text = try #require(document.outlines.first?.text)
         #expect(text.hasPrefix("a") && text.hasSuffix("b") && text.count <= 7, "\(text)")
     }
 
     @Test func enforcesTheSizeLimit() {
-        let big = "<opml><body>" + String(repeating: "<outline text='x' xmlUrl='https://x.example/'/>", count: 100) + "</body></opml>"
+        let big =
+            "<opml><body>" + String(repeating: "<outline text='x' xmlUrl='https://x.example/'/>", count: 100)
+            + "</body></opml>"
         #expect(throws: OPMLError.self) { try OPMLReader.parse(Array(big.utf8), source: "big.opml", maxBytes: 1000) }
         #expect(throws: Never.self) { try OPMLReader.parse(Array(big.utf8), source: "big.opml", maxBytes: 100_000) }
     }

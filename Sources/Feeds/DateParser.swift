@@ -1,0 +1,386 @@
+public import Foundation
+
+/// Dates as feeds write them: RFC 822 and its broken variants (English and Indonesian names, named and
+/// military zones, WIB/WITA/WIT), asctime, and ISO 8601 / RFC 3339 / W3DTF in their partial forms.
+/// A date without a zone is UTC. Unparseable input gives nil, never "now".
+public enum DateParser {
+    /// Parses `text`; nil when it is not a date this parser understands.
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var s = bytes[...]
+        while let f = s.first, f <= 0x20 { s = s.dropFirst() }
+        while let l = s.last, l <= 0x20 { s = s.dropLast() }
+        guard !s.isEmpty else { return nil }
+        let b = UnsafeBufferPointer(rebasing: s)
+        if let d = iso8601(b) { return d }
+        return rfc822(b)
+    }
+
+    // MARK: - Calendar arithmetic
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civilFromDays(_ z: Int) -> (y: Int, m: Int, d: Int) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysIn(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return isLeap(y) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func make(
+        _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, frac: Double = 0, offset: Int = 0
+    ) -> Date? {
+        guard mo >= 1, mo <= 12, d >= 1, d <= daysIn(y, mo), h >= 0, h <= 24, mi >= 0, mi <= 59, s >= 0, s <= 60
+        else { return nil }
+        if h == 24 && (mi != 0 || s != 0) { return nil }
+        let secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + min(s, 59) - offset
+        return Date(timeIntervalSince1970: Double(secs) + frac)
+    }
+
+    /// RFC 3339 in UTC with `Z`, whole seconds.
+    public static func rfc3339(_ date: Date) -> String {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
+        let secs = t - days * 86400
+        let (y, m, d) = civilFromDays(days)
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))Z"
+    }
+
+    // MARK: - ISO 8601
+
+    private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, max: Int = 9) -> (value: Int, count: Int) {
+        var v = 0
+        var c = 0
+        while i < b.count, c < max, b[i] >= 0x30, b[i] <= 0x39 {
+            v = v * 10 + Int(b[i] - 0x30)
+            i += 1
+            c += 1
+        }
+        return (v, c)
+    }
+
+    static func iso8601(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        var i = 0
+        let n = b.count
+        let (lead, leadCount) = digits(b, &i)
+        guard leadCount >= 4 || (leadCount >= 5 && leadCount <= 8) else {
+            // 2-digit forms only when compact (YYMMDD, YYDDD).
+            return nil
+        }
+        var y = 0
+        var mo = 1
+        var d = 1
+        if leadCount == 4 {
+            y = lead
+            if i < n, b[i] == UInt8(ascii: "-") {
+                i += 1
+                let (m, mc) = digits(b, &i, max: 3)
+                if mc == 3 {
+                    return ordinal(y, m)
+                }
+                guard mc == 2 || mc == 1 else { return nil }
+                mo = m
+                if i < n, b[i] == UInt8(ascii: "-") {
+                    i += 1
+                    let (dd, dc) = digits(b, &i, max: 2)
+                    guard dc >= 1 else { return nil }
+                    d = dd
+                }
+            } else if i < n {
+                return nil
+            }
+        } else if leadCount == 8 {
+            y = lead / 10000
+            mo = lead / 100 % 100
+            d = lead % 100
+        } else if leadCount == 6 {
+            y = twoDigitYear(lead / 10000)
+            mo = lead / 100 % 100
+            d = lead % 100
+        } else if leadCount == 5 {
+            return ordinal(twoDigitYear(lead / 1000), lead % 1000)
+        } else if leadCount == 7 {
+            return ordinal(lead / 1000, lead % 1000)
+        } else {
+            return nil
+        }
+        var h = 0
+        var mi = 0
+        var s = 0
+        var frac = 0.0
+        var offset = 0
+        if i < n, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == 0x20 {
+            i += 1
+            while i < n, b[i] == 0x20 { i += 1 }
+            let (hh, hc) = digits(b, &i, max: 2)
+            guard hc == 2 || hc == 1 else { return nil }
+            h = hh
+            let compact = i < n && b[i] >= 0x30 && b[i] <= 0x39
+            if i < n, b[i] == UInt8(ascii: ":") || compact {
+                if !compact { i += 1 }
+                let (mm, mc) = digits(b, &i, max: 2)
+                guard mc == 2 else { return nil }
+                mi = mm
+                let compactS = compact && i < n && b[i] >= 0x30 && b[i] <= 0x39
+                if i < n, b[i] == UInt8(ascii: ":") || compactS {
+                    if !compactS { i += 1 }
+                    let (ss, sc) = digits(b, &i, max: 2)
+                    guard sc == 2 else { return nil }
+                    s = ss
+                    if i < n, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+                        i += 1
+                        var scale = 0.1
+                        while i < n, b[i] >= 0x30, b[i] <= 0x39 {
+                            frac += Double(b[i] - 0x30) * scale
+                            scale /= 10
+                            i += 1
+                        }
+                    }
+                }
+            }
+            while i < n, b[i] == 0x20 { i += 1 }
+            if i < n {
+                let c = b[i]
+                if c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") {
+                    i += 1
+                } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+                    i += 1
+                    let (oh, oc) = digits(b, &i, max: 2)
+                    guard oc == 2 || oc == 1 else { return nil }
+                    var om = 0
+                    if i < n, b[i] == UInt8(ascii: ":") { i += 1 }
+                    let (m2, c2) = digits(b, &i, max: 2)
+                    if c2 == 2 { om = m2 }
+                    offset = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
+                } else if let z = namedZone(UnsafeBufferPointer(rebasing: b[i...])) {
+                    offset = z
+                }
+            }
+        } else if i < n {
+            // Trailing garbage after a date-only value.
+            return nil
+        }
+        return make(y, mo, d, h, mi, s, frac: frac, offset: offset)
+    }
+
+    private static func ordinal(_ y: Int, _ day: Int) -> Date? {
+        guard day >= 1, day <= (isLeap(y) ? 366 : 365) else { return nil }
+        return Date(timeIntervalSince1970: Double((daysFromCivil(y, 1, 1) + day - 1) * 86400))
+    }
+
+    static func twoDigitYear(_ y: Int) -> Int { y < 50 ? 2000 + y : 1900 + y }
+
+    // MARK: - RFC 822 and friends
+
+    /// Month number of an English or Indonesian month name or abbreviation (lower-cased input).
+    static func month(_ w: String) -> Int? {
+        switch w {
+        case "jan", "january", "januari", "janv": return 1
+        case "feb", "february", "februari", "febr", "peb", "pebruari": return 2
+        case "mar", "march", "maret": return 3
+        case "apr", "april": return 4
+        case "may", "mei": return 5
+        case "jun", "june", "juni": return 6
+        case "jul", "july", "juli": return 7
+        case "aug", "august", "agustus", "agu", "ags", "agt", "agus": return 8
+        case "sep", "sept", "september": return 9
+        case "oct", "october", "okt", "oktober": return 10
+        case "nov", "november", "nop", "nopember": return 11
+        case "dec", "december", "des", "desember": return 12
+        default: return nil
+        }
+    }
+
+    /// Offset in seconds of a named zone (lower-cased), nil when unknown.
+    static func zone(_ w: String) -> Int? {
+        switch w {
+        case "ut", "utc", "gmt", "z", "etc/gmt", "etc/utc", "utc+0", "gmt+0": return 0
+        case "wib": return 7 * 3600
+        case "wita": return 8 * 3600
+        case "wit": return 9 * 3600
+        case "at", "ast": return -4 * 3600
+        case "adt": return -3 * 3600
+        case "et", "est": return -5 * 3600
+        case "edt": return -4 * 3600
+        case "ct", "cst": return -6 * 3600
+        case "cdt": return -5 * 3600
+        case "mt", "mst": return -7 * 3600
+        case "mdt": return -6 * 3600
+        case "pt", "pst": return -8 * 3600
+        case "pdt": return -7 * 3600
+        case "akst": return -9 * 3600
+        case "hst": return -10 * 3600
+        case "bst", "cet", "met", "wat": return 3600
+        case "cest", "eet", "mest", "sast": return 2 * 3600
+        case "eest", "msk": return 3 * 3600
+        case "ist": return 5 * 3600 + 1800
+        case "sgt", "hkt", "awst", "myt", "pht": return 8 * 3600
+        case "jst", "kst": return 9 * 3600
+        case "aest": return 10 * 3600
+        case "aedt": return 11 * 3600
+        case "nzst": return 12 * 3600
+        default:
+            // RFC 2822 §4.3: military zone letters are unreliable (RFC 822 had their signs reversed); read as UTC.
+            if w.utf8.count == 1, let c = w.utf8.first, c >= 0x61, c <= 0x7A, c != 0x6A { return 0 }
+            return nil
+        }
+    }
+
+    private static func namedZone(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        let w = String(decoding: b, as: UTF8.self).lowercased().trimmingASCIISpace()
+        return zone(String(w))
+    }
+
+    static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        var words: [String] = []
+        var numbers: [(value: Int, digits: Int)] = []
+        var time: [Int]?
+        var offset: Int?
+        var pm: Bool?
+        var monthValue: Int?
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c >= 0x30 && c <= 0x39 {
+                let (v, cnt) = digits(b, &i)
+                if i < n, b[i] == UInt8(ascii: ":") || (b[i] == UInt8(ascii: ".") && cnt <= 2 && numbers.count >= 2 && time == nil) {
+                    // A time: h:m[:s] (Indonesian portals also write 10.00).
+                    let sep = b[i]
+                    var parts = [v]
+                    while i < n, b[i] == sep {
+                        i += 1
+                        let (p, pc) = digits(b, &i)
+                        guard pc >= 1, pc <= 2 else { return nil }
+                        parts.append(p)
+                    }
+                    if i < n, b[i] == UInt8(ascii: "."), parts.count == 3 {
+                        i += 1
+                        _ = digits(b, &i)
+                    }
+                    guard parts.count <= 3, time == nil else { return nil }
+                    time = parts
+                } else {
+                    numbers.append((v, cnt))
+                }
+            } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+                i += 1
+                let start = i
+                let (v, cnt) = digits(b, &i)
+                guard time != nil || numbers.count >= 3 || monthValue != nil else {
+                    if cnt == 0 { continue }
+                    numbers.append((v, cnt))
+                    continue
+                }
+                guard cnt > 0 else { return nil }
+                var secs: Int
+                if cnt == 4 {
+                    secs = (v / 100) * 3600 + (v % 100) * 60
+                } else if cnt <= 2 {
+                    secs = v * 3600
+                    if i < n, b[i] == UInt8(ascii: ":") {
+                        i += 1
+                        let (m, mc) = digits(b, &i)
+                        guard mc == 2 else { return nil }
+                        secs += m * 60
+                    }
+                } else {
+                    _ = start
+                    return nil
+                }
+                offset = c == UInt8(ascii: "-") ? -secs : secs
+            } else if HTMLScanner.isAlpha(c) {
+                let start = i
+                while i < n, HTMLScanner.isAlpha(b[i]) || b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "'") { i += 1 }
+                let w = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
+                if let m = month(w), monthValue == nil {
+                    monthValue = m
+                } else if w == "am" || w == "pm" {
+                    pm = w == "pm"
+                } else if time != nil || numbers.count >= 2, let z = zone(w), offset == nil {
+                    offset = z
+                    // "GMT+7", "UTC-05:00"
+                    if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                        let neg = b[i] == UInt8(ascii: "-")
+                        i += 1
+                        let (v, cnt) = digits(b, &i)
+                        var secs = cnt == 4 ? (v / 100) * 3600 + (v % 100) * 60 : v * 3600
+                        if cnt <= 2, i < n, b[i] == UInt8(ascii: ":") {
+                            i += 1
+                            secs += digits(b, &i).value * 60
+                        }
+                        offset = z + (neg ? -secs : secs)
+                    }
+                } else {
+                    words.append(w)
+                }
+            } else if c >= 0x80 {
+                return nil
+            } else {
+                i += 1
+            }
+        }
+        guard let mo = monthValue else { return nil }
+        var day: Int?
+        var year: Int?
+        for num in numbers {
+            if num.digits >= 3 {
+                guard year == nil else { return nil }
+                year = num.value
+            } else if day == nil {
+                day = num.value
+            } else if year == nil {
+                year = twoDigitYear(num.value)
+            } else {
+                return nil
+            }
+        }
+        guard let d = day, let y = year else { return nil }
+        var h = 0
+        var mi = 0
+        var s = 0
+        if let t = time {
+            h = t[0]
+            mi = t.count > 1 ? t[1] : 0
+            s = t.count > 2 ? t[2] : 0
+            if let pm {
+                if pm && h < 12 { h += 12 }
+                if !pm && h == 12 { h = 0 }
+            }
+        }
+        return make(y, mo, d, h, mi, s, offset: offset ?? 0)
+    }
+}

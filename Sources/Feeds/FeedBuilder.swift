@@ -1,0 +1,743 @@
+import Foundation
+
+/// How the characters of a captured element are to be read.
+enum TextMode: UInt8 {
+    /// Literal text (Atom `type="text"`).
+    case text
+    /// Escaped HTML (RSS elements, Atom `type="html"`).
+    case html
+    /// Inline XHTML, re-serialized as HTML while capturing.
+    case xhtml
+    /// Base64 (Atom 0.3 `mode="base64"`), decoded at the end.
+    case base64
+}
+
+/// Text captured from one element, with what is needed to interpret it later.
+struct TextValue {
+    var bytes: [UInt8]
+    var mode: TextMode
+    /// The `xml:base` in scope, when one was given explicitly.
+    var base: String?
+
+    var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
+
+    /// Plain text: literal text collapsed, HTML stripped.
+    func plain(limit: Int = Int.max) -> String {
+        decoded.withUnsafeBufferPointer { b in
+            if mode == .text {
+                var w = TextWriter(limit: limit)
+                w.appendLiteral(b)
+                return String(decoding: w.out, as: UTF8.self)
+            }
+            return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
+        }
+    }
+
+    /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
+    func html(fallbackBase: String?) -> String {
+        decoded.withUnsafeBufferPointer { b in
+            if mode == .text {
+                var out: [UInt8] = []
+                HTMLSanitizer.escapeText(b, into: &out)
+                return String(decoding: out, as: UTF8.self)
+            }
+            return String(decoding: HTMLSanitizer.sanitize(b, base: base ?? fallbackBase), as: UTF8.self)
+        }
+    }
+
+    /// The raw string, trimmed (for links, ids, dates).
+    var raw: String { String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace()) }
+
+    private var decoded: [UInt8] {
+        guard mode == .base64 else { return bytes }
+        let s = String(decoding: bytes.filter { $0 > 0x20 }, as: UTF8.self)
+        return Data(base64Encoded: s, options: .ignoreUnknownCharacters).map { [UInt8]($0) } ?? []
+    }
+}
+
+/// An item while it is being read: raw values, converted at the end of the element.
+struct ItemDraft {
+    var base: String?
+    var title: TextValue?
+    var link: String?
+    var linkIsAlternate = false
+    var summary: TextValue?
+    var summaryRank = 0
+    var content: TextValue?
+    var contentRank = 0
+    var contentSource: String?
+    var author: String?
+    var authorRank = 0
+    var guid: String?
+    var guidIsPermaLink = true
+    var atomID: String?
+    var about: String?
+    var mediaTitle: String?
+    var published: String?
+    var publishedRank = 0
+    var updated: String?
+    var updatedRank = 0
+    var categories: [String] = []
+    var enclosures: [Enclosure] = []
+    var image: String?
+}
+
+/// What the element being captured feeds into.
+enum Field {
+    case feedTitle, feedLink, feedDescription(rank: Int), feedLanguage, feedUpdated(rank: Int), feedAuthor(rank: Int)
+    case feedImageURL, feedLogo, feedIcon, ttl
+    case itemTitle, itemLink, itemSummary(rank: Int), itemContent(rank: Int), itemAuthor(rank: Int)
+    case itemGUID, itemID, itemMediaTitle, itemPublished(rank: Int), itemUpdated(rank: Int), itemCategory
+    case personName, personEmail
+}
+
+/// A capture in progress.
+struct Capture {
+    var field: Field
+    var value: TextValue
+    var depth: Int
+    /// Depth of the XHTML wrapper `<div>` whose tags are dropped, if any.
+    var wrapperDepth = -1
+    var sawChild = false
+}
+
+/// Who owns the children of an element.
+enum Role: UInt8 { case root, feed, item, image, person, mediaGroup, ignored, other }
+
+struct Frame {
+    var role: Role
+    var base: String?
+    var explicitBase: Bool
+    var local: Local
+    var ns: Namespace
+    /// The element's name, kept only for elements re-serialized inside captured markup.
+    var name: String? = nil
+}
+
+/// A person construct being read (Atom `author`/`contributor`).
+struct PersonDraft {
+    var name: String?
+    var email: String?
+    var forItem: Bool
+    var isContributor: Bool
+}
+
+/// Turns SAX events into the normalized model; one per document, never shared across threads.
+final class FeedBuilder {
+    let documentURL: String?
+    var format: FeedFormat?
+    var notFeed: FeedError?
+    var rootName: String?
+    /// Namespace URIs declared on the root element.
+    var declaredNamespaces: [String] = []
+
+    var feed = Feed(format: .rss20)
+    var feedLinkIsAlternate = false
+    var feedDescriptionRank = 0
+    var feedUpdatedRank = 0
+    var feedAuthorRank = 0
+    var feedImageRank = 0
+    var feedLanguageFromAttr: String?
+    var items: [Item] = []
+    var drafts: [ItemDraft] = []
+
+    var stack: [Frame] = []
+    var capture: Capture?
+    var item: ItemDraft?
+    var person: PersonDraft?
+    var skipDepth = -1
+
+    init(documentURL: String?) {
+        self.documentURL = documentURL
+    }
+
+    var currentBase: String? { stack.last?.base ?? documentURL }
+    var explicitBaseInScope: Bool { stack.last?.explicitBase ?? false }
+
+    // MARK: - Events
+
+    func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
+        let depth = stack.count
+        if skipDepth >= 0 {
+            stack.append(Frame(role: .ignored, base: nil, explicitBase: false, local: local, ns: ns))
+            return
+        }
+        if capture != nil {
+            captureChildStart(ns: ns, local: local, name: name, attributes: attributes, depth: depth)
+            stack.append(
+                Frame(role: .other, base: currentBase, explicitBase: explicitBaseInScope, local: local, ns: ns,
+                      name: String(cString: name)))
+            return
+        }
+        var base = currentBase
+        var explicit = explicitBaseInScope
+        if attributes.count > 0, let b = attributes.value("base", prefix: "xml") {
+            base = URLResolver.resolve(b, against: base)
+            explicit = true
+        }
+        let parent = stack.last?.role ?? .root
+        var role = Role.other
+        defer { stack.append(Frame(role: role, base: base, explicitBase: explicit, local: local, ns: ns)) }
+
+        if depth == 0 {
+            detectFormat(ns: ns, local: local, name: name, attributes: attributes)
+            role = .feed
+            if format == .rss20 || format == .rss09x || format == .rss10 { role = .root }
+            if let lang = attributes.count > 0 ? attributes.value("lang", prefix: "xml") : nil { feedLanguageFromAttr = lang }
+            return
+        }
+        let atomish = ns.isAtom || (ns == .none && (format == .atom10 || format == .atom03))
+
+        switch parent {
+        case .root:
+            if ns.isCore && local == .channel {
+                role = .feed
+                if format == .rss10, ns == .rss, let uri = attributes.value("about", prefix: "rdf"), feed.link == nil {
+                    _ = uri
+                }
+            } else if ns.isCore && (local == .item || local == .entry) {
+                beginItem(base: base, about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
+                role = .item
+            } else if ns.isCore && local == .image {
+                role = .image
+            } else {
+                role = .ignored
+                skipDepth = depth
+            }
+        case .feed:
+            role = feedChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base)
+        case .item, .mediaGroup:
+            role = itemChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base,
+                             explicit: explicit, inGroup: parent == .mediaGroup)
+        case .image:
+            if ns.isCore && local == .url { begin(.feedImageURL, mode: .text, depth: depth, base: nil) }
+            role = .other
+        case .person:
+            if local == .name { begin(.personName, mode: atomish ? .text : .html, depth: depth, base: nil) }
+            if local == .email { begin(.personEmail, mode: .text, depth: depth, base: nil) }
+            role = .other
+        case .ignored, .other:
+            role = .other
+        }
+    }
+
+    func end() {
+        guard let frame = stack.popLast() else { return }
+        let depth = stack.count
+        if skipDepth >= 0 {
+            if depth == skipDepth { skipDepth = -1 }
+            return
+        }
+        if var c = capture {
+            if depth == c.depth {
+                capture = nil
+                finish(c)
+            } else {
+                if depth != c.wrapperDepth { serializeEnd(frame, into: &c) }
+                capture = c
+            }
+            return
+        }
+        switch frame.role {
+        case .item:
+            endItem()
+        case .person:
+            endPerson()
+        default:
+            break
+        }
+    }
+
+    func characters(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        guard capture != nil, skipDepth < 0 else { return }
+        let b = UnsafeBufferPointer(start: p, count: n)
+        if capture?.value.mode == .xhtml {
+            HTMLSanitizer.escapeText(b, into: &capture!.value.bytes)
+        } else {
+            capture!.value.bytes.append(contentsOf: b)
+        }
+    }
+
+    // MARK: - Format detection
+
+    func detectFormat(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
+        rootName = String(cString: name)
+        switch (local, ns) {
+        case (.rss, _) where ns.isCore:
+            let v = attributes.value("version") ?? ""
+            format = v.hasPrefix("0.9") ? .rss09x : .rss20
+        case (.rdf, _):
+            let is090 = declaredNamespaces.contains { $0.hasPrefix("http://my.netscape.com/rdf/simple/0.9") }
+            format = is090 ? .rss09x : .rss10
+        case (.feed, .atom03):
+            format = .atom03
+        case (.feed, .atom10):
+            format = (attributes.value("version") ?? "").hasPrefix("0.") ? .atom03 : .atom10
+        case (.feed, .none):
+            format = (attributes.value("version") ?? "").hasPrefix("0.") ? .atom03 : .atom10
+        case (.channel, _) where ns.isCore:
+            format = .rss09x
+        case (.html, _), (_, .xhtml):
+            notFeed = FeedError(.notAFeed, "got an HTML page, not a feed")
+        default:
+            notFeed = FeedError(.notAFeed, "got an XML document with root element <\(rootName ?? "")>, not a feed")
+        }
+        if let format { feed.format = format }
+    }
+
+    /// RSS 1.0 items in the RSS 0.90 namespace make it RSS 0.90.
+    func noteRDFNamespace(_ uri: String) {
+        if format == .rss10, uri.hasPrefix("http://my.netscape.com/rdf/simple/0.9") {
+            format = .rss09x
+            feed.format = .rss09x
+        }
+    }
+
+    // MARK: - Feed level
+
+    func textMode(_ attributes: SAXAttributes, atomish: Bool, default def: TextMode) -> TextMode {
+        guard attributes.count > 0 else { return def }
+        if let mode = attributes.value("mode")?.lowercased() {
+            if mode == "base64" { return .base64 }
+            if mode == "escaped" { return .html }
+            if mode == "xml" { return .xhtml }
+        }
+        guard let type = attributes.value("type")?.lowercased().trimmingASCIISpace() else { return def }
+        switch type {
+        case "text", "text/plain": return .text
+        case "html", "text/html": return .html
+        case "xhtml", "application/xhtml+xml": return .xhtml
+        default:
+            if type.hasSuffix("+xml") || type.hasSuffix("/xml") { return .xhtml }
+            if type.hasPrefix("text/") { return .text }
+            // Atom: any other media type is base64-encoded.
+            return type.contains("/") ? .base64 : def
+        }
+    }
+
+    func begin(_ field: Field, mode: TextMode, depth: Int, base: String?) {
+        capture = Capture(field: field, value: TextValue(bytes: [], mode: mode, base: base), depth: depth)
+    }
+
+    func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
+        let atomMode: TextMode = atomish ? .text : .html
+        switch ns {
+        case .none, .rss, .atom10, .atom03:
+            switch local {
+            case .title:
+                begin(.feedTitle, mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
+            case .link:
+                if let href = attributes.value("href") {
+                    let rel = attributes.value("rel")?.lowercased() ?? "alternate"
+                    if rel == "alternate" || rel.hasSuffix("/alternate") {
+                        let url = URLResolver.resolve(href, against: base)
+                        let type = attributes.value("type")?.lowercased()
+                        if feed.link == nil || (!feedLinkIsAlternate) || (type == "text/html" && feed.link != nil && false) {
+                            feed.link = url
+                            feedLinkIsAlternate = true
+                        }
+                    }
+                } else if !feedLinkIsAlternate {
+                    begin(.feedLink, mode: .text, depth: depth, base: base)
+                }
+            case .description, .subtitle, .tagline:
+                begin(.feedDescription(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
+            case .info where ns.isAtom:
+                break
+            case .language:
+                begin(.feedLanguage, mode: .text, depth: depth, base: nil)
+            case .lastBuildDate, .updated, .modified:
+                begin(.feedUpdated(rank: 3), mode: .text, depth: depth, base: nil)
+            case .pubDate, .published, .issued:
+                begin(.feedUpdated(rank: 2), mode: .text, depth: depth, base: nil)
+            case .managingEditor:
+                begin(.feedAuthor(rank: 2), mode: .html, depth: depth, base: nil)
+            case .webMaster:
+                begin(.feedAuthor(rank: 1), mode: .html, depth: depth, base: nil)
+            case .author:
+                if atomish {
+                    person = PersonDraft(forItem: false, isContributor: false)
+                    return .person
+                }
+                begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
+            case .image:
+                if let href = attributes.value("href") ?? attributes.value("resource", prefix: "rdf"), ns.isAtom {
+                    setFeedImage(URLResolver.resolve(href, against: base), rank: 3)
+                }
+                return .image
+            case .logo:
+                begin(.feedLogo, mode: .text, depth: depth, base: base)
+            case .icon:
+                begin(.feedIcon, mode: .text, depth: depth, base: base)
+            case .ttl:
+                begin(.ttl, mode: .text, depth: depth, base: nil)
+            case .item, .entry:
+                beginItem(base: base)
+                return .item
+            case .textinput, .source:
+                skipDepth = depth
+                return .ignored
+            default:
+                break
+            }
+        case .dc:
+            switch local {
+            case .language: if feed.language == nil { begin(.feedLanguage, mode: .text, depth: depth, base: nil) }
+            case .date, .modified: begin(.feedUpdated(rank: 1), mode: .text, depth: depth, base: nil)
+            case .creator, .author: begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
+            case .publisher: begin(.feedAuthor(rank: 0), mode: .html, depth: depth, base: nil)
+            case .description: begin(.feedDescription(rank: 2), mode: .html, depth: depth, base: nil)
+            case .title: if feed.title == nil { begin(.feedTitle, mode: .html, depth: depth, base: nil) }
+            default: break
+            }
+        case .itunes:
+            switch local {
+            case .author: begin(.feedAuthor(rank: 1), mode: .html, depth: depth, base: nil)
+            case .summary, .subtitle: begin(.feedDescription(rank: local == .summary ? 1 : 0), mode: .html, depth: depth, base: nil)
+            case .image:
+                if let href = attributes.value("href") { setFeedImage(URLResolver.resolve(href, against: base), rank: 2) }
+            default: break
+            }
+        case .media:
+            if local == .thumbnail, let url = attributes.value("url") {
+                setFeedImage(URLResolver.resolve(url, against: base), rank: 1)
+            }
+        default:
+            break
+        }
+        return .other
+    }
+
+    func setFeedImage(_ url: String, rank: Int) {
+        guard !url.isEmpty, rank > feedImageRank || feed.image == nil else { return }
+        feed.image = url
+        feedImageRank = rank
+    }
+
+    // MARK: - Item level
+
+    func beginItem(base: String?, about: String? = nil) {
+        item = ItemDraft(base: base)
+        item?.about = about
+    }
+
+    func itemChild(
+        ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?,
+        explicit: Bool, inGroup: Bool
+    ) -> Role {
+        let atomMode: TextMode = atomish ? .text : .html
+        let contentBase = explicit ? base : nil
+        switch ns {
+        case .none, .rss, .atom10, .atom03:
+            guard !inGroup else { break }
+            switch local {
+            case .title:
+                begin(.itemTitle, mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
+            case .link:
+                if attributes.count > 0, let href = attributes.value("href") {
+                    itemAtomLink(href: href, attributes: attributes, base: base)
+                } else if item?.linkIsAlternate != true {
+                    begin(.itemLink, mode: .text, depth: depth, base: base)
+                }
+            case .description:
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: .html), depth: depth, base: contentBase)
+            case .summary:
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase)
+            case .content:
+                if let src = attributes.value("src") {
+                    item?.contentSource = URLResolver.resolve(src, against: base)
+                    skipDepth = depth
+                    return .ignored
+                }
+                let def: TextMode = atomish ? (format == .atom03 ? .text : .text) : .html
+                begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase)
+            case .guid:
+                if let p = attributes.value("isPermaLink")?.lowercased() { item?.guidIsPermaLink = p != "false" }
+                begin(.itemGUID, mode: .text, depth: depth, base: nil)
+            case .id:
+                begin(.itemID, mode: .text, depth: depth, base: nil)
+            case .pubDate, .published, .issued:
+                begin(.itemPublished(rank: 3), mode: .text, depth: depth, base: nil)
+            case .created:
+                begin(.itemPublished(rank: 1), mode: .text, depth: depth, base: nil)
+            case .updated, .modified:
+                begin(.itemUpdated(rank: 3), mode: .text, depth: depth, base: nil)
+            case .author:
+                if atomish {
+                    person = PersonDraft(forItem: true, isContributor: false)
+                    return .person
+                }
+                begin(.itemAuthor(rank: 3), mode: .html, depth: depth, base: nil)
+            case .contributor:
+                if atomish {
+                    person = PersonDraft(forItem: true, isContributor: true)
+                    return .person
+                }
+            case .category:
+                if let term = attributes.value("term") ?? attributes.value("label") {
+                    let t = HTMLText.collapsingWhitespace(term)
+                    if !t.isEmpty { item?.categories.append(t) }
+                } else {
+                    begin(.itemCategory, mode: .html, depth: depth, base: nil)
+                }
+            case .enclosure:
+                if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
+                    addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                }
+            case .source:
+                skipDepth = depth
+                return .ignored
+            case .body:
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+            case .fullitem:
+                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase)
+            default:
+                break
+            }
+        case .xhtml:
+            if local == .body || local == .div {
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+            }
+        case .content:
+            if local == .encoded {
+                begin(.itemContent(rank: 4), mode: .html, depth: depth, base: contentBase)
+            }
+        case .dc:
+            switch local {
+            case .creator, .author: begin(.itemAuthor(rank: 2), mode: .html, depth: depth, base: nil)
+            case .issued, .created: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
+            case .contributor: begin(.itemAuthor(rank: 0), mode: .html, depth: depth, base: nil)
+            case .date: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
+            case .modified: begin(.itemUpdated(rank: 2), mode: .text, depth: depth, base: nil)
+            case .subject: begin(.itemCategory, mode: .html, depth: depth, base: nil)
+            case .description: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
+            case .title: if item?.title == nil { begin(.itemTitle, mode: .html, depth: depth, base: nil) }
+            default: break
+            }
+        case .media:
+            switch local {
+            case .group:
+                return .mediaGroup
+            case .content:
+                if let url = attributes.value("url") {
+                    let type = attributes.value("type") ?? attributes.value("medium").map { $0 == "image" ? "image" : $0 }
+                    addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: base)
+                    if (attributes.value("medium") == "image" || type?.hasPrefix("image") == true), item?.image == nil {
+                        item?.image = URLResolver.resolve(url, against: base)
+                    }
+                }
+            case .thumbnail:
+                if let url = attributes.value("url"), item?.image == nil { item?.image = URLResolver.resolve(url, against: base) }
+            case .description:
+                begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase)
+            case .title:
+                begin(.itemMediaTitle, mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: nil)
+            case .keywords:
+                break
+            default:
+                break
+            }
+        case .itunes:
+            switch local {
+            case .author: begin(.itemAuthor(rank: 1), mode: .html, depth: depth, base: nil)
+            case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
+            case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase)
+            case .image:
+                if let href = attributes.value("href") { item?.image = URLResolver.resolve(href, against: base) }
+            default: break
+            }
+        default:
+            break
+        }
+        return .other
+    }
+
+    func itemAtomLink(href: String, attributes: SAXAttributes, base: String?) {
+        let rel = attributes.value("rel")?.lowercased().trimmingASCIISpace() ?? "alternate"
+        let url = URLResolver.resolve(href, against: base)
+        switch rel {
+        case "alternate", "http://www.iana.org/assignments/relation/alternate":
+            let type = attributes.value("type")?.lowercased()
+            let htmlish = type == nil || type == "text/html" || type == "application/xhtml+xml"
+            if item?.linkIsAlternate != true || (htmlish && item?.link == nil) {
+                item?.link = url
+                item?.linkIsAlternate = htmlish
+            }
+        case "enclosure":
+            addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+        default:
+            if item?.link == nil, rel != "self", rel != "edit", rel != "replies", rel != "license" {
+                item?.link = url
+            }
+        }
+    }
+
+    func addEnclosure(url: String, type: String?, length: String?, base: String?) {
+        guard !url.trimmingASCIISpace().isEmpty else { return }
+        let resolved = URLResolver.resolve(url, against: base)
+        let len = length.flatMap { Int($0.trimmingASCIISpace()) }.flatMap { $0 >= 0 ? $0 : nil }
+        let t = type.map { String($0.trimmingASCIISpace()) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
+            if item?.enclosures[k].type == nil { item?.enclosures[k].type = t }
+            if item?.enclosures[k].length == nil { item?.enclosures[k].length = len }
+            return
+        }
+        item?.enclosures.append(Enclosure(url: resolved, type: t, length: len))
+    }
+
+    func endPerson() {
+        guard let p = person else { return }
+        person = nil
+        let value = p.name ?? p.email
+        guard let value, !value.isEmpty else { return }
+        if p.forItem {
+            if p.isContributor {
+                if item?.author == nil { item?.author = value }
+            } else if (item?.authorRank ?? 0) <= 4 {
+                item?.author = value
+                item?.authorRank = 4
+            }
+        } else if !p.isContributor, feedAuthorRank <= 4 {
+            feed.author = value
+            feedAuthorRank = 4
+        }
+    }
+
+    func endItem() {
+        guard let d = item else { return }
+        item = nil
+        drafts.append(d)
+    }
+
+    // MARK: - Captured values
+
+    func finish(_ c: Capture) {
+        let v = c.value
+        switch c.field {
+        case .feedTitle:
+            if feed.title == nil || !v.isBlank { feed.title = v.plain() }
+        case .feedLink:
+            let raw = v.raw
+            if !raw.isEmpty, feed.link == nil || !feedLinkIsAlternate { feed.link = URLResolver.resolve(raw, against: v.base) }
+        case .feedDescription(let rank):
+            if rank >= feedDescriptionRank || feed.description == nil, !v.isBlank {
+                feed.description = v.plain()
+                feedDescriptionRank = rank
+            }
+        case .feedLanguage:
+            if !v.isBlank { feed.language = v.raw }
+        case .feedUpdated(let rank):
+            if rank >= feedUpdatedRank || feed.updated == nil, let d = DateParser.parse(v.raw) {
+                feed.updated = d
+                feedUpdatedRank = rank
+            }
+        case .feedAuthor(let rank):
+            if rank >= feedAuthorRank || feed.author == nil, !v.isBlank {
+                feed.author = v.plain()
+                feedAuthorRank = rank
+            }
+        case .feedImageURL:
+            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: currentBase), rank: 4) }
+        case .feedLogo:
+            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: v.base), rank: 5) }
+        case .feedIcon:
+            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: v.base), rank: 0) }
+        case .ttl:
+            feed.ttlMinutes = Int(v.raw)
+        case .itemTitle:
+            item?.title = v
+        case .itemLink:
+            let raw = v.raw
+            if !raw.isEmpty, item?.linkIsAlternate != true {
+                item?.link = URLResolver.resolve(raw, against: v.base)
+                item?.linkIsAlternate = true
+            }
+        case .itemSummary(let rank):
+            if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
+                item?.summary = v
+                item?.summaryRank = rank
+            }
+        case .itemContent(let rank):
+            if item?.content == nil || rank > (item?.contentRank ?? 0), !v.isBlank {
+                item?.content = v
+                item?.contentRank = rank
+            }
+        case .itemAuthor(let rank):
+            if item?.author == nil || rank > (item?.authorRank ?? 0), !v.isBlank {
+                item?.author = v.plain()
+                item?.authorRank = rank
+            }
+        case .itemGUID:
+            item?.guid = v.raw
+        case .itemID:
+            item?.atomID = v.raw
+        case .itemMediaTitle:
+            let t = v.plain()
+            if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
+        case .itemPublished(let rank):
+            if rank >= (item?.publishedRank ?? 0) || item?.published == nil, !v.isBlank {
+                item?.published = v.raw
+                item?.publishedRank = rank
+            }
+        case .itemUpdated(let rank):
+            if rank >= (item?.updatedRank ?? 0) || item?.updated == nil, !v.isBlank {
+                item?.updated = v.raw
+                item?.updatedRank = rank
+            }
+        case .itemCategory:
+            let t = v.plain()
+            if !t.isEmpty { item?.categories.append(t) }
+        case .personName:
+            let t = v.plain()
+            if !t.isEmpty { person?.name = t }
+        case .personEmail:
+            let t = v.plain()
+            if !t.isEmpty { person?.email = t }
+        }
+    }
+
+    // MARK: - Inline markup inside captured text
+
+    static let voidElements: Set<String> = ["br", "img", "hr", "wbr", "source", "col", "input", "meta", "link", "area", "param", "embed", "track"]
+
+    func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
+        guard var c = capture else { return }
+        capture = nil
+        defer { capture = c }
+        if c.value.mode == .xhtml, depth == c.depth + 1, !c.sawChild, local == .div, c.value.bytes.allSatisfy({ $0 <= 0x20 }) {
+            c.wrapperDepth = depth
+            c.value.bytes.removeAll()
+            c.sawChild = true
+            return
+        }
+        if c.value.mode == .text {
+            // Markup inside a text construct: it was HTML after all.
+            c.value.mode = .html
+        }
+        c.sawChild = true
+        c.value.bytes.append(UInt8(ascii: "<"))
+        var p = name
+        while p.pointee != 0 {
+            c.value.bytes.append(p.pointee)
+            p += 1
+        }
+        for (n, v) in attributes.all() {
+            c.value.bytes.append(0x20)
+            c.value.bytes.append(contentsOf: n.utf8)
+            c.value.bytes.append(contentsOf: "=\"".utf8)
+            var vv = v
+            vv.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &c.value.bytes) }
+            c.value.bytes.append(UInt8(ascii: "\""))
+        }
+        c.value.bytes.append(UInt8(ascii: ">"))
+    }
+
+    func serializeEnd(_ frame: Frame, into c: inout Capture) {
+        // Names come from the frame's local-name class only when known; keep the exact tag via the stack frame.
+        guard let name = frame.name else { return }
+        if Self.voidElements.contains(name) { return }
+        c.value.bytes.append(contentsOf: "</".utf8)
+        c.value.bytes.append(contentsOf: name.utf8)
+        c.value.bytes.append(UInt8(ascii: ">"))
+    }
+}

@@ -1,0 +1,244 @@
+public import Foundation
+
+/// Limits applied to one document.
+public struct ParseOptions: Sendable {
+    /// Documents larger than this are refused (default 16 MiB).
+    public var maxBytes: Int = 16 << 20
+
+    public init(maxBytes: Int = 16 << 20) {
+        self.maxBytes = maxBytes
+    }
+}
+
+/// Turns the bytes of one feed document into the normalized model.
+public enum FeedParser {
+    /// Parses one document.
+    /// - Parameters:
+    ///   - bytes: the document as received.
+    ///   - contentType: the HTTP `Content-Type` header value, if known (its charset outranks the XML declaration).
+    ///   - url: the feed's (final) URL, the base for relative links.
+    /// - Throws: `FeedError` when the body is empty, too large, or not a feed.
+    public static func parse(
+        _ bytes: [UInt8], contentType: String? = nil, url: String? = nil, options: ParseOptions = .init()
+    ) throws(FeedError) -> ParsedFeed {
+        guard bytes.count <= options.maxBytes else {
+            throw FeedError(.tooLarge, "document is \(bytes.count) bytes, more than the limit of \(options.maxBytes)")
+        }
+        let result: Result<ParsedFeed, FeedError> = bytes.withUnsafeBufferPointer { b in
+            do throws(FeedError) {
+                return .success(try parse(buffer: b, contentType: contentType, url: url))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parse(buffer b: UnsafeBufferPointer<UInt8>, contentType: String?, url: String?) throws(FeedError)
+        -> ParsedFeed
+    {
+        let (converted, charsetWarning) = Charset.toUTF8(b, contentType: contentType)
+        if let converted {
+            return try converted.withUnsafeBufferPointer { (u: UnsafeBufferPointer<UInt8>) throws(FeedError) in
+                try parseUTF8(u, url: url, charsetWarning: charsetWarning)
+            }
+        }
+        return try parseUTF8(b, url: url, charsetWarning: charsetWarning)
+    }
+
+    static func parseUTF8(_ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?) throws(FeedError)
+        -> ParsedFeed
+    {
+        var start = 0
+        while start < b.count, b[start] <= 0x20 { start += 1 }
+        guard start < b.count else { throw FeedError(.empty, "got an empty document, not a feed") }
+        let body = UnsafeBufferPointer(rebasing: b[start...])
+        if body[0] == UInt8(ascii: "{") || body[0] == UInt8(ascii: "[") {
+            var parsed = try JSONFeedParser.parse(body, url: url)
+            if let charsetWarning { parsed.warnings.insert(charsetWarning, at: 0) }
+            return parsed
+        }
+        var bareAmpersands = false
+        var builder = FeedBuilder(documentURL: url)
+        var reader = XMLFeedReader(builder: builder)
+        reader.run(body, url: url)
+        if reader.sawBareAmpersand, builder.notFeed == nil {
+            // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
+            let fixed = escapingBareAmpersands(body)
+            builder = FeedBuilder(documentURL: url)
+            reader = XMLFeedReader(builder: builder)
+            fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
+            bareAmpersands = true
+        }
+        if let notFeed = builder.notFeed { throw notFeed }
+        guard builder.format != nil else {
+            if looksLikeHTML(body) { throw FeedError(.notAFeed, "got an HTML page, not a feed") }
+            throw FeedError(.malformed, "got no xml root element, not a feed" + (reader.firstError.map { " (\($0))" } ?? ""))
+        }
+        var warnings: [String] = []
+        if let charsetWarning { warnings.append(charsetWarning) }
+        if reader.errors > 0 {
+            warnings.append("malformed xml recovered (\(reader.errors) errors, first at \(reader.firstError ?? "?"))")
+        }
+        if bareAmpersands { warnings.append("unescaped '&' in the document, read as text") }
+        if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
+        var feed = builder.feed
+        if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
+        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url)
+        return ParsedFeed(feed: feed, warnings: warnings)
+    }
+
+    /// A copy of `b` with every `&` that does not start a character or entity reference written as `&amp;`.
+    static func escapingBareAmpersands(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 64)
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            out.append(c)
+            i += 1
+            guard c == UInt8(ascii: "&") else { continue }
+            var j = i
+            var ok = false
+            if j < n, b[j] == UInt8(ascii: "#") {
+                j += 1
+                let hex = j < n && (b[j] | 0x20) == UInt8(ascii: "x")
+                if hex { j += 1 }
+                let start = j
+                while j < n, j - start < 10,
+                    (b[j] >= 0x30 && b[j] <= 0x39) || (hex && (b[j] | 0x20) >= 0x61 && (b[j] | 0x20) <= 0x66)
+                {
+                    j += 1
+                }
+                ok = j > start && j < n && b[j] == UInt8(ascii: ";")
+            } else if j < n, HTMLScanner.isAlpha(b[j]) || b[j] == UInt8(ascii: "_") || b[j] == UInt8(ascii: ":") {
+                while j < n, j - i < 64,
+                    HTMLEntities.isAlnum(b[j]) || b[j] == UInt8(ascii: "_") || b[j] == UInt8(ascii: ":")
+                        || b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: ".") || b[j] >= 0x80
+                {
+                    j += 1
+                }
+                ok = j < n && b[j] == UInt8(ascii: ";")
+            }
+            if !ok { out.append(contentsOf: "amp;".utf8) }
+        }
+        return out
+    }
+
+    static func looksLikeHTML(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let head = String(decoding: UnsafeBufferPointer(rebasing: b[0..<min(b.count, 1024)]), as: UTF8.self).lowercased()
+        return head.contains("<html") || head.contains("<!doctype html") || head.contains("<head") || head.contains("<body")
+    }
+}
+
+/// Turns item drafts into items: text conversion, fallbacks, dates, and keys.
+enum ItemFinalizer {
+    static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?) -> [Item] {
+        var items: [Item] = []
+        items.reserveCapacity(drafts.count)
+        for d in drafts {
+            var it = Item()
+            it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+                ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
+            it.link = d.link
+            if it.link == nil {
+                if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
+                    it.link = g
+                } else if let a = d.atomID, URLResolver.isHTTP(a) {
+                    it.link = a
+                } else if let about = d.about, URLResolver.isHTTP(about) {
+                    it.link = about
+                } else if let src = d.contentSource {
+                    it.link = src
+                }
+            }
+            let base = it.link ?? documentURL
+            if let s = d.summary {
+                let t = s.plain()
+                it.summary = t.isEmpty ? nil : t
+            }
+            if let c = d.content {
+                let h = c.html(fallbackBase: base)
+                it.content = h.isEmpty ? nil : h
+                if it.summary == nil {
+                    let t = c.plain()
+                    it.summary = t.isEmpty ? nil : t
+                }
+            }
+            if let t = d.title {
+                let p = t.plain()
+                it.title = p.isEmpty ? nil : p
+            }
+            if it.title == nil { it.title = d.mediaTitle }
+            if it.title == nil, let s = it.summary { it.title = firstWords(s) }
+            it.author = d.author ?? feed.author
+            it.published = d.published.flatMap { DateParser.parse($0) }
+            it.updated = d.updated.flatMap { DateParser.parse($0) }
+            if it.published == nil { it.published = it.updated }
+            it.categories = d.categories
+            it.enclosures = d.enclosures
+            it.image = d.image
+            items.append(it)
+        }
+        assignKeys(&items)
+        return items
+    }
+
+    /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.
+    static func firstWords(_ text: String, limit: Int = 80) -> String {
+        guard text.count > limit else { return text }
+        var out = ""
+        for word in text.split(separator: " ") {
+            if out.count + word.count + 1 > limit { break }
+            out += out.isEmpty ? String(word) : " " + word
+        }
+        if out.isEmpty { out = String(text.prefix(limit)) }
+        return out + "…"
+    }
+
+    /// Keys: the guid/id; else the canonical link; else a hash of title, published and summary.
+    /// A guid seen twice in one feed is disambiguated by the canonical link.
+    static func assignKeys(_ items: inout [Item]) {
+        var seen: [String: Int] = [:]
+        for k in items.indices {
+            let it = items[k]
+            var key: String
+            if let id = it.id {
+                key = id
+            } else if let l = it.link {
+                key = URLCanonicalizer.canonical(l)
+            } else {
+                var h = FNV1a()
+                h.add(it.title ?? "")
+                h.add("\u{1F}")
+                h.add(it.published.map(DateParser.rfc3339) ?? "")
+                h.add("\u{1F}")
+                h.add(it.summary ?? "")
+                key = "hash:" + String(h.value, radix: 16)
+            }
+            if let n = seen[key] {
+                seen[key] = n + 1
+                var alt = key
+                if let l = it.link { alt = key + " " + URLCanonicalizer.canonical(l) }
+                if alt == key || seen[alt] != nil { alt = key + " #\(n + 1)" }
+                seen[alt] = 1
+                key = alt
+            } else {
+                seen[key] = 1
+            }
+            items[k].key = key
+        }
+    }
+}
+
+/// 64-bit FNV-1a: a stable hash (Swift's `Hasher` is seeded per process).
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ s: String) {
+        for b in s.utf8 {
+            value ^= UInt64(b)
+            value = value &* 0x100_0000_01b3
+        }
+    }
+}

@@ -1,0 +1,104 @@
+/// Namespace URIs feeds use, including the common wrong spellings, grouped by meaning.
+enum Namespace: UInt8 {
+    case none, rss, atom10, atom03, rdf, content, dc, media, itunes, xhtml, xml, other
+
+    static func classify(_ uri: String) -> Namespace {
+        let u = uri.lowercased()
+        switch u {
+        case "": return .none
+        case "http://www.w3.org/2005/atom", "https://www.w3.org/2005/atom", "http://www.w3.org/2005/atom/": return .atom10
+        case "http://purl.org/atom/ns#", "http://purl.org/atom/ns", "http://example.com/newformat#",
+            "http://example.com/necho", "http://purl.org/echo/", "http://purl.org/pie/":
+            return .atom03
+        case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": return .rdf
+        case "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2",
+            "http://backend.userland.com/rss", "http://blogs.law.harvard.edu/tech/rss", "http://purl.org/net/rss1.1#":
+            return .rss
+        case "http://www.w3.org/1999/xhtml": return .xhtml
+        case "http://www.w3.org/xml/1998/namespace": return .xml
+        default: break
+        }
+        if u.contains("purl.org/rss/1.0/modules/content") { return .content }
+        if u.contains("purl.org/dc/") { return .dc }
+        if u.contains("search.yahoo.com/mrss") || u.contains("search.yahoo.com/mrss/") { return .media }
+        if u.contains("itunes.com/dtds/podcast") || u.contains("apple.com/itunes") { return .itunes }
+        if u.hasPrefix("http://backend.userland.com/rss") { return .rss }
+        if u.hasPrefix("http://purl.org/rss/1.0") || u.hasPrefix("http://my.netscape.com/rdf/simple/0.9") { return .rss }
+        return .other
+    }
+
+    /// Whether this namespace carries the core RSS/Atom vocabulary (title, link, ...).
+    var isCore: Bool { self == .none || self == .rss || self == .atom10 || self == .atom03 }
+    var isAtom: Bool { self == .atom10 || self == .atom03 }
+}
+
+/// Local names the parser acts on.
+enum Local: UInt8 {
+    case other
+    case rss, rdf, feed, channel, item, entry, image, textinput, source, html
+    case title, link, description, summary, content, encoded, subtitle, tagline, info
+    case guid, id, pubDate, published, updated, issued, modified, created, lastBuildDate, date
+    case author, name, email, creator, managingEditor, webMaster, publisher, contributor
+    case category, subject, keywords
+    case enclosure, thumbnail, group
+    case language, logo, icon, url, ttl, body, div, rights, copyright, fullitem
+
+    static func classify(_ name: String) -> Local {
+        switch name {
+        case "rss": return .rss
+        case "RDF": return .rdf
+        case "feed": return .feed
+        case "channel": return .channel
+        case "item": return .item
+        case "entry": return .entry
+        case "image": return .image
+        case "textinput", "textInput": return .textinput
+        case "source": return .source
+        case "html", "HTML": return .html
+        case "title": return .title
+        case "link": return .link
+        case "description": return .description
+        case "summary": return .summary
+        case "content": return .content
+        case "encoded": return .encoded
+        case "subtitle": return .subtitle
+        case "tagline": return .tagline
+        case "info": return .info
+        case "guid": return .guid
+        case "id": return .id
+        case "pubDate", "pubdate": return .pubDate
+        case "published": return .published
+        case "updated": return .updated
+        case "issued": return .issued
+        case "modified": return .modified
+        case "created": return .created
+        case "lastBuildDate": return .lastBuildDate
+        case "date": return .date
+        case "author": return .author
+        case "name": return .name
+        case "email": return .email
+        case "creator": return .creator
+        case "managingEditor": return .managingEditor
+        case "webMaster": return .webMaster
+        case "publisher": return .publisher
+        case "contributor": return .contributor
+        case "category": return .category
+        case "subject": return .subject
+        case "keywords": return .keywords
+        case "enclosure": return .enclosure
+        case "thumbnail": return .thumbnail
+        case "group": return .group
+        case "language": return .language
+        case "logo": return .logo
+        case "icon": return .icon
+        case "url": return .url
+        case "ttl": return .ttl
+        case "body": return .body
+        case "div": return .div
+        case "rights": return .rights
+        case "copyright": return .copyright
+        case "fullitem": return .fullitem
+        default: return .other
+        }
+    }
+}

@@ -1,0 +1,308 @@
+import CLibXML2
+
+/// Owns one libxml2 SAX2 push parser context and routes its callbacks into a `FeedBuilder`.
+/// Entities are resolved here: HTML named entities that feeds use undeclared, and internal entities the
+/// document declares, expanded by us within a budget (no external entities, no unbounded expansion).
+final class XMLFeedReader {
+    /// libxml2 must be initialized once per process before threads use it.
+    static let initialized: Void = { xmlInitParser() }()
+
+    static let entityBudget = 1 << 20
+    static let maxDeclaredEntities = 1000
+
+    let builder: FeedBuilder
+    var declared: [String: String] = [:]
+    var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
+    var expandedBytes = 0
+    var entityBudgetExceeded = false
+    var errors = 0
+    var firstError: String?
+    var stopped = false
+    /// libxml2 reported a `&` that does not start a reference (unescaped ampersand in a URL or text).
+    var sawBareAmpersand = false
+    var ctxt: xmlParserCtxtPtr?
+    /// Cache of element classification keyed by libxml2's interned (URI, local name) pointers.
+    var names: [NameKey: (Namespace, Local)] = [:]
+
+    struct NameKey: Hashable {
+        let uri: UInt
+        let local: UInt
+    }
+
+    init(builder: FeedBuilder) {
+        self.builder = builder
+    }
+
+    deinit {
+        for (_, e) in entities {
+            cxml_free(UnsafeMutableRawPointer(mutating: e.pointee.name))
+            cxml_free(e.pointee.content)
+            // libxml2 hangs the declaration's raw text on entities it looks up while parsing the DTD.
+            cxml_free(e.pointee.orig)
+            e.deallocate()
+        }
+    }
+
+    /// Parses `bytes` (clean UTF-8) through the push parser, chunk by chunk.
+    func run(_ bytes: UnsafeBufferPointer<UInt8>, url: String?) {
+        _ = Self.initialized
+        var sax = xmlSAXHandler()
+        sax.initialized = XML_SAX2_MAGIC
+        sax.startElementNs = { ctx, localname, _, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
+            guard let ctx, let localname else { return }
+            let r = Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue()
+            if r.builder.stack.isEmpty, let namespaces {
+                // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
+                for k in 0..<Int(nbNamespaces) {
+                    if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
+                }
+            }
+            r.startElement(localname, uri, SAXAttributes(base: attributes, count: Int(nbAttributes)))
+        }
+        sax.endElementNs = { ctx, _, _, _ in
+            guard let ctx else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().builder.end()
+        }
+        sax.characters = { ctx, ch, len in
+            guard let ctx, let ch, len > 0 else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().builder.characters(ch, Int(len))
+        }
+        sax.cdataBlock = sax.characters
+        sax.getEntity = { ctx, name in
+            guard let ctx, let name else { return nil }
+            return Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().entity(named: name)
+        }
+        sax.entityDecl = { ctx, name, type, _, _, content in
+            guard let ctx, let name else { return }
+            let r = Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue()
+            guard type == Int32(XML_INTERNAL_GENERAL_ENTITY.rawValue), let content,
+                r.declared.count < XMLFeedReader.maxDeclaredEntities
+            else { return }
+            let key = String(cString: name)
+            if r.declared[key] == nil { r.declared[key] = String(cString: content) }
+        }
+        sax.serror = { ctx, error in
+            guard let ctx, let error else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().record(error)
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        guard let ctxt = xmlCreatePushParserCtxt(&sax, me, nil, 0, url) else { return }
+        self.ctxt = ctxt
+        defer {
+            self.ctxt = nil
+            Self.free(ctxt)
+        }
+        let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        xmlCtxtUseOptions(ctxt, options)
+        guard let base = bytes.baseAddress else {
+            xmlParseChunk(ctxt, nil, 0, 1)
+            return
+        }
+        let chunk = 1 << 20
+        var offset = 0
+        while offset < bytes.count, !stopped {
+            let n = min(chunk, bytes.count - offset)
+            let rc = UnsafeRawPointer(base + offset).withMemoryRebound(to: CChar.self, capacity: n) {
+                xmlParseChunk(ctxt, $0, Int32(n), 0)
+            }
+            offset += n
+            if rc != 0, ctxt.pointee.disableSAX != 0 { break }
+        }
+        if !stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+    }
+
+    /// Frees a parser context and the document libxml2 creates behind a SAX parser's back when the DTD
+    /// declares entities ("SAX compatibility mode"), which `xmlFreeParserCtxt` does not free.
+    static func free(_ ctxt: xmlParserCtxtPtr) {
+        if let doc = ctxt.pointee.myDoc {
+            ctxt.pointee.myDoc = nil
+            xmlFreeDoc(doc)
+        }
+        xmlFreeParserCtxt(ctxt)
+    }
+
+    func startElement(_ localname: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?, _ attributes: SAXAttributes) {
+        let key = NameKey(uri: UInt(bitPattern: uri), local: UInt(bitPattern: localname))
+        let cls: (Namespace, Local)
+        if let c = names[key] {
+            cls = c
+        } else {
+            let uriString = uri.map { String(cString: $0) } ?? ""
+            cls = (Namespace.classify(uriString), Local.classify(String(cString: localname)))
+            names[key] = cls
+            if cls.0 == .rss { builder.noteRDFNamespace(uriString) }
+        }
+        builder.start(ns: cls.0, local: cls.1, name: localname, attributes: attributes)
+        if builder.notFeed != nil, let ctxt {
+            stopped = true
+            xmlStopParser(ctxt)
+        }
+    }
+
+    func record(_ error: UnsafeMutablePointer<xmlError>) {
+        let e = error.pointee
+        guard e.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        errors += 1
+        if e.code == Int32(XML_ERR_ENTITYREF_SEMICOL_MISSING.rawValue) || e.code == Int32(XML_ERR_NAME_REQUIRED.rawValue) {
+            sawBareAmpersand = true
+        }
+        if firstError == nil {
+            var msg = e.message.map { String(cString: $0) } ?? "error \(e.code)"
+            msg = String(msg.trimmingASCIISpace()).lowercased()
+            firstError = "line \(e.line): \(msg)"
+        }
+    }
+
+    /// The entity libxml2 should substitute for `&name;`, as a predefined-type entity so libxml2 inserts its
+    /// text verbatim without parsing or expanding it further.
+    func entity(named name: UnsafePointer<xmlChar>) -> UnsafeMutablePointer<xmlEntity>? {
+        let key = String(cString: name)
+        if let e = entities[key] { return charge(e) }
+        var value: String?
+        if let d = declared[key] {
+            var budget = 64 * 1024
+            value = expand(d, depth: 0, budget: &budget)
+            if budget < 0 { entityBudgetExceeded = true }
+        } else {
+            var b = Array(key.utf8)
+            let v = b.withUnsafeBufferPointer { HTMLEntities.named($0) }
+            if let v {
+                var out: [UInt8] = []
+                HTMLEntities.appendUTF8(v, to: &out)
+                value = String(decoding: out, as: UTF8.self)
+            }
+            b.removeAll()
+        }
+        // An entity nobody declared stays in the text as written, like browsers show it.
+        let text = value ?? "&\(key);"
+        let e = UnsafeMutablePointer<xmlEntity>.allocate(capacity: 1)
+        e.initialize(to: xmlEntity())
+        e.pointee.type = XML_ENTITY_DECL
+        e.pointee.etype = XML_INTERNAL_PREDEFINED_ENTITY
+        e.pointee.name = UnsafePointer(xmlStrdup(name))
+        e.pointee.content = text.withCString { xmlStrdup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        e.pointee.length = Int32(text.utf8.count)
+        entities[key] = e
+        return charge(e)
+    }
+
+    /// Counts the bytes an entity reference inserts; past the budget every reference inserts nothing.
+    private func charge(_ e: UnsafeMutablePointer<xmlEntity>) -> UnsafeMutablePointer<xmlEntity>? {
+        expandedBytes += Int(e.pointee.length)
+        if expandedBytes > Self.entityBudget {
+            entityBudgetExceeded = true
+            return emptyEntity()
+        }
+        return e
+    }
+
+    private func emptyEntity() -> UnsafeMutablePointer<xmlEntity>? {
+        let key = "\u{0}empty"
+        if let e = entities[key] { return e }
+        let e = UnsafeMutablePointer<xmlEntity>.allocate(capacity: 1)
+        e.initialize(to: xmlEntity())
+        e.pointee.type = XML_ENTITY_DECL
+        e.pointee.etype = XML_INTERNAL_PREDEFINED_ENTITY
+        e.pointee.name = UnsafePointer(xmlStrdup("empty"))
+        e.pointee.content = xmlStrdup("")
+        e.pointee.length = 0
+        entities[key] = e
+        return e
+    }
+
+    /// Replacement text of a declared entity with nested references expanded, bounded in depth and size.
+    func expand(_ text: String, depth: Int, budget: inout Int) -> String {
+        guard budget > 0 else { return "" }
+        guard text.contains("&") else {
+            budget -= text.utf8.count
+            return budget >= 0 ? text : ""
+        }
+        var out = ""
+        var rest = text[...]
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            guard let semi = after.firstIndex(of: ";"), after.distance(from: after.startIndex, to: semi) < 64 else {
+                out += "&"
+                rest = after
+                continue
+            }
+            let name = String(after[..<semi])
+            rest = after[after.index(after: semi)...]
+            // Every reference costs, so references that expand to nothing cannot loop for free.
+            budget -= 8
+            switch name {
+            case "amp": out += "&"
+            case "lt": out += "<"
+            case "gt": out += ">"
+            case "quot": out += "\""
+            case "apos": out += "'"
+            default:
+                if let d = declared[name] {
+                    guard depth < 8 else {
+                        budget = -1
+                        return ""
+                    }
+                    out += expand(d, depth: depth + 1, budget: &budget)
+                } else {
+                    var b = Array(name.utf8)
+                    if let v = b.withUnsafeBufferPointer({ HTMLEntities.named($0) }) {
+                        var o: [UInt8] = []
+                        HTMLEntities.appendUTF8(v, to: &o)
+                        out += String(decoding: o, as: UTF8.self)
+                    }
+                    b.removeAll()
+                }
+            }
+            if budget - out.utf8.count < 0 {
+                budget = -1
+                return ""
+            }
+        }
+        out += rest
+        budget -= out.utf8.count
+        return budget >= 0 ? out : ""
+    }
+}
+
+/// The floor any parser on this libxml2 pays: the same push parser and options with no-op callbacks.
+/// Public for the `bench-parse` benchmark only.
+public enum BareSAX {
+    /// Parses `bytes` and returns the number of elements seen.
+    public static func parse(_ bytes: [UInt8]) -> Int {
+        _ = XMLFeedReader.initialized
+        final class Counter { var n = 0 }
+        let counter = Counter()
+        var sax = xmlSAXHandler()
+        sax.initialized = XML_SAX2_MAGIC
+        sax.startElementNs = { ctx, _, _, _, _, _, _, _, _ in
+            guard let ctx else { return }
+            Unmanaged<Counter>.fromOpaque(ctx).takeUnretainedValue().n += 1
+        }
+        sax.endElementNs = { _, _, _, _ in }
+        sax.characters = { _, _, _ in }
+        sax.cdataBlock = { _, _, _ in }
+        sax.serror = { _, _ in }
+        return withExtendedLifetime(counter) {
+            guard let ctxt = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(counter).toOpaque(), nil, 0, nil)
+            else { return 0 }
+            defer { XMLFeedReader.free(ctxt) }
+            xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue))
+            bytes.withUnsafeBufferPointer { b in
+                guard let base = b.baseAddress else { return }
+                let chunk = 1 << 20
+                var offset = 0
+                while offset < b.count {
+                    let n = min(chunk, b.count - offset)
+                    _ = UnsafeRawPointer(base + offset).withMemoryRebound(to: CChar.self, capacity: n) {
+                        xmlParseChunk(ctxt, $0, Int32(n), 0)
+                    }
+                    offset += n
+                }
+            }
+            xmlParseChunk(ctxt, nil, 0, 1)
+            return counter.n
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// Benchmark driver for the feed parser (see Scripts/bench-parse).
+//   bench-parse sax|ours [--jobs N] FILE...   parse every file, print bytes, CPU and wall seconds
+//   bench-parse json FILE [URL]               print our JSON for one file (debugging, conformance)
+import Feeds
+import Foundation
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+}
+
+final class Totals: @unchecked Sendable {
+    let lock = NSLock()
+    var bytes = 0
+    var items = 0
+    var failures = 0
+    func add(bytes b: Int, items i: Int, failed: Bool) {
+        lock.lock()
+        bytes += b
+        items += i
+        if failed { failures += 1 }
+        lock.unlock()
+    }
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard let mode = args.first else {
+    FileHandle.standardError.write(Data("usage: bench-parse sax|ours|json [--jobs N] FILE...\n".utf8))
+    exit(2)
+}
+args.removeFirst()
+var jobs = 1
+if args.first == "--jobs", args.count >= 2 {
+    jobs = max(1, Int(args[1]) ?? 1)
+    args.removeFirst(2)
+}
+
+if mode == "json" {
+    guard let path = args.first, let bytes = readFile(path) else { exit(2) }
+    do {
+        let parsed = try FeedParser.parse(bytes, url: args.count > 1 ? args[1] : URL(fileURLWithPath: path).absoluteString)
+        for w in parsed.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        FileHandle.standardOutput.write(Data(parsed.feed.jsonData(pretty: true) + [0x0A]))
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
+let files = args
+let totals = Totals()
+let wallStart = Date()
+let cpuStart = cpuSeconds()
+let next = Totals()  // reused as a shared counter: `bytes` is the next file index
+DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+    while true {
+        next.lock.lock()
+        let k = next.bytes
+        next.bytes += 1
+        next.lock.unlock()
+        guard k < files.count, let bytes = readFile(files[k]) else { return }
+        if mode == "sax" {
+            let n = BareSAX.parse(bytes)
+            totals.add(bytes: bytes.count, items: n, failed: false)
+        } else {
+            do {
+                let p = try FeedParser.parse(bytes, url: "https://example.com/feed/\(k)")
+                totals.add(bytes: bytes.count, items: p.feed.items.count, failed: false)
+            } catch {
+                totals.add(bytes: bytes.count, items: 0, failed: true)
+            }
+        }
+    }
+}
+let cpu = cpuSeconds() - cpuStart
+let wall = Date().timeIntervalSince(wallStart)
+let mb = Double(totals.bytes) / 1_048_576
+print(String(format: "%@ jobs=%d files=%d MiB=%.1f items=%d failed=%d cpu_s=%.3f wall_s=%.3f MiB_per_cpu_s=%.1f MiB_per_wall_s=%.1f",
+             mode, jobs, files.count, mb, totals.items, totals.failures, cpu, wall, mb / cpu, mb / wall))
