@@ -76,8 +76,10 @@ public enum DigestTemplates {
         do {
             return try MustacheTemplate(string: source)
         } catch let error as MustacheTemplate.ParserError {
-            let line = max(1, error.context.lineNumber - 1)
-            return try Self.fail("\(name):\(line): template error: \(String(describing: error.error))")
+            // Minus the pragma line; an error at the very end is reported on the last line.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            let line = min(max(1, error.context.lineNumber - 1), max(1, text.hasSuffix("\n") ? lines - 1 : lines))
+            return try Self.fail("\(name):\(line): template error: \(words(String(describing: error.error)))")
         } catch {
             return try Self.fail("\(name): template error: \(error)")
         }
@@ -88,6 +90,16 @@ public enum DigestTemplates {
         var library = MustacheLibrary()
         if let style = try? bundled("style", kind: .html) { library.register(style, named: "style") }
         return template.render(values, library: library)
+    }
+
+    /// "expectedSectionEnd" reads "expected section end".
+    static func words(_ identifier: String) -> String {
+        var out = ""
+        for character in identifier {
+            if character.isUppercase, !out.isEmpty { out += " " }
+            out += character.lowercased()
+        }
+        return out
     }
 
     static func fail(_ message: String) throws -> MustacheTemplate {

@@ -198,7 +198,7 @@ enum Charset {
                 continue
             }
             guard let (v, len) = decodeScalar(b, i) else { return false }
-            if !allowed(v) { return false }
+            if !allowed(v) || (v >= 0x80 && v <= 0x9F) { return false }
             i += len
         }
         return true
@@ -246,7 +246,11 @@ enum Charset {
                 if c >= 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { out.append(c) }
                 i += 1
             } else if let (v, len) = decodeScalar(b, i) {
-                if allowed(v) {
+                if v >= 0x80 && v <= 0x9F {
+                    // C1 controls in text are windows-1252 bytes that went through a latin-1 decoder.
+                    let m = HTMLEntities.cp1252High[Int(v - 0x80)]
+                    if m != 0 { HTMLEntities.appendUTF8(m, to: &out) }
+                } else if allowed(v) {
                     for k in 0..<len { out.append(b[i + k]) }
                 }
                 i += len

@@ -58,6 +58,7 @@ public enum FeedParser {
             if let charsetWarning { parsed.warnings.insert(charsetWarning, at: 0) }
             return parsed
         }
+        var bareAmpersands = false
         var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
@@ -67,6 +68,7 @@ public enum FeedParser {
             builder = FeedBuilder(documentURL: url)
             reader = XMLFeedReader(builder: builder)
             fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
+            bareAmpersands = true
         }
         if let notFeed = builder.notFeed { throw notFeed }
         guard builder.format != nil else {
@@ -78,7 +80,8 @@ public enum FeedParser {
         if reader.errors > 0 {
             warnings.append("malformed xml recovered (\(reader.errors) errors, first at \(reader.firstError ?? "?"))")
         }
-        if reader.entityBudgetExceeded { warnings.append("entity expansion stopped at \(XMLFeedReader.entityBudget) bytes") }
+        if bareAmpersands { warnings.append("unescaped '&' in the document, read as text") }
+        if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
         feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url)

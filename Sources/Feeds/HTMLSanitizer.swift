@@ -26,6 +26,7 @@ enum HTMLSanitizer {
 
     /// Sanitized copy of the HTML in `s`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> [UInt8] {
+        let base = URLBase(base)
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var open: [String] = []
@@ -55,9 +56,9 @@ enum HTMLSanitizer {
                     var value = av
                     if urlAttributes.contains(an) {
                         guard let u = safeURL(value, base: base, image: name == "img" && an == "src") else { continue }
-                        value = Array(u.utf8)
+                        value = u
                     } else if an == "srcset" {
-                        value = Array(resolveSrcset(String(decoding: av, as: UTF8.self), base: base).utf8)
+                        value = resolveSrcset(av, base: base)
                         if value.isEmpty { continue }
                     }
                     out.append(0x20)
@@ -93,38 +94,59 @@ enum HTMLSanitizer {
         return lo == 0 && hi == out.count ? out : Array(out[lo..<hi])
     }
 
+    static let allowedSchemes: Set<String> = [
+        "http", "https", "mailto", "ftp", "tel", "news", "magnet", "irc", "ircs", "feed", "xmpp", "sms",
+    ]
+
     /// The URL resolved against `base`, or nil when its scheme is not allowed.
-    static func safeURL(_ raw: [UInt8], base: String?, image: Bool) -> String? {
-        let s = String(decoding: raw, as: UTF8.self)
-        // Browsers ignore control characters and white space inside the scheme ("java\tscript:").
-        let squeezed = s.unicodeScalars.filter { $0.value > 0x20 }.prefix(16)
-        let lower = String(String.UnicodeScalarView(squeezed)).lowercased()
-        if let colon = lower.firstIndex(of: ":") {
-            let scheme = lower[..<colon]
-            if scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) {
-                switch scheme {
-                case "http", "https", "mailto", "ftp", "tel", "news", "magnet", "irc", "ircs", "feed", "xmpp", "sms":
-                    return String(s.trimmingASCIISpace())
-                case "data":
-                    let t = s.trimmingASCIISpace().lowercased()
-                    if image && t.hasPrefix("data:image/") && !t.hasPrefix("data:image/svg") { return String(s.trimmingASCIISpace()) }
-                    return nil
-                default:
-                    return nil
-                }
+    static func safeURL(_ raw: [UInt8], base: URLBase?, image: Bool) -> [UInt8]? {
+        // The scheme, as browsers read it: control characters and white space inside it are ignored.
+        var scheme: [UInt8] = []
+        var hasScheme = false
+        for c in raw {
+            if c <= 0x20 { continue }
+            if c == UInt8(ascii: ":") {
+                hasScheme = !scheme.isEmpty
+                break
             }
+            guard HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "."),
+                scheme.count < 16
+            else { break }
+            scheme.append(c | (HTMLScanner.isAlpha(c) ? 0x20 : 0))
         }
-        return URLResolver.resolve(s, against: base)
+        if hasScheme, let first = scheme.first, HTMLScanner.isAlpha(first) {
+            let name = String(decoding: scheme, as: UTF8.self)
+            if allowedSchemes.contains(name) {
+                return raw.withUnsafeBufferPointer { URLBytes.needsCleaning($0) ? URLBytes.clean($0) : raw }
+            }
+            if name == "data", image {
+                let t = String(decoding: raw.prefix(32), as: UTF8.self).lowercased().trimmingASCIISpace()
+                if t.hasPrefix("data:image/") && !t.hasPrefix("data:image/svg") { return raw }
+            }
+            return nil
+        }
+        var out: [UInt8] = []
+        if let base {
+            raw.withUnsafeBufferPointer { base.resolve($0, into: &out) }
+        } else {
+            out = raw.withUnsafeBufferPointer { URLBytes.needsCleaning($0) ? URLBytes.clean($0) : raw }
+        }
+        return out
     }
 
-    static func resolveSrcset(_ value: String, base: String?) -> String {
-        var parts: [String] = []
-        for candidate in value.split(separator: ",") {
-            let fields = candidate.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
-            guard let u = fields.first, let url = safeURL(Array(u.utf8), base: base, image: true) else { continue }
-            parts.append(([url] + fields.dropFirst().map(String.init)).joined(separator: " "))
+    static func resolveSrcset(_ value: [UInt8], base: URLBase?) -> [UInt8] {
+        var out: [UInt8] = []
+        for candidate in value.split(separator: UInt8(ascii: ",")) {
+            let fields = candidate.split(whereSeparator: { $0 <= 0x20 })
+            guard let u = fields.first, let url = safeURL(Array(u), base: base, image: true) else { continue }
+            if !out.isEmpty { out.append(contentsOf: [0x2C, 0x20]) }
+            out.append(contentsOf: url)
+            for f in fields.dropFirst() {
+                out.append(0x20)
+                out.append(contentsOf: f)
+            }
         }
-        return parts.joined(separator: ", ")
+        return out
     }
 
     /// Text whose `<` did not start a tag: escape it so it stays text.

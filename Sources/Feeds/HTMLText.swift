@@ -70,6 +70,12 @@ struct TextWriter {
 
     @inline(__always) mutating func space() { pendingSpace = true }
 
+    mutating func scratchUTF8(_ v: UInt32) {
+        var tmp: [UInt8] = []
+        HTMLEntities.appendUTF8(v, to: &tmp)
+        for b in tmp { byte(b) }
+    }
+
     @inline(__always) mutating func byte(_ c: UInt8) {
         if pendingSpace {
             if !out.isEmpty { out.append(0x20) }
@@ -90,6 +96,13 @@ struct TextWriter {
                 k += 1
             } else if c == 0xC2, k + 1 < n, t[k + 1] == 0xA0 {
                 pendingSpace = true
+                k += 2
+            } else if c == 0xC2, k + 1 < n, t[k + 1] >= 0x80, t[k + 1] <= 0x9F {
+                // C1 controls are windows-1252 characters that went through a latin-1 decoder ("demoronize").
+                let m = HTMLEntities.cp1252High[Int(t[k + 1] - 0x80)]
+                if m != 0 {
+                    scratchUTF8(m)
+                }
                 k += 2
             } else if c == 0xE3, k + 2 < n, t[k + 1] == 0x80, t[k + 2] == 0x80 {
                 // U+3000 ideographic space

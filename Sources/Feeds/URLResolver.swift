@@ -95,39 +95,13 @@ enum URLResolver {
 
     /// `ref` resolved against `base`; `ref` unchanged (cleaned) when there is no usable base.
     static func resolve(_ ref: String, against base: String?) -> String {
-        let r = clean(ref)
-        let rp = split(r)
-        if rp.scheme != nil { return String(r) }
-        guard let base, !base.isEmpty else { return String(r) }
-        var bp = split(clean(base)[...])
-        guard bp.scheme != nil else { return String(r) }
-        bp.fragment = rp.fragment
-        if let a = rp.authority {
-            bp.authority = a
-            bp.path = Substring(removeDotSegments(rp.path))
-            bp.query = rp.query
-            return join(bp)
-        }
-        if rp.path.isEmpty {
-            if rp.query != nil { bp.query = rp.query }
-            return join(bp)
-        }
-        bp.query = rp.query
-        if rp.path.hasPrefix("/") {
-            bp.path = Substring(removeDotSegments(rp.path))
-        } else {
-            var merged: String
-            if bp.authority != nil && bp.path.isEmpty {
-                merged = "/" + rp.path
-            } else if let slash = bp.path.lastIndex(of: "/") {
-                merged = String(bp.path[...slash]) + rp.path
-            } else {
-                merged = String(rp.path)
+        guard let b = URLBase(base) else {
+            var r = ref
+            return r.withUTF8 { u in
+                URLBytes.needsCleaning(u) ? String(decoding: URLBytes.clean(u), as: UTF8.self) : ref
             }
-            if !merged.hasPrefix("/") && bp.authority != nil { merged = "/" + merged }
-            bp.path = Substring(removeDotSegments(merged[...]))
         }
-        return join(bp)
+        return b.resolve(ref)
     }
 
     /// Whether `s` is an absolute http(s) URL.

@@ -90,7 +90,7 @@ final class XMLFeedReader {
         self.ctxt = ctxt
         defer {
             self.ctxt = nil
-            xmlFreeParserCtxt(ctxt)
+            Self.free(ctxt)
         }
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
@@ -110,6 +110,16 @@ final class XMLFeedReader {
             if rc != 0, ctxt.pointee.disableSAX != 0 { break }
         }
         if !stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+    }
+
+    /// Frees a parser context and the document libxml2 creates behind a SAX parser's back when the DTD
+    /// declares entities ("SAX compatibility mode"), which `xmlFreeParserCtxt` does not free.
+    static func free(_ ctxt: xmlParserCtxtPtr) {
+        if let doc = ctxt.pointee.myDoc {
+            ctxt.pointee.myDoc = nil
+            xmlFreeDoc(doc)
+        }
+        xmlFreeParserCtxt(ctxt)
     }
 
     func startElement(_ localname: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?, _ attributes: SAXAttributes) {
@@ -153,6 +163,7 @@ final class XMLFeedReader {
         if let d = declared[key] {
             var budget = 64 * 1024
             value = expand(d, depth: 0, budget: &budget)
+            if budget < 0 { entityBudgetExceeded = true }
         } else {
             var b = Array(key.utf8)
             let v = b.withUnsafeBufferPointer { HTMLEntities.named($0) }
@@ -276,7 +287,7 @@ public enum BareSAX {
         return withExtendedLifetime(counter) {
             guard let ctxt = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(counter).toOpaque(), nil, 0, nil)
             else { return 0 }
-            defer { xmlFreeParserCtxt(ctxt) }
+            defer { XMLFeedReader.free(ctxt) }
             xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue))
             bytes.withUnsafeBufferPointer { b in
                 guard let base = b.baseAddress else { return }

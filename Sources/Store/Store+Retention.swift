@@ -21,7 +21,7 @@ extension Store {
     /// - Parameters:
     ///   - cutoffs: feed id → the first-stored time before which its items go; feeds not listed are kept whole.
     ///   - dryRun: count what would go, change nothing.
-    public func prune(cutoffs: [Int64: Date], batchSize: Int = 500, dryRun: Bool = false) throws -> PruneCounts {
+    public func prune(cutoffs: [Int64: Date], batchSize: Int = 200, dryRun: Bool = false) throws -> PruneCounts {
         var counts = PruneCounts()
         guard !cutoffs.isEmpty else { return counts }
         try db.execute(
@@ -33,78 +33,93 @@ extension Store {
                 "INSERT INTO temp.prune_policy (feed_id, cutoff) VALUES (?, ?)", feedID,
                 Int64(cutoff.timeIntervalSince1970))
         }
+        // CROSS JOIN keeps the policy table outside: each feed's expired items are one range of
+        // items_feed_stored, so a batch never rescans items that are kept.
         let expired = """
-            SELECT i.id FROM temp.prune_policy p JOIN items i ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
+            SELECT i.id FROM temp.prune_policy p CROSS JOIN items i
+            ON i.feed_id = p.feed_id AND i.first_stored < p.cutoff
             """
         if dryRun {
-            counts.items = Int(try db.scalarInt("SELECT count(*) FROM (\(expired))") ?? 0)
-            counts.fingerprints = Int(
-                try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id IN (\(expired))") ?? 0)
-            counts.bandKeys = Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id IN (\(expired))") ?? 0)
-            counts.clustersRemoved = Int(
-                try db.scalarInt(
-                    """
-                    SELECT count(*) FROM clusters c
-                    WHERE EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id IN (\(expired)))
-                      AND NOT EXISTS (SELECT 1 FROM items m WHERE m.cluster_id = c.id AND m.id NOT IN (\(expired)))
-                    """) ?? 0)
+            // Counted over a temporary list of the expired ids: joins by primary key, no correlated subqueries.
+            try db.execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY)")
+            try db.execute("DELETE FROM temp.prune_ids")
+            defer { try? db.execute("DELETE FROM temp.prune_ids") }
+            try db.run("INSERT INTO temp.prune_ids \(expired)")
+            func count(_ sql: String) throws -> Int { Int(try db.scalarInt(sql) ?? 0) }
+            counts.items = try count("SELECT count(*) FROM temp.prune_ids")
+            counts.fingerprints = try count(
+                "SELECT count(*) FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id")
+            counts.bandKeys = try count("SELECT count(*) FROM temp.prune_ids x JOIN band_keys b ON b.item_id = x.id")
+            counts.clustersRemoved = try count(
+                """
+                SELECT count(*) FROM (
+                    SELECT i.cluster_id AS cluster_id, count(*) AS expired
+                    FROM temp.prune_ids x JOIN items i ON i.id = x.id GROUP BY i.cluster_id) t
+                WHERE t.expired = (SELECT count(*) FROM items m WHERE m.cluster_id = t.cluster_id)
+                """)
             counts.clustersShrunk =
-                Int(
-                    try db.scalarInt(
-                        "SELECT count(DISTINCT cluster_id) FROM items WHERE id IN (\(expired))") ?? 0)
+                try count("SELECT count(DISTINCT i.cluster_id) FROM temp.prune_ids x JOIN items i ON i.id = x.id")
                 - counts.clustersRemoved
             return counts
         }
         let now = Int64(Date().timeIntervalSince1970)
+        // A cluster whose members span batches shrinks in one and goes in a later one: count it once, at the end.
+        var touched = Set<Int64>(), removed = Set<Int64>()
         while true {
-            let batch: (items: Int, removed: Int, shrunk: Int, fingerprints: Int, bandKeys: Int) = try db.transaction {
-                var ids: [Int64] = []
-                try db.forEach("\(expired) ORDER BY i.id LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
-                guard !ids.isEmpty else { return (0, 0, 0, 0, 0) }
-                var clusters = Set<Int64>()
-                var perFeed: [Int64: Int] = [:]
-                var fingerprints = 0, bandKeys = 0
-                for id in ids {
-                    guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first else {
-                        continue
+            let batch: (items: Int, touched: Set<Int64>, removed: Set<Int64>, fingerprints: Int, bandKeys: Int) =
+                try db.transaction {
+                    var ids: [Int64] = []
+                    try db.forEach("\(expired) LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
+                    guard !ids.isEmpty else { return (0, [], [], 0, 0) }
+                    var clusters = Set<Int64>()
+                    var perFeed: [Int64: Int] = [:]
+                    var fingerprints = 0, bandKeys = 0
+                    for id in ids {
+                        guard let row = try db.query("SELECT cluster_id, feed_id FROM items WHERE id = ?", id).first
+                        else {
+                            continue
+                        }
+                        clusters.insert(row.int(0))
+                        perFeed[row.int(1), default: 0] += 1
+                        fingerprints += Int(
+                            try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
+                        bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
                     }
-                    clusters.insert(row.int(0))
-                    perFeed[row.int(1), default: 0] += 1
-                    fingerprints += Int(
-                        try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
-                    bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
-                }
-                // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
-                // since the lines of a removed item are not stored (an approximation that keeps the ratios).
-                for (feedID, removed) in perFeed {
-                    let before = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0
-                    let after = max(0, before - Int64(removed))
-                    if after == 0 {
-                        try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
-                    } else if before > 0 {
-                        try db.run(
-                            "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
-                        try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
+                    // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
+                    // since the lines of a removed item are not stored (an approximation that keeps the ratios).
+                    for (feedID, removed) in perFeed {
+                        let before = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feedID) ?? 0
+                        let after = max(0, before - Int64(removed))
+                        if after == 0 {
+                            try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
+                        } else if before > 0 {
+                            try db.run(
+                                "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)
+                            try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
+                        }
                     }
+                    // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
+                    for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
+                    var removed = Set<Int64>()
+                    for cluster in clusters.sorted() {
+                        try refreshCluster(cluster, now: now)
+                        if try db.scalarInt("SELECT count(*) FROM clusters WHERE id = ?", cluster) == 0 {
+                            removed.insert(cluster)
+                        }
+                    }
+                    return (ids.count, clusters, removed, fingerprints, bandKeys)
                 }
-                // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
-                for id in ids { try db.run("DELETE FROM items WHERE id = ?", id) }
-                var removed = 0
-                for cluster in clusters.sorted() {
-                    try refreshCluster(cluster, now: now)
-                    if try db.scalarInt("SELECT count(*) FROM clusters WHERE id = ?", cluster) == 0 { removed += 1 }
-                }
-                return (ids.count, removed, clusters.count - removed, fingerprints, bandKeys)
-            }
             guard batch.items > 0 else { break }
             counts.batches += 1
             counts.items += batch.items
-            counts.clustersRemoved += batch.removed
-            counts.clustersShrunk += batch.shrunk
+            touched.formUnion(batch.touched)
+            removed.formUnion(batch.removed)
             counts.fingerprints += batch.fingerprints
             counts.bandKeys += batch.bandKeys
             if batch.items < batchSize { break }
         }
+        counts.clustersRemoved = removed.count
+        counts.clustersShrunk = touched.subtracting(removed).count
         return counts
     }
 

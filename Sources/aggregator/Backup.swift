@@ -29,7 +29,16 @@ extension Aggregator {
                         ".\(target.lastPathComponent).backup-\(ProcessInfo.processInfo.processIdentifier)")
                 try? FileManager.default.removeItem(at: temp)
                 defer { try? FileManager.default.removeItem(at: temp) }
-                try source.db.backup(to: temp.path)
+                // One read transaction around the whole copy pins a WAL snapshot: the backup copies that snapshot
+                // in its steps instead of restarting each time a running fetch commits.
+                try source.db.execute("BEGIN DEFERRED; SELECT count(*) FROM sqlite_master;")
+                do {
+                    try source.db.backup(to: temp.path)
+                    try source.db.execute("COMMIT")
+                } catch {
+                    try? source.db.execute("ROLLBACK")
+                    throw error
+                }
                 // The copy must open as our database and pass SQLite's own check before it replaces anything.
                 let items: Int
                 do {

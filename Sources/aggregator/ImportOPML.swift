@@ -24,6 +24,13 @@ extension Aggregator {
                 if file == "-" {
                     bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
                 } else {
+                    // Refuse an oversized file before reading it into memory (the reader checks again).
+                    let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber
+                    if let size, size.intValue > OPMLReader.defaultMaxBytes {
+                        throw Failure(
+                            "\(file): the file is \(size.intValue) bytes, more than the limit of \(OPMLReader.defaultMaxBytes)"
+                        )
+                    }
                     guard let data = FileManager.default.contents(atPath: file) else {
                         throw Failure(
                             "\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")"
@@ -41,7 +48,8 @@ extension Aggregator {
                 for (feed, name) in plan.skipped { print("skipped \(feed): already configured as '\(name)'") }
                 for title in plan.ignored { print("ignored \(title): not a feed (no http(s) xmlUrl)") }
                 let verb = dryRun ? "would add" : "added"
-                let names = plan.added.map(\.name).joined(separator: ", ")
+                var names = plan.added.prefix(10).map(\.name).joined(separator: ", ")
+                if plan.added.count > 10 { names += " and \(plan.added.count - 10) more" }
                 print(
                     "\(verb) \(plan.added.count) feed\(plan.added.count == 1 ? "" : "s") to \(global.configPath)"
                         + (names.isEmpty ? "" : ": \(names)") + "; skipped \(plan.skipped.count)")

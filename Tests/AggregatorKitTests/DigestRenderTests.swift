@@ -103,6 +103,18 @@ import Testing
         #expect(atom.contains("  <updated>2025-08-08T16:59:59Z</updated>\n  <author>"))
     }
 
+    @Test func atomLinksToItselfOnlyWithAnHTTPURL() throws {
+        let fixture = try DigestFixture()
+        defer { fixture.remove() }
+        let digest = try fixture.digest()
+        let atom = DigestAtom.render(
+            digest, timeZone: DigestFixture.timeZone, selfLink: "https://news.example/a.xml", now: Self.now)
+        #expect(atom.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://news.example/a.xml\"/>"))
+        let hostile = DigestAtom.render(
+            digest, timeZone: DigestFixture.timeZone, selfLink: "javascript:x", now: Self.now)
+        #expect(!hostile.contains("rel=\"self\""))
+    }
+
     @Test func usesTheUsersTemplate() throws {
         let fixture = try DigestFixture()
         defer { fixture.remove() }
@@ -117,7 +129,7 @@ import Testing
         let error = try #require(throws: TemplateError.self) {
             try render(.text, try fixture.digest(), template: file.path)
         }
-        #expect(error.description.hasPrefix(file.path + ":"))
+        #expect(error.description == "\(file.path):1: template error: expected section end")
     }
 
     @Test func writesTheDigestAndOnePagePerMultiPortalStoryLinkedBothWays() throws {

@@ -108,6 +108,7 @@ import Testing
         #expect(report.counts.items == 3)
         #expect(report.counts.clustersRemoved == 2)
         #expect(report.counts.batches == 2)
+        #expect(report.counts == dry.counts.with(batches: 2))
         #expect(report.counts.bandKeys > 0 && report.counts.fingerprints == 3)
         #expect(try db.store.db.query("SELECT item_key FROM items").map { $0.text(0) } == ["t-ball"])
         try expectNoOrphans(db)
@@ -128,7 +129,10 @@ import Testing
             url = "https://tribunnews.example/rss"
             keep = "30d"
             """)
+        let dry = try Retention.prune(store: db.store, config: cfg, dryRun: true)
+        #expect(dry.counts.items == 1 && dry.counts.clustersRemoved == 0 && dry.counts.clustersShrunk == 1)
         let report = try Retention.prune(store: db.store, config: cfg)
+        #expect(report.counts == dry.counts.with(batches: 1))
         #expect(report.counts.items == 1)
         #expect(report.counts.clustersRemoved == 0)
         #expect(report.counts.clustersShrunk == 1)
@@ -170,5 +174,14 @@ import Testing
         let b = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE item_key = 't-flood'")
         #expect(a == b)
         try expectNoOrphans(db)
+    }
+}
+
+extension PruneCounts {
+    /// The same counts with another batch count (a dry run has none).
+    func with(batches: Int) -> PruneCounts {
+        var copy = self
+        copy.batches = batches
+        return copy
     }
 }

@@ -107,15 +107,30 @@ import Testing
     }
 
     @Test func migrationIndexesItemsStoredBeforeSearchExisted() throws {
-        let db = try newsroom()
-        // Take the database back to schema 1 (no index), as an older aggregator left it.
-        try db.store.db.execute(
-            """
-            DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_update; DROP TRIGGER items_fts_delete;
-            DROP TABLE items_fts; DROP INDEX items_feed_stored; DELETE FROM schema_migrations WHERE version >= 2;
-            """)
-        let reopened = try Store(path: db.path)
-        #expect(try reopened.db.scalarInt("SELECT count(*) FROM items_fts") == 4)
-        #expect(try reopened.search(SearchQuery(text: "perahu")).first?.hits.count == 2)
+        // A database as schema 1 left it: only the first migration applied, items written without any index.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).sqlite").path
+        do {
+            let old = try Database(path: path)
+            let first = try #require(migrations.first)
+            try old.execute(first.sql)
+            try old.execute(
+                """
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, 'create feeds, items, clusters', 0);
+                PRAGMA application_id = \(applicationID);
+                INSERT INTO feeds (id, name, url) VALUES (1, 'serambinews', 'https://serambinews.example/rss');
+                INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (1, 'Banjir', 0, 0, 0);
+                """)
+            try old.run(
+                """
+                INSERT INTO items (feed_id, item_key, title, summary, content, item_time, first_stored, content_hash, cluster_id)
+                VALUES (1, 'a', 'Banjir Rendam 12 Desa', NULL, ?, 0, 0, 0, 1), (1, 'b', 'Harga Cabai', ?, NULL, 0, 0, 0, 1)
+                """, "<p>\(UpkeepStories.flood)</p>", UpkeepStories.market)
+        }
+        let upgraded = try Store(path: path)
+        #expect(try upgraded.db.scalarInt("SELECT count(*) FROM items_fts") == 2)
+        #expect(
+            try upgraded.search(SearchQuery(text: "perahu")).first?.hits.first?.item.title == "Banjir Rendam 12 Desa")
+        #expect(try upgraded.search(SearchQuery(text: "cabai")).first?.hits.count == 1)
     }
 }

@@ -56,6 +56,11 @@ import Testing
     @Test func anEmptyDaySaysSo() throws {
         let (folder, db) = try fetchSeeds()
         defer { try? FileManager.default.removeItem(at: folder) }
+        // The seeds are from 2025: nothing was published in the last day.
+        let recent = try CLI.run(["--config", config, "--db", db, "digest", "--since", "24h"])
+        #expect(recent.status == 0 && recent.stdout.contains("No stories for the last 24h."), "\(recent.stdout)")
+        let both = try CLI.run(["--config", config, "--db", db, "digest", "--since", "24h", "--date", "2025-08-08"])
+        #expect(both.status != 0 && both.stderr == "aggregator: use either --date or --since, not both\n")
         for format in ["text", "markdown", "html"] {
             let result = try CLI.run([
                 "--config", config, "--db", db, "digest", "--date", "2025-08-01", "--format", format,

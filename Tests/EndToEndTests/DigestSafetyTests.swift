@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Headless Chromium (Debian's `chromium`), when installed: `Scripts/install-deps` installs it.
+/// Headless Chromium (Debian's `chromium`), when installed: `Scripts/install-deps --test` installs it.
 enum Browser {
     static let path: String? = {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
@@ -14,7 +14,7 @@ enum Browser {
         return nil
     }()
 
-    static let missing = "chromium is not installed (apt-get install chromium, or run Scripts/install-deps)"
+    static let missing = "chromium is not installed (apt-get install chromium, or Scripts/install-deps --test)"
 
     /// The DOM of `file` after its scripts (if any) ran, as `chromium --dump-dom` serializes it.
     static func dumpDOM(_ file: URL) throws -> String {

@@ -1,0 +1,210 @@
+/// RFC 3986 resolution over UTF-8 bytes: the hot path of the sanitizer (every href/src of every item).
+struct URLBytes {
+    struct Parts {
+        var scheme: Range<Int>?
+        var authority: Range<Int>?
+        var path: Range<Int>
+        var query: Range<Int>?
+        var fragment: Range<Int>?
+    }
+
+    static func split(_ s: UnsafeBufferPointer<UInt8>) -> Parts {
+        var end = s.count
+        var fragment: Range<Int>?
+        var query: Range<Int>?
+        var k = 0
+        while k < end {
+            if s[k] == UInt8(ascii: "#") {
+                fragment = (k + 1)..<end
+                end = k
+                break
+            }
+            k += 1
+        }
+        k = 0
+        while k < end {
+            if s[k] == UInt8(ascii: "?") {
+                query = (k + 1)..<end
+                end = k
+                break
+            }
+            k += 1
+        }
+        var start = 0
+        var scheme: Range<Int>?
+        if end > 0, HTMLScanner.isAlpha(s[0]) {
+            var j = 1
+            while j < end {
+                let c = s[j]
+                if HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
+                    j += 1
+                } else {
+                    break
+                }
+            }
+            if j < end, s[j] == UInt8(ascii: ":") {
+                scheme = 0..<j
+                start = j + 1
+            }
+        }
+        var authority: Range<Int>?
+        if start + 1 < end, s[start] == UInt8(ascii: "/"), s[start + 1] == UInt8(ascii: "/") {
+            var j = start + 2
+            while j < end, s[j] != UInt8(ascii: "/") { j += 1 }
+            authority = (start + 2)..<j
+            start = j
+        }
+        return Parts(scheme: scheme, authority: authority, path: start..<end, query: query, fragment: fragment)
+    }
+
+    /// Whether `s` needs cleaning (white space, quotes, angle brackets, backslashes).
+    static func needsCleaning(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in s where c <= 0x20 || c == 0x22 || c == 0x3C || c == 0x3E || c == 0x5C { return true }
+        return false
+    }
+
+    static func clean(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var lo = 0
+        var hi = s.count
+        while lo < hi, s[lo] <= 0x20 { lo += 1 }
+        while hi > lo, s[hi - 1] <= 0x20 { hi -= 1 }
+        var out: [UInt8] = []
+        out.reserveCapacity(hi - lo + 8)
+        for k in lo..<hi {
+            let c = s[k]
+            switch c {
+            case 0x0A, 0x0D, 0x09: continue
+            case 0x20: out.append(contentsOf: [0x25, 0x32, 0x30])
+            case 0x22: out.append(contentsOf: [0x25, 0x32, 0x32])
+            case 0x3C: out.append(contentsOf: [0x25, 0x33, 0x43])
+            case 0x3E: out.append(contentsOf: [0x25, 0x33, 0x45])
+            case 0x5C: out.append(0x2F)
+            default: if c >= 0x20 { out.append(c) }
+            }
+        }
+        return out
+    }
+
+    /// Appends `path` with `.` and `..` segments removed.
+    static func appendRemovingDots(_ path: [UInt8], to out: inout [UInt8]) {
+        guard path.contains(UInt8(ascii: ".")) else {
+            out.append(contentsOf: path)
+            return
+        }
+        var segments: [ArraySlice<UInt8>] = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let absolute = path.first == UInt8(ascii: "/")
+        if absolute { segments.removeFirst() }
+        var kept: [ArraySlice<UInt8>] = []
+        for (k, seg) in segments.enumerated() {
+            let last = k == segments.count - 1
+            if seg.count == 1 && seg.first == UInt8(ascii: ".") {
+                if last { kept.append([]) }
+            } else if seg.count == 2 && seg.first == UInt8(ascii: ".") && seg.last == UInt8(ascii: ".") {
+                if !kept.isEmpty { kept.removeLast() }
+                if last { kept.append([]) }
+            } else {
+                kept.append(seg)
+            }
+        }
+        if absolute { out.append(UInt8(ascii: "/")) }
+        for (k, seg) in kept.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: "/")) }
+            out.append(contentsOf: seg)
+        }
+    }
+}
+
+/// A base URL split once, against which many references are resolved.
+struct URLBase {
+    let bytes: [UInt8]
+    let parts: URLBytes.Parts
+    let usable: Bool
+
+    init?(_ base: String?) {
+        guard let base, !base.isEmpty else { return nil }
+        var b = Array(base.utf8)
+        if b.withUnsafeBufferPointer({ URLBytes.needsCleaning($0) }) { b = b.withUnsafeBufferPointer { URLBytes.clean($0) } }
+        bytes = b
+        parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
+        usable = parts.scheme != nil
+    }
+
+    /// Appends `ref` resolved against this base to `out`.
+    func resolve(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var cleaned: [UInt8]?
+        if URLBytes.needsCleaning(refRaw) { cleaned = URLBytes.clean(refRaw) }
+        func body(_ ref: UnsafeBufferPointer<UInt8>) {
+            let rp = URLBytes.split(ref)
+            if rp.scheme != nil || !usable {
+                out.append(contentsOf: ref)
+                return
+            }
+            bytes.withUnsafeBufferPointer { b in
+                func put(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[r]))
+                }
+                if let s = parts.scheme {
+                    put(b, s)
+                    out.append(UInt8(ascii: ":"))
+                }
+                if let a = rp.authority {
+                    out.append(contentsOf: [0x2F, 0x2F])
+                    put(ref, a)
+                    URLBytes.appendRemovingDots(Array(ref[rp.path]), to: &out)
+                    if let q = rp.query { out.append(UInt8(ascii: "?")); put(ref, q) }
+                } else {
+                    if let a = parts.authority {
+                        out.append(contentsOf: [0x2F, 0x2F])
+                        put(b, a)
+                    }
+                    if rp.path.isEmpty {
+                        put(b, parts.path)
+                        if let q = rp.query {
+                            out.append(UInt8(ascii: "?"))
+                            put(ref, q)
+                        } else if let q = parts.query {
+                            out.append(UInt8(ascii: "?"))
+                            put(b, q)
+                        }
+                    } else {
+                        var merged: [UInt8] = []
+                        if ref[rp.path.lowerBound] == UInt8(ascii: "/") {
+                            merged.append(contentsOf: ref[rp.path])
+                        } else {
+                            let bp = b[parts.path]
+                            if parts.authority != nil && bp.isEmpty {
+                                merged.append(UInt8(ascii: "/"))
+                            } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
+                                merged.append(contentsOf: b[parts.path.lowerBound...slash])
+                            } else if parts.authority != nil {
+                                merged.append(UInt8(ascii: "/"))
+                            }
+                            merged.append(contentsOf: ref[rp.path])
+                        }
+                        URLBytes.appendRemovingDots(merged, to: &out)
+                        if let q = rp.query {
+                            out.append(UInt8(ascii: "?"))
+                            put(ref, q)
+                        }
+                    }
+                }
+                if let f = rp.fragment {
+                    out.append(UInt8(ascii: "#"))
+                    put(ref, f)
+                }
+            }
+        }
+        if let cleaned {
+            cleaned.withUnsafeBufferPointer { body($0) }
+        } else {
+            body(refRaw)
+        }
+    }
+
+    func resolve(_ ref: String) -> String {
+        var r = ref
+        var out: [UInt8] = []
+        r.withUTF8 { resolve($0, into: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
