@@ -65,7 +65,7 @@ let package = Package(
         // Times the Fetcher alone against Scripts/bench-fetch-server.py (see Scripts/bench-fetch).
         .executableTarget(name: "bench-fetch", dependencies: ["Fetch"], swiftSettings: swiftSettings),
         // Dedup measurements (corpus eval, throughput benchmark); see Scripts/bench-dedup*.
-        .executableTarget(name: "bench-dedup", dependencies: ["Dedup"], swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-dedup", dependencies: ["Dedup", "Store", "Feeds"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "FeedsTests", dependencies: ["Feeds"],

@@ -72,6 +72,7 @@ enum Benchmark {
         var grow = 0
         var dump: String?
         var profileOnly = false
+        var sqlite: String?
         var i = 0
         while i < args.count {
             switch args[i] {
@@ -79,6 +80,7 @@ enum Benchmark {
             case "--grow": i += 1; grow = Int(args[i]) ?? 0
             case "--dump": i += 1; dump = args[i]
             case "--profile": profileOnly = true
+            case "--sqlite": i += 1; sqlite = args[i]
             default: throw BenchError("unknown option \(args[i])")
             }
             i += 1
@@ -157,6 +159,11 @@ enum Benchmark {
         wrong = sizes.count - expected.count
         emit("    planted copies found: \(found)/\(copies); clusters \(sizes.count) (expected \(expected.count), difference \(wrong)); candidates verified \(index.candidateCount)")
         emit(String(format: "    peak memory: %.0f MB", peakMemoryMB()))
+        if let sqlite {
+            let seconds = try StoreBenchmark.run(docs, dedup: dedup, path: sqlite)
+            report("(c) full path with SQLite (Store.commitFetch per feed batch)", seconds, floorSeconds: floorTime)
+            emit(String(format: "    peak memory: %.0f MB", peakMemoryMB()))
+        }
         if sink == 42 { emit("") }
 
         if grow > 0 { try growth(grow, dedup: dedup) }
