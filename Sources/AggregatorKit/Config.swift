@@ -97,11 +97,24 @@ public struct Config: Sendable {
 
 /// Walks the TOML table by hand so every problem gets a precise message and, where possible, a line.
 private struct ConfigReader {
-    let lines: [Substring]
+    /// The file's lines with surrounding blanks removed, read once.
+    let lines: [String]
+    /// Table headers (`[settings]`, `[[feeds]]`) → the 1-based lines where they appear, in order.
+    let headers: [String: [Int]]
     let path: String
 
     init(text: String, path: String) {
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        var headers: [String: [Int]] = [:]
+        for (index, line) in lines.enumerated() where line.hasPrefix("[") {
+            let closing = line.hasPrefix("[[") ? "]]" : "]"
+            if let end = line.range(of: closing) {
+                headers[String(line[..<end.upperBound]), default: []].append(index + 1)
+            }
+        }
+        self.headers = headers
         self.path = path
     }
 
@@ -119,27 +132,18 @@ private struct ConfigReader {
 
     /// Line of the header `[name]` or the `occurrence`-th `[[name]]`.
     func headerLine(_ name: String, array: Bool, occurrence: Int = 0) -> Int? {
-        let header = array ? "[[\(name)]]" : "[\(name)]"
-        var seen = 0
-        for (index, line) in lines.enumerated() {
-            let stripped = line.trimmingCharacters(in: .whitespaces)
-            if stripped.hasPrefix(header) {
-                if seen == occurrence { return index + 1 }
-                seen += 1
-            }
-        }
-        return nil
+        let found = headers[array ? "[[\(name)]]" : "[\(name)]"] ?? []
+        return occurrence < found.count ? found[occurrence] : nil
     }
 
-    /// Line of `key =` inside the section starting at `start` (1-based), before the next header.
+    /// Line of `key =` inside the section starting at `start` (1-based; nil: the top level), before the next header.
     func keyLine(_ key: String, after start: Int?) -> Int? {
-        var index = (start ?? 0)
+        var index = start ?? 0
         while index < lines.count {
-            let stripped = lines[index].trimmingCharacters(in: .whitespaces)
-            if start != nil, stripped.hasPrefix("[") { return nil }
-            if start == nil, stripped.hasPrefix("[") { return nil }
-            if stripped.hasPrefix(key) {
-                let rest = stripped.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+            let line = lines[index]
+            if line.hasPrefix("[") { return nil }
+            if line.hasPrefix(key) {
+                let rest = line.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }
                 if rest.hasPrefix("=") { return index + 1 }
             }
             index += 1
