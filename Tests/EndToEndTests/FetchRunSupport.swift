@@ -58,6 +58,14 @@ final class FetchServer: @unchecked Sendable {
         let (data, _) = try await URLSession.shared.data(from: url)
         return try JSONDecoder().decode(Hits.self, from: data)
     }
+
+    /// How many requests /probe/<key> has received so far.
+    func probeCount(_ key: String) async throws -> Int {
+        struct Stats: Decodable { var count: Int }
+        let url = try #require(URL(string: url("/stats/\(key)")))
+        let (data, _) = try await URLSession.shared.data(from: url)
+        return try JSONDecoder().decode(Stats.self, from: data).count
+    }
 }
 
 /// One feeds.toml + database in a fresh folder, and the built binary run against them.
