@@ -107,9 +107,10 @@ struct TextNormalizer: Sendable {
     }
 
     static func lineHash(_ tokens: ArraySlice<UInt64>) -> UInt64 {
+        // Word hashes are already mixed: a multiply-xor chain and one final mix suffice.
         var h: UInt64 = 0x6C69_6E65
-        for t in tokens { h = Hashing.combine(h, t) }
-        return h
+        for t in tokens { h = (h ^ t) &* 0x9E37_79B9_7F4A_7C15 }
+        return Hashing.mix(h)
     }
 
     // MARK: - Known boilerplate
@@ -309,6 +310,7 @@ extension Substring {
 /// are NFKC-normalized and case- and diacritic-folded by Foundation first.
 struct Tokenizer {
     private var word: [UInt8] = []
+    private var scratch: [UInt64] = []
 
     init() { word.reserveCapacity(64) }
 
@@ -336,36 +338,53 @@ struct Tokenizer {
     }
 
     /// ASCII words hashed as they are scanned (FNV-1a, then mixed: the same as `Hashing.bytes`).
+    /// Hashes go to a reused scratch buffer by index and are appended once per line.
     private mutating func tokenizeASCII(
         _ bytes: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?
     ) {
-        let collect = words != nil
-        var h: UInt64 = Hashing.fnvOffset
-        var inWord = false
-        for b in bytes {
-            var c = b
-            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                h = (h ^ UInt64(c)) &* Hashing.fnvPrime
-                inWord = true
-                if collect { word.append(c) }
-            } else if inWord {
-                tokens.append(Hashing.mix(h))
-                h = Hashing.fnvOffset
-                inWord = false
-                if collect {
-                    words?.append(String(decoding: word, as: UTF8.self))
-                    word.removeAll(keepingCapacity: true)
+        if words != nil {
+            tokenizeASCIICollecting(bytes, into: &tokens, words: &words)
+            return
+        }
+        let capacity = bytes.count / 2 + 1
+        if scratch.count < capacity { scratch = [UInt64](repeating: 0, count: max(capacity, 1024)) }
+        let n = scratch.withUnsafeMutableBufferPointer { out -> Int in
+            var n = 0
+            var h: UInt64 = Hashing.fnvOffset
+            var inWord = false
+            for b in bytes {
+                let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                    h = (h ^ UInt64(c)) &* Hashing.fnvPrime
+                    inWord = true
+                } else if inWord {
+                    out[n] = Hashing.mix(h)
+                    n += 1
+                    h = Hashing.fnvOffset
+                    inWord = false
                 }
             }
+            if inWord {
+                out[n] = Hashing.mix(h)
+                n += 1
+            }
+            return n
         }
-        if inWord {
-            tokens.append(Hashing.mix(h))
-            if collect {
-                words?.append(String(decoding: word, as: UTF8.self))
-                word.removeAll(keepingCapacity: true)
+        tokens.append(contentsOf: scratch[0..<n])
+    }
+
+    private mutating func tokenizeASCIICollecting(
+        _ bytes: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?
+    ) {
+        for b in bytes {
+            let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                word.append(c)
+            } else {
+                flush(into: &tokens, words: &words)
             }
         }
+        flush(into: &tokens, words: &words)
     }
 
     private mutating func tokenizeUnicode(
