@@ -54,7 +54,9 @@ struct TextNormalizer: Sendable {
                 next = hi + 1
                 Bytes.trim(buf, &lo, &hi)
                 if lo >= hi { continue }
-                func string(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self) }
+                func string(_ a: Int, _ b: Int) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self)
+                }
                 if Bytes.isPatternBoilerplate(buf, lo, hi) {
                     // "Laporan Wartawan X, Name TRIBUNNEWS.COM, JAKARTA - lead..." (a byline run into the
                     // dateline of a summary): the byline goes, the lead after the dateline stays.
@@ -175,10 +177,22 @@ enum Bytes {
     /// Trims ASCII whitespace and no-break spaces (C2 A0) from both ends of lo..<hi.
     static func trim(_ buf: Buffer, _ lo: inout Int, _ hi: inout Int) {
         while lo < hi {
-            if isSpace(buf[lo]) { lo += 1 } else if buf[lo] == 0xC2 && lo + 1 < hi && buf[lo + 1] == 0xA0 { lo += 2 } else { break }
+            if isSpace(buf[lo]) {
+                lo += 1
+            } else if buf[lo] == 0xC2 && lo + 1 < hi && buf[lo + 1] == 0xA0 {
+                lo += 2
+            } else {
+                break
+            }
         }
         while hi > lo {
-            if isSpace(buf[hi - 1]) { hi -= 1 } else if hi - 2 >= lo && buf[hi - 2] == 0xC2 && buf[hi - 1] == 0xA0 { hi -= 2 } else { break }
+            if isSpace(buf[hi - 1]) {
+                hi -= 1
+            } else if hi - 2 >= lo && buf[hi - 2] == 0xC2 && buf[hi - 1] == 0xA0 {
+                hi -= 2
+            } else {
+                break
+            }
         }
     }
 
@@ -226,7 +240,8 @@ enum Bytes {
         }
         let parenthesized = buf[lo] == 0x28 && buf[hi - 1] == 0x29
         let headEnd = min(hi, lo + 40)
-        let byline = contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
+        let byline =
+            contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
         guard prefixMatch || parenthesized || byline else { return false }
         let words = wordCount(buf, lo, hi, limit: 30)
         if words <= 30 && (prefixMatch || byline) { return true }
@@ -277,9 +292,19 @@ enum Bytes {
                 // Skip a run of dashes, then require a space.
                 var j = dashEnd
                 while j < hi {
-                    if buf[j] == 0x2D { j += 1 } else if buf[j] == 0xE2 && j + 2 < hi && buf[j + 1] == 0x80 && (buf[j + 2] == 0x93 || buf[j + 2] == 0x94) { j += 3 } else { break }
+                    if buf[j] == 0x2D {
+                        j += 1
+                    } else if buf[j] == 0xE2 && j + 2 < hi && buf[j + 1] == 0x80
+                        && (buf[j + 2] == 0x93 || buf[j + 2] == 0x94)
+                    {
+                        j += 3
+                    } else {
+                        break
+                    }
                 }
-                guard j < hi, isSpace(buf[j]) || (buf[j] == 0xC2 && j + 1 < hi && buf[j + 1] == 0xA0) else { return nil }
+                guard j < hi, isSpace(buf[j]) || (buf[j] == 0xC2 && j + 1 < hi && buf[j + 1] == 0xA0) else {
+                    return nil
+                }
                 var k = j
                 var end = hi
                 trim(buf, &k, &end)
