@@ -85,14 +85,9 @@ public struct DigestClusterView: Sendable {
         }.filter { !$0.isEmpty }
     }
 
-    /// Tags that end a paragraph. `HTMLText.plainText` turns them into a space; here they end a line.
-    nonisolated(unsafe) static let blockBoundary =
-        /<\/?(?:p|div|br|li|h[1-6]|blockquote|tr|td|th|ul|ol|dl|dt|dd|table|section|article|header|footer|figure|figcaption|pre|hr|aside|nav|main|address)(?:[\s\/][^>]*)?>/
-        .ignoresCase()
-
     /// Splits an HTML fragment into plain-text paragraphs.
     public static func paragraphs(fromHTML html: String) -> [String] {
-        html.split(separator: blockBoundary).map { HTMLText.plainText(fromHTML: String($0)) }.filter { !$0.isEmpty }
+        HTMLText.paragraphs(fromHTML: html)
     }
 
     /// A line's comparison key: letters and digits only, lower-cased.

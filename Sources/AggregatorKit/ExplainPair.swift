@@ -9,16 +9,11 @@ public enum ExplainPair {
         guard let b = try store.itemDetail(id: idB)?.item else { throw ConfigError(file: store.db.path, line: nil, message: "no item with id \(idB)") }
         let deduplicator = Deduplicator(settings: config?.dedup.settings ?? DedupSettings())
         let feeds = Dictionary(uniqueKeysWithValues: try store.allFeeds().map { ($0.name, $0.id) })
-        func document(_ item: StoredItem) -> DedupDocument {
-            let text: String
-            if let content = item.content, !content.isEmpty {
-                text = HTMLText.plainText(fromHTML: content)
-            } else {
-                text = item.summary ?? ""
-            }
+        func document(_ stored: StoredItem) -> DedupDocument {
+            let item = Item(title: stored.title, link: stored.link, summary: stored.summary, content: stored.content)
             return DedupDocument(
-                feed: item.feed, title: item.title, text: text, canonicalURL: item.link.map(URLCanonicalizer.canonical),
-                published: item.published)
+                feed: stored.feed, title: stored.title, text: FetchRun.dedupText(item),
+                canonicalURL: stored.link.map(URLCanonicalizer.canonical), published: stored.published)
         }
         func boilerplate(_ item: StoredItem) throws -> BoilerplateModel? {
             guard let id = feeds[item.feed] else { return nil }

@@ -205,22 +205,36 @@ public enum FetchRun {
         } catch {
             return .failed(error.description, network: false, response: response, seconds: result.seconds)
         }
-        let prepared = parsed.feed.items.map { item in
-            prepare(item, feed: feed.name, boilerplate: boilerplate, deduplicator: deduplicator)
+        // The batch itself counts toward the feed's learned boilerplate: a feed's very first fetch already
+        // recognizes the footer every one of its items repeats.
+        let texts = parsed.feed.items.map(dedupText)
+        let model = boilerplate.map { $0.adding(texts, deduplicator: deduplicator) }
+            ?? BoilerplateModel(texts: texts, settings: deduplicator.settings)
+        let prepared = zip(parsed.feed.items, texts).map { item, text in
+            prepare(item, text: text, feed: feed.name, boilerplate: model, deduplicator: deduplicator)
         }
         return .items(response, parsed, prepared, seconds: result.seconds)
     }
 
     /// The dedup input and fingerprint of one item.
+    /// The text the deduplicator reads: the content's paragraphs one per line (so boilerplate lines can be
+    /// recognized and learned), else the summary.
+    static func dedupText(_ item: Item) -> String {
+        if let content = item.content, !content.isEmpty {
+            return HTMLText.paragraphs(fromHTML: content).joined(separator: "\n")
+        }
+        return item.summary ?? ""
+    }
+
     public static func prepare(
         _ item: Item, feed: String, boilerplate: BoilerplateModel?, deduplicator: Deduplicator
     ) -> PreparedItem {
-        let text: String
-        if let content = item.content, !content.isEmpty {
-            text = HTMLText.plainText(fromHTML: content)
-        } else {
-            text = item.summary ?? ""
-        }
+        prepare(item, text: dedupText(item), feed: feed, boilerplate: boilerplate, deduplicator: deduplicator)
+    }
+
+    static func prepare(
+        _ item: Item, text: String, feed: String, boilerplate: BoilerplateModel?, deduplicator: Deduplicator
+    ) -> PreparedItem {
         let document = DedupDocument(
             feed: feed, title: item.title ?? "", text: text,
             canonicalURL: item.link.map(URLCanonicalizer.canonical), published: item.published)

@@ -4,44 +4,74 @@ import Foundation
 
 /// `aggregator parse`: fetch (files and URLs alike, through the same fetcher) and parse, without storing.
 public enum ParseInputs {
-    public enum Outcome: Sendable {
-        case success(ParsedFeed)
+    /// `json`: the documented object (pretty for one input, one compact line each for several); `text`: a listing.
+    public enum OutputFormat: String, Sendable, CaseIterable {
+        case json, text
+    }
+
+    /// What one input came to, rendered: the output text and the parser's warnings, or an error line.
+    public enum Rendered: Sendable {
+        case success(output: String, warnings: [String])
         case failure(String)
     }
 
-    /// Results in input order.
-    public static func parse(_ inputs: [String], userAgent: String?) async -> [Outcome] {
-        var requests: [FetchRequest] = []
-        for (index, input) in inputs.enumerated() {
-            requests.append(FetchRequest(id: index, url: fetchURL(for: input)))
-        }
+    /// Fetches (files and URLs alike), parses and renders every input, parsing on all cores while others download,
+    /// and hands each result to `emit` in input order as soon as it and all before it are done. Only rendered text
+    /// waits in memory, never a parsed feed, so memory stays flat however many inputs there are.
+    public static func parse(
+        _ inputs: [String], userAgent: String?, format: OutputFormat, emit: (Int, Rendered) -> Void
+    ) async {
+        let pretty = inputs.count == 1
+        let render: @Sendable (ParsedFeed) -> String =
+            switch format {
+            case .json: { json($0, pretty: pretty) + "\n" }
+            case .text: { textListing($0) }
+            }
+        let requests = inputs.enumerated().map { FetchRequest(id: $0.offset, url: fetchURL(for: $0.element)) }
         var options = FetcherOptions(userAgent: userAgent ?? Settings().userAgent)
         options.concurrency = 8
         let fetcher = Fetcher(options: options)
-        var outcomes = Array(repeating: Outcome.failure("not fetched"), count: inputs.count)
-        for await result in fetcher.fetch(requests) {
-            let index = result.request.id
-            switch result.outcome {
-            case .failure(let error):
-                outcomes[index] = .failure(error.description)
-            case .success(let response):
-                if response.status >= 400 {
-                    outcomes[index] = .failure("HTTP \(response.status)")
-                    continue
-                }
-                do {
-                    outcomes[index] = .success(
-                        try FeedParser.parse(response.body, contentType: response.contentType, url: response.effectiveURL))
-                } catch {
-                    outcomes[index] = .failure(error.description)
-                }
+        var ready: [Int: Rendered] = [:]
+        var next = 0
+        func flush() {
+            while let rendered = ready.removeValue(forKey: next) {
+                emit(next, rendered)
+                next += 1
             }
         }
-        return outcomes
+        let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        await withTaskGroup(of: (Int, Rendered).self) { group in
+            var inFlight = 0
+            for await result in fetcher.fetch(requests) {
+                group.addTask { (result.request.id, process(result, render: render)) }
+                inFlight += 1
+                while inFlight >= parallelism, let (index, rendered) = await group.next() {
+                    inFlight -= 1
+                    ready[index] = rendered
+                    flush()
+                }
+            }
+            for await (index, rendered) in group {
+                ready[index] = rendered
+                flush()
+            }
+        }
     }
 
-    /// One-line warnings about recovered malformed input.
-    public static func warnings(_ parsed: ParsedFeed) -> [String] { parsed.warnings }
+    static func process(_ result: FetchResult, render: @Sendable (ParsedFeed) -> String) -> Rendered {
+        switch result.outcome {
+        case .failure(let error):
+            return .failure(error.description)
+        case .success(let response):
+            if response.status >= 400 { return .failure("HTTP \(response.status)") }
+            do {
+                let parsed = try FeedParser.parse(response.body, contentType: response.contentType, url: response.effectiveURL)
+                return .success(output: render(parsed), warnings: parsed.warnings)
+            } catch {
+                return .failure(error.description)
+            }
+        }
+    }
 
     /// Plain paths become absolute file:// URLs; URLs are kept.
     static func fetchURL(for input: String) -> String {

@@ -45,7 +45,8 @@ public struct PairEvidence: Sendable, Equatable {
         }
         let leadSmall = min(a.leadShingles.count, b.leadShingles.count)
         leadSize = leadSmall
-        lead = leadSmall > 0
+        lead =
+            leadSmall > 0
             ? Double(Shingles.intersectionCount(a.leadShingles, b.leadShingles)) / Double(leadSmall) : 0
         let sharedTitle = Shingles.intersectionCount(a.titleWords, b.titleWords)
         let shorter = min(a.titleWords.count, b.titleWords.count)

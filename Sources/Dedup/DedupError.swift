@@ -11,11 +11,14 @@ public struct DedupError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
     static func truncated(_ what: String, at offset: Int, size: Int) -> DedupError {
-        DedupError(code: .truncatedFingerprint, description: "fingerprint blob truncated reading \(what) at byte \(offset) of \(size)")
+        DedupError(
+            code: .truncatedFingerprint,
+            description: "fingerprint blob truncated reading \(what) at byte \(offset) of \(size)")
     }
 
     static func unsupportedVersion(_ version: UInt8) -> DedupError {
-        DedupError(code: .unsupportedFingerprintVersion, description: "fingerprint blob has unsupported version \(version)")
+        DedupError(
+            code: .unsupportedFingerprintVersion, description: "fingerprint blob has unsupported version \(version)")
     }
 
     static func invalid(_ reason: String) -> DedupError {

@@ -83,8 +83,10 @@ public struct DedupSettings: Sendable, Equatable {
 
     /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
     public static let configurationKeys: [String] = [
-        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "lead_key_window", "title_key_words", "resemblance", "containment",
-        "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity", "title_text", "short_text", "title_only", "title_only_words", "merge",
+        "shingle_size", "permutations", "threshold", "window_days", "lead_shingles", "lead_key_window",
+        "title_key_words", "resemblance", "containment",
+        "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity",
+        "title_text", "short_text", "title_only", "title_only_words", "merge",
         "boilerplate_min_items", "boilerplate_fraction",
     ]
 

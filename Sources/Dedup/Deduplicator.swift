@@ -104,7 +104,9 @@ public struct Deduplicator: Sendable {
         for candidate in candidates {
             let verdict = judge(fp, candidate.fingerprint, urlA: doc.canonicalURL, urlB: candidate.canonicalURL)
             guard verdict.isMatch else { continue }
-            if let current = bestByCluster[candidate.clusterID], !Self.ranks(verdict, candidate.itemID, above: current.verdict, current.itemID) {
+            if let current = bestByCluster[candidate.clusterID],
+                !Self.ranks(verdict, candidate.itemID, above: current.verdict, current.itemID)
+            {
                 continue
             }
             bestByCluster[candidate.clusterID] = Best(verdict: verdict, itemID: candidate.itemID)

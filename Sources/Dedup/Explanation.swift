@@ -75,7 +75,8 @@ extension Deduplicator {
         func side(_ doc: DedupDocument, _ n: NormalizedText, _ fp: Fingerprint) -> Explanation.Side {
             Explanation.Side(
                 feed: doc.feed, title: doc.title,
-                normalizedTitle: normalizer.words(Self.cleanTitle(doc.title), verbose: true).words.joined(separator: " "),
+                normalizedTitle: normalizer.words(Self.cleanTitle(doc.title), verbose: true).words.joined(
+                    separator: " "),
                 firstLines: Array(n.keptLines.prefix(3)), removed: n.removed, wordCount: fp.wordCount,
                 shingleCount: fp.shingleCount)
         }

@@ -54,7 +54,9 @@ struct TextNormalizer: Sendable {
                 next = hi + 1
                 Bytes.trim(buf, &lo, &hi)
                 if lo >= hi { continue }
-                func string(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self) }
+                func string(_ a: Int, _ b: Int) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self)
+                }
                 if Bytes.isPatternBoilerplate(buf, lo, hi) {
                     // "Laporan Wartawan X, Name TRIBUNNEWS.COM, JAKARTA - lead..." (a byline run into the
                     // dateline of a summary): the byline goes, the lead after the dateline stays.
@@ -107,9 +109,10 @@ struct TextNormalizer: Sendable {
     }
 
     static func lineHash(_ tokens: ArraySlice<UInt64>) -> UInt64 {
+        // Word hashes are already mixed: a multiply-xor chain and one final mix suffice.
         var h: UInt64 = 0x6C69_6E65
-        for t in tokens { h = Hashing.combine(h, t) }
-        return h
+        for t in tokens { h = (h ^ t) &* 0x9E37_79B9_7F4A_7C15 }
+        return Hashing.mix(h)
     }
 
     // MARK: - Known boilerplate
@@ -174,10 +177,22 @@ enum Bytes {
     /// Trims ASCII whitespace and no-break spaces (C2 A0) from both ends of lo..<hi.
     static func trim(_ buf: Buffer, _ lo: inout Int, _ hi: inout Int) {
         while lo < hi {
-            if isSpace(buf[lo]) { lo += 1 } else if buf[lo] == 0xC2 && lo + 1 < hi && buf[lo + 1] == 0xA0 { lo += 2 } else { break }
+            if isSpace(buf[lo]) {
+                lo += 1
+            } else if buf[lo] == 0xC2 && lo + 1 < hi && buf[lo + 1] == 0xA0 {
+                lo += 2
+            } else {
+                break
+            }
         }
         while hi > lo {
-            if isSpace(buf[hi - 1]) { hi -= 1 } else if hi - 2 >= lo && buf[hi - 2] == 0xC2 && buf[hi - 1] == 0xA0 { hi -= 2 } else { break }
+            if isSpace(buf[hi - 1]) {
+                hi -= 1
+            } else if hi - 2 >= lo && buf[hi - 2] == 0xC2 && buf[hi - 1] == 0xA0 {
+                hi -= 2
+            } else {
+                break
+            }
         }
     }
 
@@ -225,7 +240,8 @@ enum Bytes {
         }
         let parenthesized = buf[lo] == 0x28 && buf[hi - 1] == 0x29
         let headEnd = min(hi, lo + 40)
-        let byline = contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
+        let byline =
+            contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
         guard prefixMatch || parenthesized || byline else { return false }
         let words = wordCount(buf, lo, hi, limit: 30)
         if words <= 30 && (prefixMatch || byline) { return true }
@@ -276,9 +292,19 @@ enum Bytes {
                 // Skip a run of dashes, then require a space.
                 var j = dashEnd
                 while j < hi {
-                    if buf[j] == 0x2D { j += 1 } else if buf[j] == 0xE2 && j + 2 < hi && buf[j + 1] == 0x80 && (buf[j + 2] == 0x93 || buf[j + 2] == 0x94) { j += 3 } else { break }
+                    if buf[j] == 0x2D {
+                        j += 1
+                    } else if buf[j] == 0xE2 && j + 2 < hi && buf[j + 1] == 0x80
+                        && (buf[j + 2] == 0x93 || buf[j + 2] == 0x94)
+                    {
+                        j += 3
+                    } else {
+                        break
+                    }
                 }
-                guard j < hi, isSpace(buf[j]) || (buf[j] == 0xC2 && j + 1 < hi && buf[j + 1] == 0xA0) else { return nil }
+                guard j < hi, isSpace(buf[j]) || (buf[j] == 0xC2 && j + 1 < hi && buf[j + 1] == 0xA0) else {
+                    return nil
+                }
                 var k = j
                 var end = hi
                 trim(buf, &k, &end)
@@ -309,6 +335,7 @@ extension Substring {
 /// are NFKC-normalized and case- and diacritic-folded by Foundation first.
 struct Tokenizer {
     private var word: [UInt8] = []
+    private var scratch: [UInt64] = []
 
     init() { word.reserveCapacity(64) }
 
@@ -336,36 +363,53 @@ struct Tokenizer {
     }
 
     /// ASCII words hashed as they are scanned (FNV-1a, then mixed: the same as `Hashing.bytes`).
+    /// Hashes go to a reused scratch buffer by index and are appended once per line.
     private mutating func tokenizeASCII(
         _ bytes: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?
     ) {
-        let collect = words != nil
-        var h: UInt64 = Hashing.fnvOffset
-        var inWord = false
-        for b in bytes {
-            var c = b
-            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                h = (h ^ UInt64(c)) &* Hashing.fnvPrime
-                inWord = true
-                if collect { word.append(c) }
-            } else if inWord {
-                tokens.append(Hashing.mix(h))
-                h = Hashing.fnvOffset
-                inWord = false
-                if collect {
-                    words?.append(String(decoding: word, as: UTF8.self))
-                    word.removeAll(keepingCapacity: true)
+        if words != nil {
+            tokenizeASCIICollecting(bytes, into: &tokens, words: &words)
+            return
+        }
+        let capacity = bytes.count / 2 + 1
+        if scratch.count < capacity { scratch = [UInt64](repeating: 0, count: max(capacity, 1024)) }
+        let n = scratch.withUnsafeMutableBufferPointer { out -> Int in
+            var n = 0
+            var h: UInt64 = Hashing.fnvOffset
+            var inWord = false
+            for b in bytes {
+                let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                    h = (h ^ UInt64(c)) &* Hashing.fnvPrime
+                    inWord = true
+                } else if inWord {
+                    out[n] = Hashing.mix(h)
+                    n += 1
+                    h = Hashing.fnvOffset
+                    inWord = false
                 }
             }
+            if inWord {
+                out[n] = Hashing.mix(h)
+                n += 1
+            }
+            return n
         }
-        if inWord {
-            tokens.append(Hashing.mix(h))
-            if collect {
-                words?.append(String(decoding: word, as: UTF8.self))
-                word.removeAll(keepingCapacity: true)
+        tokens.append(contentsOf: scratch[0..<n])
+    }
+
+    private mutating func tokenizeASCIICollecting(
+        _ bytes: UnsafeBufferPointer<UInt8>, into tokens: inout [UInt64], words: inout [String]?
+    ) {
+        for b in bytes {
+            let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                word.append(c)
+            } else {
+                flush(into: &tokens, words: &words)
             }
         }
+        flush(into: &tokens, words: &words)
     }
 
     private mutating func tokenizeUnicode(

@@ -70,6 +70,15 @@ struct GlobalOptions: ParsableArguments {
         !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
     }
 
+    /// Takes the run lock beside the database; when another run holds it, fails with exit code 75 (or waits).
+    func lock(databasePath: String, wait: Bool) async throws -> RunLock {
+        do {
+            return try await RunLock.acquire(databasePath: databasePath, wait: wait)
+        } catch let busy as RunLock.Busy {
+            throw Failure(busy.description, code: 75)
+        }
+    }
+
     /// Config for read-only commands: optional, but a broken one is an error.
     func optionalConfig() throws -> Config? {
         if config == nil && environment["AGGREGATOR_CONFIG"] == nil && !FileManager.default.fileExists(atPath: configPath) {

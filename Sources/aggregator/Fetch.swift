@@ -38,12 +38,7 @@ extension Aggregator {
                         throw Failure("cannot create the database folder \(folder): \(error.localizedDescription)")
                     }
                 }
-                let lock: RunLock
-                do {
-                    lock = try await RunLock.acquire(databasePath: path, wait: wait)
-                } catch let busy as RunLock.Busy {
-                    throw Failure(busy.description, code: 75)
-                }
+                let lock = try await global.lock(databasePath: path, wait: wait)
                 defer { withExtendedLifetime(lock) {} }
                 _ = Aggregator.bootstrapLogging
                 var options = FetchRunOptions()

@@ -21,24 +21,17 @@ extension Aggregator {
         func run() async throws {
             try await guarded {
                 var failed = false
-                let results = await ParseInputs.parse(inputs, userAgent: nil)
-                for (input, result) in zip(inputs, results) {
-                    switch result {
+                let output: ParseInputs.OutputFormat = format == .json ? .json : .text
+                await ParseInputs.parse(inputs, userAgent: nil, format: output) { index, rendered in
+                    switch rendered {
                     case .failure(let message):
-                        printError("aggregator: \(input): \(message)")
+                        printError("aggregator: \(inputs[index]): \(message)")
                         failed = true
-                    case .success(let parsed):
-                        if !global.quiet {
-                            for warning in ParseInputs.warnings(parsed).prefix(1) {
-                                printError("aggregator: \(input): warning: \(warning)")
-                            }
+                    case .success(let output, let warnings):
+                        if !global.quiet, let warning = warnings.first {
+                            printError("aggregator: \(inputs[index]): warning: \(warning)")
                         }
-                        switch format {
-                        case .json:
-                            print(ParseInputs.json(parsed, pretty: inputs.count == 1))
-                        case .text:
-                            print(ParseInputs.textListing(parsed), terminator: "")
-                        }
+                        FileHandle.standardOutput.write(Data(output.utf8))
                     }
                 }
                 if failed { throw ExitCode(1) }

@@ -40,12 +40,7 @@ extension Aggregator {
                 }
                 let path = global.databasePath(config)
                 let store = try global.openStore(config)
-                let lock: RunLock
-                do {
-                    lock = try await RunLock.acquire(databasePath: path, wait: wait)
-                } catch let busy as RunLock.Busy {
-                    throw Failure(busy.description, code: 75)
-                }
+                let lock = try await global.lock(databasePath: path, wait: wait)
                 defer { withExtendedLifetime(lock) {} }
                 let report = try Retention.prune(
                     store: store, config: config, olderThan: age, dryRun: dryRun, vacuum: vacuum && !dryRun)

@@ -21,12 +21,7 @@ extension Aggregator {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw Failure("no database at \(path) (run 'aggregator fetch' first, or pass --db)")
                 }
-                let lock: RunLock
-                do {
-                    lock = try await RunLock.acquire(databasePath: path, wait: wait)
-                } catch let busy as RunLock.Busy {
-                    throw Failure(busy.description, code: 75)
-                }
+                let lock = try await global.lock(databasePath: path, wait: wait)
                 defer { withExtendedLifetime(lock) {} }
                 let start = Date()
                 let summary = try Recluster.run(config: config, databasePath: path, since: try parseSince(since))

@@ -92,7 +92,9 @@ enum Benchmark {
         for _ in 0..<items { docs.append(generator.next()) }
         emit(String(format: "generated in %.1f s CPU", cpuSeconds() - g0))
         let bytes = docs.reduce(0) { $0 + $1.text.utf8.count }
-        emit("items: \(items), \(bytes / items) bytes/item average, \(docs.filter { $0.copyOf != nil }.count) planted copies")
+        emit(
+            "items: \(items), \(bytes / items) bytes/item average, \(docs.filter { $0.copyOf != nil }.count) planted copies"
+        )
         if let dump {
             var out = ""
             for d in docs {
@@ -104,8 +106,10 @@ enum Benchmark {
         func report(_ name: String, _ seconds: Double, floorSeconds: Double?) {
             let rate = Double(items) / seconds
             let ratio = floorSeconds.map { String(format: ", %.2fx floor", seconds / $0) } ?? ""
-            emit(String(format: "%@: %.2f s CPU, %.0f items/s, %.1f MB/s%@", name, seconds, rate,
-                         Double(bytes) / seconds / 1e6, ratio))
+            emit(
+                String(
+                    format: "%@: %.2f s CPU, %.0f items/s, %.1f MB/s%@", name, seconds, rate,
+                    Double(bytes) / seconds / 1e6, ratio))
         }
 
         var t0 = cpuSeconds()
@@ -122,7 +126,11 @@ enum Benchmark {
             t0 = cpuSeconds()
             var keys = 0
             for _ in 0..<5 {
-                for d in docs { keys &+= dedup.fingerprint(DedupDocument(feed: "f", title: d.title, text: d.text), boilerplate: nil).bandKeys.count }
+                for d in docs {
+                    keys &+=
+                        dedup.fingerprint(DedupDocument(feed: "f", title: d.title, text: d.text), boilerplate: nil)
+                        .bandKeys.count
+                }
             }
             report("fingerprints x5", (cpuSeconds() - t0) / 5, floorSeconds: floorTime)
             return
@@ -140,7 +148,8 @@ enum Benchmark {
         var index = MemoryIndex()
         for (n, d) in docs.enumerated() {
             let doc = DedupDocument(feed: "f\(n % 40)", title: d.title, text: d.text, published: d.published)
-            _ = index.add(doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil), deduplicator: dedup, allKeys: true)
+            _ = index.add(
+                doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil), deduplicator: dedup, allKeys: true)
         }
         report("(c) full path, in-memory index (no SQLite)", cpuSeconds() - t0, floorSeconds: floorTime)
         var found = 0
@@ -157,7 +166,9 @@ enum Benchmark {
         var expected: [Int: Int] = [:]
         for (n, d) in docs.enumerated() { expected[d.copyOf ?? n, default: 0] += 1 }
         wrong = sizes.count - expected.count
-        emit("    planted copies found: \(found)/\(copies); clusters \(sizes.count) (expected \(expected.count), difference \(wrong)); candidates verified \(index.candidateCount)")
+        emit(
+            "    planted copies found: \(found)/\(copies); clusters \(sizes.count) (expected \(expected.count), difference \(wrong)); candidates verified \(index.candidateCount)"
+        )
         emit(String(format: "    peak memory: %.0f MB", peakMemoryMB()))
         if let sqlite {
             let seconds = try StoreBenchmark.run(docs, dedup: dedup, path: sqlite)
@@ -183,14 +194,17 @@ enum Benchmark {
             let t0 = cpuSeconds()
             for (k, d) in batch.enumerated() {
                 let doc = DedupDocument(feed: "f\((n + k) % 40)", title: d.title, text: d.text, published: d.published)
-                _ = index.add(doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil), deduplicator: dedup, allKeys: true)
+                _ = index.add(
+                    doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil), deduplicator: dedup, allKeys: true)
             }
             let dt = cpuSeconds() - t0
             spent += dt
             n += stretch
             if marks.contains(n) {
-                emit(String(format: "    history %7d items: last 10k at %.0f items/s (%.1f us/item), peak memory %.0f MB",
-                             n, Double(stretch) / dt, dt / Double(stretch) * 1e6, peakMemoryMB()))
+                emit(
+                    String(
+                        format: "    history %7d items: last 10k at %.0f items/s (%.1f us/item), peak memory %.0f MB",
+                        n, Double(stretch) / dt, dt / Double(stretch) * 1e6, peakMemoryMB()))
             }
         }
     }

@@ -74,7 +74,9 @@ struct MemoryIndex {
         urls.append(url)
         times.append(doc.published?.timeIntervalSince1970)
         members[id, default: []].append(index)
-        for key in Set(keys) where byKey[key, default: []].count <= maxPostings { byKey[key, default: []].append(index) }
+        for key in Set(keys) where byKey[key, default: []].count <= maxPostings {
+            byKey[key, default: []].append(index)
+        }
         if !url.isEmpty { byURL[url, default: []].append(index) }
         if fp.textHash != 0 { byText[fp.textHash, default: []].append(index) }
         return decision
@@ -150,7 +152,10 @@ enum CorpusEval {
         FileHandle.standardError.write(
             Data(
                 ("eval: \(docs.count) docs, \(out.count) clusters, \(index.candidateCount) candidates verified; "
-                    + "decisions: " + rules.sorted(by: { $0.key < $1.key }).map { "\($0.key.trimmingCharacters(in: .whitespaces))=\($0.value)" }.joined(separator: ", ") + "\n").utf8))
+                    + "decisions: "
+                    + rules.sorted(by: { $0.key < $1.key }).map {
+                        "\($0.key.trimmingCharacters(in: .whitespaces))=\($0.value)"
+                    }.joined(separator: ", ") + "\n").utf8))
     }
 }
 

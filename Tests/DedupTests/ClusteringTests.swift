@@ -41,7 +41,8 @@ import Testing
     @Test func newItemWithoutMatchesStartsACluster() {
         let aid = fingerprint(StoryFixtures.aidTitle, StoryFixtures.aidStory)
         let candidate = Candidate(
-            itemID: 1, clusterID: 10, feed: "a", fingerprint: fingerprint(StoryFixtures.floodTitle, StoryFixtures.serambinews))
+            itemID: 1, clusterID: 10, feed: "a",
+            fingerprint: fingerprint(StoryFixtures.floodTitle, StoryFixtures.serambinews))
         let decision = dedup.decide(
             aid, doc: DedupDocument(feed: "b", title: StoryFixtures.aidTitle, text: StoryFixtures.aidStory),
             candidates: [candidate])
@@ -70,7 +71,8 @@ import Testing
     @Test func strongMatchesInTwoClustersMergeIntoTheOlderID() {
         let a = fingerprint(StoryFixtures.floodTitle, StoryFixtures.serambinews)
         let b = fingerprint(StoryFixtures.floodTitleEdited, StoryFixtures.tribunnews)
-        let new = fingerprint(StoryFixtures.floodTitle, StoryFixtures.serambinews + "\nSatu kalimat tambahan di akhir berita ini.")
+        let new = fingerprint(
+            StoryFixtures.floodTitle, StoryFixtures.serambinews + "\nSatu kalimat tambahan di akhir berita ini.")
         let decision = dedup.decide(
             new, doc: DedupDocument(feed: "c", title: StoryFixtures.floodTitle, text: ""),
             candidates: [
@@ -114,7 +116,8 @@ import Testing
 
     @Test func rewrittenTeaserMatchesByItsHeadline() {
         let full = dedup.fingerprint(
-            DedupDocument(feed: "a", title: StoryFixtures.floodTitle, text: StoryFixtures.serambinews), boilerplate: nil)
+            DedupDocument(feed: "a", title: StoryFixtures.floodTitle, text: StoryFixtures.serambinews), boilerplate: nil
+        )
         let rewritten = dedup.fingerprint(
             DedupDocument(
                 feed: "b", title: "UPDATE: " + StoryFixtures.floodTitle,

@@ -31,11 +31,13 @@ import Testing
     }
 
     @Test func isIdenticalAcrossInstances() {
-        #expect(sample() == Deduplicator(settings: DedupSettings()).fingerprint(
-            DedupDocument(
-                feed: "other", title: "Gubernur Aceh Resmikan Jembatan Baru",
-                text: syntheticArticle(seed: 9).joined(separator: "\n")),
-            boilerplate: nil))
+        #expect(
+            sample()
+                == Deduplicator(settings: DedupSettings()).fingerprint(
+                    DedupDocument(
+                        feed: "other", title: "Gubernur Aceh Resmikan Jembatan Baru",
+                        text: syntheticArticle(seed: 9).joined(separator: "\n")),
+                    boilerplate: nil))
     }
 
     @Test func titleOnlyItemHasNoTextKeys() {

@@ -15,9 +15,10 @@ import Testing
     }
 
     @Test func dropsPunctuationAndKeepsNumbers() {
-        #expect(words("Jumat (8/8/2025), Rp 2,3 triliun—\"adil dan setara.\"") == [
-            "jumat", "8", "8", "2025", "rp", "2", "3", "triliun", "adil", "dan", "setara",
-        ])
+        #expect(
+            words("Jumat (8/8/2025), Rp 2,3 triliun—\"adil dan setara.\"") == [
+                "jumat", "8", "8", "2025", "rp", "2", "3", "triliun", "adil", "dan", "setara",
+            ])
     }
 
     @Test func hashesEqualWordsEquallyAcrossFastAndUnicodePaths() {

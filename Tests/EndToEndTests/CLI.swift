@@ -27,17 +27,26 @@ struct CLI {
         return root.appendingPathComponent(".build/debug/aggregator")
     }
 
+    /// Runs the binary with stdin closed (never a terminal, so no prompt can wait for an answer).
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "AGGREGATOR_CONFIG")
         env.removeValue(forKey: "AGGREGATOR_DB")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
+        return try execute(binary, arguments, environment: env, in: directory)
+    }
+
+    /// Runs any program and captures its output and exit status.
+    static func execute(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         if let directory { process.currentDirectoryURL = directory }
+        process.standardInput = FileHandle.nullDevice
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -60,33 +60,7 @@ final class UpkeepServer: @unchecked Sendable {
 enum Upkeep {
     /// Runs the binary with stdin closed (never a terminal), so prompts must not wait for an answer.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.removeValue(forKey: "AGGREGATOR_CONFIG")
-        env.removeValue(forKey: "AGGREGATOR_DB")
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return CLI.Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try CLI.run(arguments, in: directory)
     }
 
     /// An RSS 2.0 feed with `count` distinct items.
