@@ -231,6 +231,19 @@ import Testing
         #expect(bad.stderr == "aggregator: feed 'good' failed: HTTP 404\n")
     }
 
+    @Test func verboseShowsEachTransfer() throws {
+        let server = try FetchServer.start()
+        let box = try FetchSandbox(
+            Self.toml([("fine", server.url("/items/\(uniqueKey("v"))?n=1")), ("lost", server.url("/status/404"))]))
+        let result = try box.run(["--verbose", "fetch"])
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.contains("status=200") && $0.hasSuffix("fine: ok") }, "\(result.stderr)")
+        #expect(lines.contains { $0.contains("status=404") && $0.hasSuffix("lost: failed") }, "\(result.stderr)")
+        #expect(lines.contains("aggregator: feed 'lost' failed: HTTP 404"))
+        #expect(summary(result).hasPrefix("fetched 2 feeds: 1 ok, 0 not modified, 1 failed"))
+    }
+
     /// Whether some process holds a `flock` on the file at `path`, read from /proc/locks (probing with flock
     /// would take the lock for a moment and could make the run under test exit 75).
     static func isFlocked(_ path: String) -> Bool {
