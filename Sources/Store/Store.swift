@@ -184,7 +184,8 @@ public final class Store {
                 consecutive_failures = ?, next_due = ?, gone = ?, effective_url = coalesce(?, effective_url),
                 redirect_target = ?, redirect_count = ?,
                 last_unconditional = CASE WHEN ? THEN ? ELSE last_unconditional END,
-                title = coalesce(title, ?), site_link = coalesce(?, site_link), ttl_minutes = coalesce(?, ttl_minutes)
+                title = coalesce(title, ?), site_link = coalesce(?, site_link),
+                ttl_minutes = CASE WHEN ? THEN ? ELSE ttl_minutes END
             WHERE id = ?
             """,
             now, u.succeeded, now, u.status, u.error,
@@ -192,7 +193,8 @@ public final class Store {
             u.consecutiveFailures, u.nextDue.map { Int64($0.timeIntervalSince1970) }, u.gone, u.effectiveURL,
             u.redirectTarget, u.redirectCount,
             u.unconditional, now,
-            u.title, u.siteLink, u.ttlMinutes,
+            // A parsed 200 replaces the validators and the `<ttl>` alike (a feed may drop its ttl).
+            u.title, u.siteLink, u.replaceValidators, u.ttlMinutes,
             feedID)
     }
 
