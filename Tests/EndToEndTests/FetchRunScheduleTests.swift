@@ -137,6 +137,20 @@ import Testing
         #expect(try Self.wait(try box.feed("paced")) == 3600)
     }
 
+    /// A feed that drops its `<ttl>` is polled at its own pace again, 304s included.
+    @Test func droppedTTLNoLongerCounts() async throws {
+        let server = try FetchServer.start()
+        let key = uniqueKey("dropttl")
+        let box = try FetchSandbox(Self.toml([("paced", server.url("/items/\(key)?n=1&ttl=1440"))]))
+        _ = try box.fetch()
+        #expect(try Self.wait(try box.feed("paced")) == 86400)
+        try await server.set(key, "ttl=&n=2")
+        #expect(summary(try box.fetch("--force")).contains("1 new item"))
+        #expect(try Self.wait(try box.feed("paced")) == 0)
+        #expect(summary(try box.fetch()).contains("1 not modified"))
+        #expect(try Self.wait(try box.feed("paced")) == 0, "the old ttl is gone from the row too")
+    }
+
     @Test func feedAndTagSelectASubset() throws {
         let server = try FetchServer.start()
         let (a, b, c) = (uniqueKey("a"), uniqueKey("b"), uniqueKey("c"))

@@ -67,6 +67,12 @@ final class FetchServer: @unchecked Sendable {
         return try JSONDecoder().decode(Hits.self, from: data)
     }
 
+    /// Makes /items/<key> serve as if `query` (`ttl=60&n=2`; `ttl=` removes it) were in its URL from now on.
+    func set(_ key: String, _ query: String) async throws {
+        let url = try #require(URL(string: url("/set/\(key)?\(query)")))
+        _ = try await URLSession.shared.data(from: url)
+    }
+
     /// How many requests /probe/<key> has received so far.
     func probeCount(_ key: String) async throws -> Int {
         struct Stats: Decodable { var count: Int }

@@ -194,6 +194,8 @@ class Handler(BaseHTTPRequestHandler):
     # (Tests/EndToEndTests/FetchRun*Tests.swift).
     def route_items(self, segments, query):
         key = segments[1]
+        with hits_lock:
+            query = {k: v for k, v in {**query, **overrides.get(key, {})}.items() if v != ''}
         n = int(query.get('n', '3'))
         validators = query.get('validators', 'both')
         etag = '"%s-%d"' % (key, n)
@@ -227,6 +229,13 @@ class Handler(BaseHTTPRequestHandler):
             items_cache[cache_key] = body
         self.send(200, body, headers)
 
+    # /set/<key>?name=value...: later requests to /items/<key> behave as if these were in their query
+    # (the same URL changes what it serves); an empty value removes the parameter.
+    def route_set(self, segments, query):
+        with hits_lock:
+            overrides[segments[1]] = dict(query)
+        self.send(200, b'ok\n', content_type='text/plain')
+
     def route_hits(self, segments, query):
         with hits_lock:
             body = json.dumps(hits.get(segments[1], {'count': 0, 'not_modified': 0, 'inm': [], 'ims': []})).encode()
@@ -242,6 +251,7 @@ class Handler(BaseHTTPRequestHandler):
 WORDS = ('river harbour council budget station league orchard library festival bridge vaccine satellite '
          'election glacier tunnel museum factory senator drought pipeline tariff stadium reactor ferry').split()
 hits = {}
+overrides = {}
 hits_lock = threading.Lock()
 items_cache = {}
 
