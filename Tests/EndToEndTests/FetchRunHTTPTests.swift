@@ -69,11 +69,12 @@ func summary(_ result: CLI.Result) -> String {
         #expect(summary(try box.fetch()).contains("0 ok, 1 not modified"))
     }
 
-    @Test func permanentRedirectSeenThreeTimesUpdatesTheEffectiveURL() async throws {
+    @Test(arguments: [301, 308])
+    func permanentRedirectSeenThreeTimesUpdatesTheEffectiveURL(code: Int) async throws {
         let server = try FetchServer.start()
         let key = uniqueKey("moved")
         let target = server.url("/items/\(key)?n=1")
-        let box = try FetchSandbox(Self.toml([("moved", server.url("/r/301/items/\(key)?n=1"))]))
+        let box = try FetchSandbox(Self.toml([("moved", server.url("/r/\(code)/items/\(key)?n=1"))]))
         for run in 1...2 {
             #expect(try box.fetch("--force").status == 0)
             let row = try box.feed("moved")
@@ -176,6 +177,14 @@ func summary(_ result: CLI.Result) -> String {
         #expect(summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 1 new item, 1 new story",
                 "\(result.stderr)")
         #expect(try box.itemKeys("typed") == ["1"])
+    }
+
+    @Test func gzipEncodedFeedIsStored() throws {
+        let server = try FetchServer.start()
+        let box = try FetchSandbox(Self.toml([("packed", server.url("/gzip"))]))
+        let result = try box.fetch()
+        #expect(summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 1 new item, 1 new story")
+        #expect(try box.itemKeys("packed") == ["1"])
     }
 
     @Test func charsetOnlyInTheHeaderIsHonoured() throws {
