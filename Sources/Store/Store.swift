@@ -254,8 +254,12 @@ public final class Store {
         title: String, reuse: Int64?
     ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
         let window = Int64(windowDays * 86_400)
+        // An undated item's time is only when we saw it: its copies may be older than the window says, so it
+        // looks through all history (still by index lookups).
+        let dated = prepared.item.published != nil || prepared.item.updated != nil
         let candidates = try candidates(
-            for: prepared, windowStart: min(itemTime, now) - window, windowEnd: max(itemTime, now) + window)
+            for: prepared, windowStart: dated ? min(itemTime, now) - window : Int64.min,
+            windowEnd: dated ? max(itemTime, now) + window : Int64.max)
         let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
         if let joined = decision.clusterID {
             for other in decision.mergeClusterIDs where other != joined {
