@@ -78,7 +78,7 @@ let package = Package(
             name: "AggregatorKitTests", dependencies: ["AggregatorKit", "Store"], exclude: ["Snapshots"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["aggregator"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+            name: "EndToEndTests", dependencies: ["aggregator", "Store"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -107,6 +107,8 @@ public final class Store {
     // MARK: feeds
 
     /// Makes sure a row exists for every configured feed (by name) and that its URL is current.
+    /// A feed whose URL changed starts afresh: no validators of the old URL (the new server could answer them
+    /// with a 304 and its items would never be stored), no backoff, no pending redirect; items stay.
     /// - Returns: the feed rows, keyed by name.
     public func syncFeeds(_ feeds: [(name: String, url: String, title: String?)]) throws -> [String: FeedRecord] {
         try db.transaction {
@@ -117,6 +119,14 @@ public final class Store {
                     ON CONFLICT(name) DO UPDATE SET
                         effective_url = CASE WHEN feeds.url = excluded.url THEN feeds.effective_url ELSE NULL END,
                         redirect_count = CASE WHEN feeds.url = excluded.url THEN feeds.redirect_count ELSE 0 END,
+                        redirect_target = CASE WHEN feeds.url = excluded.url THEN feeds.redirect_target ELSE NULL END,
+                        etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag ELSE NULL END,
+                        last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified ELSE NULL END,
+                        last_unconditional = CASE WHEN feeds.url = excluded.url THEN feeds.last_unconditional ELSE NULL END,
+                        next_due = CASE WHEN feeds.url = excluded.url THEN feeds.next_due ELSE NULL END,
+                        consecutive_failures = CASE WHEN feeds.url = excluded.url THEN feeds.consecutive_failures ELSE 0 END,
+                        gone = CASE WHEN feeds.url = excluded.url THEN feeds.gone ELSE 0 END,
+                        ttl_minutes = CASE WHEN feeds.url = excluded.url THEN feeds.ttl_minutes ELSE NULL END,
                         url = excluded.url,
                         title = coalesce(excluded.title, feeds.title)
                     """, feed.name, feed.url, feed.title)

@@ -188,6 +188,80 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, content_type='application/json')
 
 
+    # /items/<key>?n=N&ttl=M&maxage=S&validators=etag|lm|both|none: an RSS feed of N distinct items
+    # (guids <key>-0 ... <key>-N-1), with validators; 304 when the request's validator matches. Every request
+    # is counted per key with its validators and status (see /hits/<key>), for the pipeline tests
+    # (Tests/EndToEndTests/FetchRun*Tests.swift).
+    def route_items(self, segments, query):
+        key = segments[1]
+        n = int(query.get('n', '3'))
+        validators = query.get('validators', 'both')
+        etag = '"%s-%d"' % (key, n)
+        headers = {}
+        if validators in ('etag', 'both'):
+            headers['ETag'] = etag
+        if validators in ('lm', 'both'):
+            headers['Last-Modified'] = LAST_MODIFIED
+        if 'maxage' in query:
+            headers['Cache-Control'] = 'max-age=%s' % query['maxage']
+        inm = self.headers.get('If-None-Match')
+        ims = self.headers.get('If-Modified-Since')
+        not_modified = ((inm is not None and 'ETag' in headers and inm == etag)
+                        or (inm is None and ims is not None and 'Last-Modified' in headers and ims == LAST_MODIFIED))
+        with hits_lock:
+            entry = hits.setdefault(key, {'count': 0, 'not_modified': 0, 'inm': [], 'ims': []})
+            entry['count'] += 1
+            entry['not_modified'] += 1 if not_modified else 0
+            entry['inm'].append(inm)
+            entry['ims'].append(ims)
+        if not_modified:
+            self.send_response(304)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        cache_key = (key, n, query.get('ttl'))
+        body = items_cache.get(cache_key)
+        if body is None:
+            body = items_feed(key, n, query.get('ttl'))
+            items_cache[cache_key] = body
+        self.send(200, body, headers)
+
+    def route_hits(self, segments, query):
+        with hits_lock:
+            body = json.dumps(hits.get(segments[1], {'count': 0, 'not_modified': 0, 'inm': [], 'ims': []})).encode()
+        self.send(200, body, content_type='application/json')
+
+    # A feed in ISO-8859-1 with one item, the charset named only in the Content-Type header.
+    def route_latin1_item(self, segments, query):
+        body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Caf\u00e9</title><item>'
+                '<title>Cr\u00e8me br\u00fbl\u00e9e</title><guid>latin1-1</guid></item></channel></rss>').encode('iso-8859-1')
+        self.send(200, body, content_type='application/rss+xml; charset=ISO-8859-1')
+
+
+WORDS = ('river harbour council budget station league orchard library festival bridge vaccine satellite '
+         'election glacier tunnel museum factory senator drought pipeline tariff stadium reactor ferry').split()
+hits = {}
+hits_lock = threading.Lock()
+items_cache = {}
+
+
+def items_feed(key, n, ttl):
+    """N items with words drawn per item, so no two items (in any feed) look alike to the deduplicator."""
+    import random
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feed %s</title>'
+             '<link>http://example.com/%s/</link>' % (key, key)]
+    if ttl is not None:
+        parts.append('<ttl>%s</ttl>' % ttl)
+    for i in range(n):
+        rng = random.Random('%s/%d' % (key, i))
+        words = ' '.join(rng.choice(WORDS) + str(rng.randrange(100000)) for _ in range(40))
+        parts.append('<item><title>%s %d %s</title><guid>%s-%d</guid><link>http://example.com/%s/%d</link>'
+                     '<description>%s</description></item>' % (key, i, words[:40], key, i, key, i, words))
+    parts.append('</channel></rss>\n')
+    return ''.join(parts).encode()
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
