@@ -59,11 +59,32 @@ public struct FetchStateUpdate: Sendable {
 
 /// A parsed item ready to store: the item, its dedup input and its fingerprint (computed off the writer thread).
 public struct PreparedItem: Sendable {
-    public var item: Item
+    public var item: Item { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
     public var document: DedupDocument
-    public var fingerprint: Fingerprint
+    public var fingerprint: Fingerprint { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
     public var contentHash: Int64
-    public var lineHashes: [UInt64]
+    public var lineHashes: [UInt64] { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
+    /// The column values the writer binds that do not depend on the database, encoded where the item is
+    /// prepared (the parse tasks, on every core) instead of on the one writer.
+    private(set) var encoded: Encoded
+
+    struct Encoded: Sendable {
+        var categories: String
+        var enclosures: String
+        var fingerprint: [UInt8]
+        /// The index keys as a sorted JSON array without repeats (for `json_each`).
+        var indexKeys: String
+        /// The line hashes as a JSON array without repeats.
+        var lineHashes: String
+
+        init(_ item: Item, _ fingerprint: Fingerprint, _ lineHashes: [UInt64]) {
+            categories = Store.json(item.categories)
+            enclosures = Store.json(item.enclosures)
+            self.fingerprint = fingerprint.encoded()
+            indexKeys = Store.jsonArray(Set(fingerprint.indexKeys).sorted())
+            self.lineHashes = Store.jsonArray(Set(lineHashes).map { Int64(bitPattern: $0) })
+        }
+    }
 
     public init(item: Item, document: DedupDocument, fingerprint: Fingerprint, contentHash: Int64, lineHashes: [UInt64]) {
         self.item = item
@@ -71,6 +92,7 @@ public struct PreparedItem: Sendable {
         self.fingerprint = fingerprint
         self.contentHash = contentHash
         self.lineHashes = lineHashes
+        encoded = Encoded(item, fingerprint, lineHashes)
     }
 }
 
@@ -236,16 +258,16 @@ public final class Store {
             """,
             feedID, item.key, item.id, item.title ?? "", item.link, prepared.document.canonicalURL, item.summary,
             item.content, item.author, item.published.map { Int64($0.timeIntervalSince1970) },
-            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
-            Self.json(item.enclosures), itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
+            item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
+            prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
-        try writeFingerprint(prepared.fingerprint, itemID: itemID)
+        try writeFingerprint(prepared, itemID: itemID)
         // One statement for all of the item's lines (`WHERE true` lets SQLite parse the upsert after a SELECT).
         try db.run(
             """
             INSERT INTO feed_lines (feed_id, line_hash, count) SELECT ?1, value, 1 FROM json_each(?2) WHERE true
             ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + 1
-            """, feedID, Self.jsonArray(Set(prepared.lineHashes).map { Int64(bitPattern: $0) }))
+            """, feedID, prepared.encoded.lineHashes)
         summary.newItems += 1
         if placement.created {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
@@ -296,13 +318,25 @@ public final class Store {
 
     /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys).
     func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64) throws {
+        try writeFingerprint(
+            textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
+            indexKeys: Self.jsonArray(Set(fingerprint.indexKeys).sorted()), itemID: itemID)
+    }
+
+    /// Stores a prepared item's fingerprint and index keys, encoded already.
+    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64) throws {
+        try writeFingerprint(
+            textHash: prepared.fingerprint.textHash, encoded: prepared.encoded.fingerprint,
+            indexKeys: prepared.encoded.indexKeys, itemID: itemID)
+    }
+
+    private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: String, itemID: Int64) throws {
         try db.run(
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
-            itemID, Int64(bitPattern: fingerprint.textHash), fingerprint.encoded())
+            itemID, Int64(bitPattern: textHash), encoded)
         try db.run("DELETE FROM band_keys WHERE item_id = ?", itemID)
         try db.run(
-            "INSERT OR IGNORE INTO band_keys (key, item_id) SELECT value, ?1 FROM json_each(?2)",
-            itemID, Self.jsonArray(fingerprint.indexKeys))
+            "INSERT OR IGNORE INTO band_keys (key, item_id) SELECT value, ?1 FROM json_each(?2)", itemID, indexKeys)
     }
 
     /// A JSON array of integers, for binding a whole list as one parameter and reading it back with `json_each`
@@ -323,9 +357,9 @@ public final class Store {
                 updated = ?, categories = ?, enclosures = ?, content_hash = ? WHERE id = ?
             """,
             item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
-            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
-            Self.json(item.enclosures), prepared.contentHash, id)
-        try writeFingerprint(prepared.fingerprint, itemID: id)
+            item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
+            prepared.encoded.enclosures, prepared.contentHash, id)
+        try writeFingerprint(prepared, itemID: id)
     }
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
@@ -346,7 +380,7 @@ public final class Store {
             ORDER BY i.id
             """,
             [
-                Self.jsonArray(prepared.fingerprint.indexKeys), prepared.document.canonicalURL,
+                prepared.encoded.indexKeys, prepared.document.canonicalURL,
                 Int64(bitPattern: prepared.fingerprint.textHash), windowStart, windowEnd,
             ]
         ) { statement in
