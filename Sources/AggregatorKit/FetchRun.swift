@@ -367,10 +367,14 @@ public enum FetchRun {
         case .failed(let reason, let network, let response, let seconds):
             update.status = response?.status
             update.error = String(reason.split(separator: "\n").first ?? "")
+            // Only a response says whether a feed is gone; a transfer that got none leaves the mark as it was.
+            update.gone = response == nil && record.gone
             if network && networkDown {
-                // Every feed failed to connect: our network, not the feeds. Record the attempt, count nothing.
+                // Every feed failed to connect: our network, not the feeds. Record the attempt, count nothing,
+                // keep the status the feed last answered with.
                 update.consecutiveFailures = record.consecutiveFailures
                 update.nextDue = record.nextDue
+                update.status = record.lastStatus
             } else {
                 update.consecutiveFailures = record.consecutiveFailures + 1
                 update.nextDue = FeedSchedule.nextDue(

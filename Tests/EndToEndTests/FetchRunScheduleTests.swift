@@ -189,6 +189,24 @@ import Testing
         }
     }
 
+    /// A network outage says nothing about the feeds: a gone feed stays gone, a healthy one keeps its status.
+    @Test func networkDownKeepsWhatTheFeedsLastSaid() throws {
+        let server = try FetchServer()
+        let key = uniqueKey("keep")
+        let box = try FetchSandbox(
+            Self.toml([("dead", server.url("/status/410")), ("live", server.url("/items/\(key)?n=1"))]))
+        _ = try box.fetch()
+        server.stop()
+        let result = try box.fetch("--force")
+        #expect(result.stdout.contains("network down"), "\(result.stdout)")
+        let dead = try box.feed("dead")
+        #expect(dead.gone && dead.lastStatus == 410 && dead.consecutiveFailures == 1)
+        #expect(try box.run(["feeds"]).stdout.contains("gone (410)"))
+        let live = try box.feed("live")
+        #expect(live.lastStatus == 200 && live.consecutiveFailures == 0)
+        #expect(live.etag == "\"\(key)-1\"")
+    }
+
     @Test func oneUnreachableFeedAmongGoodOnesIsCounted() throws {
         let server = try FetchServer.start()
         let box = try FetchSandbox(

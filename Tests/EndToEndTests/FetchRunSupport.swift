@@ -18,7 +18,8 @@ final class FetchServer: @unchecked Sendable {
     static let shared: Result<FetchServer, StartError> = Result { () throws(StartError) in try FetchServer() }
     static func start() throws -> FetchServer { try shared.get() }
 
-    private init() throws(StartError) {
+    /// A server of one's own (most tests share `shared`): for a test that stops it with `stop()`.
+    init() throws(StartError) {
         let script = CLI.root.appendingPathComponent("Tests/FetchTests/Server/server.py")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path]
@@ -42,6 +43,13 @@ final class FetchServer: @unchecked Sendable {
     }
 
     deinit { process.terminate() }
+
+    /// Stops the server and waits until it is gone: its port refuses connections from then on.
+    /// (SIGTERM would not do: the test process's blocked signals are inherited, so the script exits on end of input.)
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
