@@ -41,7 +41,7 @@ struct TextValue {
                 HTMLSanitizer.escapeText(b, into: &out)
                 return String(decoding: out, as: UTF8.self)
             }
-            return String(decoding: HTMLSanitizer.sanitize(b, base: base ?? fallbackBase), as: UTF8.self)
+            return HTMLSanitizer.sanitizedString(b, base: base ?? fallbackBase)
         }
     }
 
@@ -229,8 +229,9 @@ final class FeedBuilder {
             return
         }
         if var c = capture {
+            // Move the capture out so its buffer is uniquely referenced while the end tag is appended.
+            capture = nil
             if depth == c.depth {
-                capture = nil
                 finish(c)
             } else {
                 if depth != c.wrapperDepth { serializeEnd(frame, into: &c) }
