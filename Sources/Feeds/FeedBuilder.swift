@@ -124,28 +124,30 @@ struct PersonDraft {
 
 /// Turns SAX events into the normalized model; one per document, never shared across threads.
 final class FeedBuilder {
+    // Stored properties skip the runtime exclusivity check: the builder is touched by one thread, from
+    // libxml2 callbacks that never overlap, and the checks cost more than the SAX events themselves.
     let documentURL: String?
-    var format: FeedFormat?
-    var notFeed: FeedError?
-    var rootName: String?
+    @exclusivity(unchecked) var format: FeedFormat?
+    @exclusivity(unchecked) var notFeed: FeedError?
+    @exclusivity(unchecked) var rootName: String?
     /// Namespace URIs declared on the root element.
-    var declaredNamespaces: [String] = []
+    @exclusivity(unchecked) var declaredNamespaces: [String] = []
 
-    var feed = Feed(format: .rss20)
-    var feedLinkIsAlternate = false
-    var feedDescriptionRank = 0
-    var feedUpdatedRank = 0
-    var feedAuthorRank = 0
-    var feedImageRank = 0
-    var feedLanguageFromAttr: String?
-    var items: [Item] = []
-    var drafts: [ItemDraft] = []
+    @exclusivity(unchecked) var feed = Feed(format: .rss20)
+    @exclusivity(unchecked) var feedLinkIsAlternate = false
+    @exclusivity(unchecked) var feedDescriptionRank = 0
+    @exclusivity(unchecked) var feedUpdatedRank = 0
+    @exclusivity(unchecked) var feedAuthorRank = 0
+    @exclusivity(unchecked) var feedImageRank = 0
+    @exclusivity(unchecked) var feedLanguageFromAttr: String?
+    @exclusivity(unchecked) var items: [Item] = []
+    @exclusivity(unchecked) var drafts: [ItemDraft] = []
 
-    var stack: [Frame] = []
-    var capture: Capture?
-    var item: ItemDraft?
-    var person: PersonDraft?
-    var skipDepth = -1
+    @exclusivity(unchecked) var stack: [Frame] = []
+    @exclusivity(unchecked) var capture: Capture?
+    @exclusivity(unchecked) var item: ItemDraft?
+    @exclusivity(unchecked) var person: PersonDraft?
+    @exclusivity(unchecked) var skipDepth = -1
 
     init(documentURL: String?) {
         self.documentURL = documentURL

@@ -11,21 +11,21 @@ final class XMLFeedReader {
     static let maxDeclaredEntities = 1000
 
     let builder: FeedBuilder
-    var declared: [String: String] = [:]
-    var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
-    var expandedBytes = 0
-    var entityBudgetExceeded = false
-    var errors = 0
-    var firstError: String?
-    var stopped = false
+    @exclusivity(unchecked) var declared: [String: String] = [:]
+    @exclusivity(unchecked) var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
+    @exclusivity(unchecked) var expandedBytes = 0
+    @exclusivity(unchecked) var entityBudgetExceeded = false
+    @exclusivity(unchecked) var errors = 0
+    @exclusivity(unchecked) var firstError: String?
+    @exclusivity(unchecked) var stopped = false
     /// libxml2 reported a `&` that does not start a reference (unescaped ampersand in a URL or text).
-    var sawBareAmpersand = false
-    var ctxt: xmlParserCtxtPtr?
+    @exclusivity(unchecked) var sawBareAmpersand = false
+    @exclusivity(unchecked) var ctxt: xmlParserCtxtPtr?
     /// Cache of element classification keyed by libxml2's interned (URI, local name) pointers: a small
     /// open-addressing table (no `Hasher`), with a dictionary behind it for documents with very many names.
-    var nameSlots = [NameSlot](repeating: NameSlot(), count: 256)
-    var nameSlotsUsed = 0
-    var names: [NameKey: (Namespace, Local)] = [:]
+    @exclusivity(unchecked) var nameSlots = [NameSlot](repeating: NameSlot(), count: 256)
+    @exclusivity(unchecked) var nameSlotsUsed = 0
+    @exclusivity(unchecked) var names: [NameKey: (Namespace, Local)] = [:]
 
     struct NameSlot {
         var uri: UInt = 0
