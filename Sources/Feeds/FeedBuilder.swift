@@ -110,7 +110,9 @@ struct Frame {
     var explicitBase: Bool
     var local: Local
     var ns: Namespace
-    /// The element's name, kept only for elements re-serialized inside captured markup.
+    /// The element's name, kept only for elements re-serialized inside captured markup: packed as written
+    /// (not lower-cased) when it is short ASCII, else as a string.
+    var tag: TagName? = nil
     var name: String? = nil
 }
 
@@ -166,9 +168,10 @@ final class FeedBuilder {
         }
         if capture != nil {
             captureChildStart(ns: ns, local: local, name: name, attributes: attributes, depth: depth)
+            let tag = TagName(exactASCII: name)
             stack.append(
                 Frame(role: .other, base: currentBase, explicitBase: explicitBaseInScope, local: local, ns: ns,
-                      name: String(cString: name)))
+                      tag: tag, name: tag == nil ? String(cString: name) : nil))
             return
         }
         var base = currentBase
@@ -705,6 +708,7 @@ final class FeedBuilder {
     // MARK: - Inline markup inside captured text
 
     static let voidElements: Set<String> = ["br", "img", "hr", "wbr", "source", "col", "input", "meta", "link", "area", "param", "embed", "track"]
+    static let voidElementTable = TagNameTable<Bool>(voidElements.map { ($0, true) })
 
     func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
         guard var c = capture else { return }
@@ -727,19 +731,19 @@ final class FeedBuilder {
             c.value.bytes.append(p.pointee)
             p += 1
         }
-        for (n, v) in attributes.all() {
-            c.value.bytes.append(0x20)
-            c.value.bytes.append(contentsOf: n.utf8)
-            c.value.bytes.append(contentsOf: "=\"".utf8)
-            var vv = v
-            vv.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &c.value.bytes) }
-            c.value.bytes.append(UInt8(ascii: "\""))
-        }
+        attributes.serialize(into: &c.value.bytes)
         c.value.bytes.append(UInt8(ascii: ">"))
     }
 
     func serializeEnd(_ frame: Frame, into c: inout Capture) {
         // Names come from the frame's local-name class only when known; keep the exact tag via the stack frame.
+        if let tag = frame.tag {
+            if Self.voidElementTable[tag] != nil { return }
+            c.value.bytes.append(contentsOf: "</".utf8)
+            tag.append(to: &c.value.bytes)
+            c.value.bytes.append(UInt8(ascii: ">"))
+            return
+        }
         guard let name = frame.name else { return }
         if Self.voidElements.contains(name) { return }
         c.value.bytes.append(contentsOf: "</".utf8)

@@ -26,6 +26,19 @@ struct TagName: Equatable, Sendable {
         }
     }
 
+    /// The C string `p` packed exactly as written (no lower-casing), or nil when it is longer than 16 bytes
+    /// or not ASCII.
+    init?(exactASCII p: UnsafePointer<UInt8>) {
+        var k = 0
+        while p[k] != 0 {
+            let c = p[k]
+            guard k < 16, c < 0x80 else { return nil }
+            if k < 8 { lo |= UInt64(c) << (8 * UInt64(k)) } else { hi |= UInt64(c) << (8 * UInt64(k - 8)) }
+            k += 1
+        }
+        count = k
+    }
+
     init(_ s: StaticString) {
         let b = UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
         self.init(b, 0..<b.count)
