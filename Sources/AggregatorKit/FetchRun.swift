@@ -70,6 +70,11 @@ public struct FetchReport: Sendable {
 
 /// The fetch → parse → dedup → store pipeline.
 public enum FetchRun {
+    /// At most this many feeds are written in one transaction…
+    static let writeBatchFeeds = 32
+    /// …and a parsed feed waits at most about this long for its batch to be written.
+    static let writeBatchSeconds = 0.5
+
     /// Runs one fetch over the configured feeds into the database at `databasePath`.
     public static func run(config: Config, databasePath: String, options: FetchRunOptions) async throws -> FetchReport {
         let started = Date()
@@ -132,8 +137,42 @@ public enum FetchRun {
         let stream = fetcher.fetch(requests)
         let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
         try await withThrowingTaskGroup(of: (Int, Processed).self) { group in
+            // The writer batches: results wait in `pending` and go to the database several feeds per transaction,
+            // which writes every hot index page once per batch instead of once per feed (each feed's items and
+            // validators still commit together). A batch is flushed when it is big or old enough, when nothing is
+            // being parsed, and at the end; no transaction is ever held open while the writer waits. A failed write
+            // rolls back its whole batch and ends the run, as it did with one feed: those feeds keep their old
+            // validators and are fetched in full again next time.
+            var pending: [(Int, Processed)] = []
+            var pendingSince = Date()
+            func flush() throws {
+                guard !pending.isEmpty else { return }
+                try store.db.batch {
+                    for done in pending {
+                        try commit(done, selected: selected, store: store, deduplicator: deduplicator,
+                                   windowDays: windowDays, settings: config.settings, options: options,
+                                   report: &report)
+                    }
+                }
+                pending.removeAll(keepingCapacity: true)
+            }
+            func enqueue(_ done: (Int, Processed)) throws {
+                if isNetworkFailure(done) {
+                    networkFailures.append(done)
+                    return
+                }
+                others += 1
+                if pending.isEmpty { pendingSince = Date() }
+                pending.append(done)
+                if pending.count >= writeBatchFeeds || Date().timeIntervalSince(pendingSince) >= writeBatchSeconds {
+                    try flush()
+                }
+            }
             var inFlight = 0
-            for await result in stream {
+            var results = stream.makeAsyncIterator()
+            while true {
+                if inFlight == 0 { try flush() }  // nothing left to parse: the next result is a network wait away
+                guard let result = await results.next() else { break }
                 let index = result.request.id
                 let feed = selected[index].0
                 let record = selected[index].1
@@ -143,24 +182,13 @@ public enum FetchRun {
                 inFlight += 1
                 while inFlight >= parallelism, let done = try await group.next() {
                     inFlight -= 1
-                    if isNetworkFailure(done) {
-                        networkFailures.append(done)
-                        continue
-                    }
-                    others += 1
-                    try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                               settings: config.settings, options: options, report: &report)
+                    try enqueue(done)
                 }
             }
             while let done = try await group.next() {
-                if isNetworkFailure(done) {
-                    networkFailures.append(done)
-                    continue
-                }
-                others += 1
-                try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                           settings: config.settings, options: options, report: &report)
+                try enqueue(done)
             }
+            try flush()
         }
         let networkDown = others == 0 && networkFailures.count >= 2
         report.networkDown = networkDown

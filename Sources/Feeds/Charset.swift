@@ -114,6 +114,44 @@ enum Charset {
         }
     }
 
+    /// `b` decoded through a single-byte `table`, characters XML forbids dropped; written straight into the
+    /// array's storage (at most three bytes per input byte for tables inside the BMP).
+    static func decodeSingleByte(_ b: UnsafeBufferPointer<UInt8>, table: [UInt32]) -> [UInt8] {
+        guard table.count == 256, table.allSatisfy({ $0 < 0x10000 }) else {
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + b.count / 8)
+            for c in b {
+                let v = table[Int(c)]
+                if allowed(v) { HTMLEntities.appendUTF8(v, to: &out) }
+            }
+            return out
+        }
+        return table.withUnsafeBufferPointer { t in
+            [UInt8](unsafeUninitializedCapacity: b.count * 3) { o, written in
+                var w = 0
+                for c in b {
+                    let v = t[Int(c)]
+                    if v < 0x80 {
+                        if v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D { continue }
+                        o[w] = UInt8(v)
+                        w += 1
+                    } else if v < 0x800 {
+                        o[w] = UInt8(0xC0 | (v >> 6))
+                        o[w + 1] = UInt8(0x80 | (v & 0x3F))
+                        w += 2
+                    } else {
+                        guard allowed(v) else { continue }
+                        o[w] = UInt8(0xE0 | (v >> 12))
+                        o[w + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+                        o[w + 2] = UInt8(0x80 | (v & 0x3F))
+                        w += 3
+                    }
+                }
+                written = w
+            }
+        }
+    }
+
     /// Whether `v` may appear in an XML document.
     @inline(__always) static func allowed(_ v: UInt32) -> Bool {
         if v < 0x20 { return v == 0x09 || v == 0x0A || v == 0x0D }
@@ -154,11 +192,7 @@ enum Charset {
         case .utf32(let be, let skip):
             decodeUTF32(UnsafeBufferPointer(rebasing: b[min(skip, b.count)...]), bigEndian: be, into: &out)
         case .singleByte(let table):
-            out.reserveCapacity(b.count + b.count / 8)
-            for c in b {
-                let v = table[Int(c)]
-                if allowed(v) { HTMLEntities.appendUTF8(v, to: &out) }
-            }
+            out = decodeSingleByte(b, table: table)
         case .iconv(let name):
             if !iconvDecode(b, from: name, into: &out) {
                 warning = "unknown encoding \(name), read as utf-8"

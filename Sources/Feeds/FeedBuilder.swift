@@ -41,7 +41,7 @@ struct TextValue {
                 HTMLSanitizer.escapeText(b, into: &out)
                 return String(decoding: out, as: UTF8.self)
             }
-            return String(decoding: HTMLSanitizer.sanitize(b, base: base ?? fallbackBase), as: UTF8.self)
+            return HTMLSanitizer.sanitizedString(b, base: base ?? fallbackBase)
         }
     }
 
@@ -110,7 +110,9 @@ struct Frame {
     var explicitBase: Bool
     var local: Local
     var ns: Namespace
-    /// The element's name, kept only for elements re-serialized inside captured markup.
+    /// The element's name, kept only for elements re-serialized inside captured markup: packed as written
+    /// (not lower-cased) when it is short ASCII, else as a string.
+    var tag: TagName? = nil
     var name: String? = nil
 }
 
@@ -124,28 +126,30 @@ struct PersonDraft {
 
 /// Turns SAX events into the normalized model; one per document, never shared across threads.
 final class FeedBuilder {
+    // Stored properties skip the runtime exclusivity check: the builder is touched by one thread, from
+    // libxml2 callbacks that never overlap, and the checks cost more than the SAX events themselves.
     let documentURL: String?
-    var format: FeedFormat?
-    var notFeed: FeedError?
-    var rootName: String?
+    @exclusivity(unchecked) var format: FeedFormat?
+    @exclusivity(unchecked) var notFeed: FeedError?
+    @exclusivity(unchecked) var rootName: String?
     /// Namespace URIs declared on the root element.
-    var declaredNamespaces: [String] = []
+    @exclusivity(unchecked) var declaredNamespaces: [String] = []
 
-    var feed = Feed(format: .rss20)
-    var feedLinkIsAlternate = false
-    var feedDescriptionRank = 0
-    var feedUpdatedRank = 0
-    var feedAuthorRank = 0
-    var feedImageRank = 0
-    var feedLanguageFromAttr: String?
-    var items: [Item] = []
-    var drafts: [ItemDraft] = []
+    @exclusivity(unchecked) var feed = Feed(format: .rss20)
+    @exclusivity(unchecked) var feedLinkIsAlternate = false
+    @exclusivity(unchecked) var feedDescriptionRank = 0
+    @exclusivity(unchecked) var feedUpdatedRank = 0
+    @exclusivity(unchecked) var feedAuthorRank = 0
+    @exclusivity(unchecked) var feedImageRank = 0
+    @exclusivity(unchecked) var feedLanguageFromAttr: String?
+    @exclusivity(unchecked) var items: [Item] = []
+    @exclusivity(unchecked) var drafts: [ItemDraft] = []
 
-    var stack: [Frame] = []
-    var capture: Capture?
-    var item: ItemDraft?
-    var person: PersonDraft?
-    var skipDepth = -1
+    @exclusivity(unchecked) var stack: [Frame] = []
+    @exclusivity(unchecked) var capture: Capture?
+    @exclusivity(unchecked) var item: ItemDraft?
+    @exclusivity(unchecked) var person: PersonDraft?
+    @exclusivity(unchecked) var skipDepth = -1
 
     init(documentURL: String?) {
         self.documentURL = documentURL
@@ -164,9 +168,10 @@ final class FeedBuilder {
         }
         if capture != nil {
             captureChildStart(ns: ns, local: local, name: name, attributes: attributes, depth: depth)
+            let tag = TagName(exactASCII: name)
             stack.append(
                 Frame(role: .other, base: currentBase, explicitBase: explicitBaseInScope, local: local, ns: ns,
-                      name: String(cString: name)))
+                      tag: tag, name: tag == nil ? String(cString: name) : nil))
             return
         }
         var base = currentBase
@@ -229,8 +234,9 @@ final class FeedBuilder {
             return
         }
         if var c = capture {
+            // Move the capture out so its buffer is uniquely referenced while the end tag is appended.
+            capture = nil
             if depth == c.depth {
-                capture = nil
                 finish(c)
             } else {
                 if depth != c.wrapperDepth { serializeEnd(frame, into: &c) }
@@ -702,6 +708,7 @@ final class FeedBuilder {
     // MARK: - Inline markup inside captured text
 
     static let voidElements: Set<String> = ["br", "img", "hr", "wbr", "source", "col", "input", "meta", "link", "area", "param", "embed", "track"]
+    static let voidElementTable = TagNameTable<Bool>(voidElements.map { ($0, true) })
 
     func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
         guard var c = capture else { return }
@@ -724,19 +731,19 @@ final class FeedBuilder {
             c.value.bytes.append(p.pointee)
             p += 1
         }
-        for (n, v) in attributes.all() {
-            c.value.bytes.append(0x20)
-            c.value.bytes.append(contentsOf: n.utf8)
-            c.value.bytes.append(contentsOf: "=\"".utf8)
-            var vv = v
-            vv.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &c.value.bytes) }
-            c.value.bytes.append(UInt8(ascii: "\""))
-        }
+        attributes.serialize(into: &c.value.bytes)
         c.value.bytes.append(UInt8(ascii: ">"))
     }
 
     func serializeEnd(_ frame: Frame, into c: inout Capture) {
         // Names come from the frame's local-name class only when known; keep the exact tag via the stack frame.
+        if let tag = frame.tag {
+            if Self.voidElementTable[tag] != nil { return }
+            c.value.bytes.append(contentsOf: "</".utf8)
+            tag.append(to: &c.value.bytes)
+            c.value.bytes.append(UInt8(ascii: ">"))
+            return
+        }
         guard let name = frame.name else { return }
         if Self.voidElements.contains(name) { return }
         c.value.bytes.append(contentsOf: "</".utf8)

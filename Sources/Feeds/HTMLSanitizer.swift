@@ -1,3 +1,5 @@
+import Foundation
+
 /// Allowlist HTML sanitizer: keeps harmless formatting, drops scripts, frames, forms, event handlers, styles
 /// and dangerous URL schemes, resolves every relative URL (href, src, srcset, ...) against a base, and
 /// closes what it opened so the fragment cannot swallow the page around it.
@@ -26,26 +28,44 @@ enum HTMLSanitizer {
 
     /// What to do with an element, decided by one table lookup per tag.
     enum ElementClass { case keep, keepVoid, dropWithContent, dropTag }
-    static let elementClasses: [String: ElementClass] = {
-        var t: [String: ElementClass] = [:]
-        for e in allowedElements { t[e] = voidElements.contains(e) ? .keepVoid : .keep }
-        for e in droppedWithContent { t[e] = .dropWithContent }
-        return t
+    static let elementClasses: TagNameTable<ElementClass> = {
+        var t: [(String, ElementClass)] = []
+        for e in allowedElements { t.append((e, voidElements.contains(e) ? .keepVoid : .keep)) }
+        for e in droppedWithContent { t.append((e, .dropWithContent)) }
+        return TagNameTable(t)
     }()
 
     enum AttributeClass { case plain, url, srcset }
-    static let attributeClasses: [String: AttributeClass] = {
-        var t: [String: AttributeClass] = [:]
-        for a in allowedAttributes { t[a] = urlAttributes.contains(a) ? .url : (a == "srcset" ? .srcset : .plain) }
-        return t
-    }()
+    static let attributeClasses = TagNameTable<AttributeClass>(
+        allowedAttributes.map { ($0, urlAttributes.contains($0) ? .url : ($0 == "srcset" ? .srcset : .plain)) })
+
+    static let img = TagName("img")
+    static let src = TagName("src")
+    /// Dropped elements that are void in HTML: nothing to skip after them.
+    static let voidDropped = TagNameTable<Bool>([("meta", true), ("link", true), ("base", true), ("embed", true)])
 
     /// Sanitized copy of the HTML in `s`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> [UInt8] {
-        let base = URLBase(base)
         var out: [UInt8] = []
+        let r = sanitize(s, base: base, into: &out)
+        return r.lowerBound == 0 && r.upperBound == out.count ? out : Array(out[r])
+    }
+
+    /// Sanitized HTML as a string (one copy fewer than `sanitize`).
+    static func sanitizedString(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
+        var out: [UInt8] = []
+        let r = sanitize(s, base: base, into: &out)
+        return out.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[r]), as: UTF8.self) }
+    }
+
+    /// Writes the sanitized HTML of `s` to `out` (which must start empty) in one pass over the bytes, and
+    /// returns the range of `out` without surrounding white space.
+    static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?, into out: inout [UInt8]) -> Range<Int> {
+        let base = URLBase(base)
         out.reserveCapacity(s.count)
-        var open: [String] = []
+        var open: [TagName] = []
+        var decoded: [UInt8] = []
+        var url: [UInt8] = []
         var scanner = HTMLScanner(s)
         loop: while true {
             switch scanner.next() {
@@ -60,29 +80,47 @@ enum HTMLSanitizer {
             case .startTag(let name, let attrs, let selfClosing):
                 let cls = elementClasses[name] ?? .dropTag
                 if cls == .dropWithContent {
-                    if !selfClosing && !(name == "meta" || name == "link" || name == "base" || name == "embed") {
+                    if !selfClosing && voidDropped[name] == nil {
                         scanner.skipRawText(until: name)
                     }
                     continue
                 }
                 guard cls != .dropTag else { continue }
                 out.append(UInt8(ascii: "<"))
-                out.append(contentsOf: name.utf8)
-                for (an, av) in attrs.isEmpty ? [] : scanner.attributes(attrs) {
-                    guard let acls = attributeClasses[an] else { continue }
-                    var value = av
-                    if acls == .url {
-                        guard let u = safeURL(value, base: base, image: name == "img" && an == "src") else { continue }
-                        value = u
-                    } else if acls == .srcset {
-                        value = resolveSrcset(av, base: base)
-                        if value.isEmpty { continue }
+                name.append(to: &out)
+                let isImg = name == img
+                scanner.forEachAttribute(attrs) { an, vr in
+                    guard let acls = attributeClasses[an] else { return }
+                    func put(_ v: UnsafeBufferPointer<UInt8>) {
+                        out.append(0x20)
+                        an.append(to: &out)
+                        out.append(0x3D)
+                        out.append(0x22)
+                        escapeAttribute(v, into: &out)
+                        out.append(0x22)
                     }
-                    out.append(0x20)
-                    out.append(contentsOf: an.utf8)
-                    out.append(contentsOf: "=\"".utf8)
-                    value.withUnsafeBufferPointer { escapeAttribute($0, into: &out) }
-                    out.append(UInt8(ascii: "\""))
+                    func emit(_ raw: UnsafeBufferPointer<UInt8>) {
+                        switch acls {
+                        case .plain:
+                            put(raw)
+                        case .url:
+                            url.removeAll(keepingCapacity: true)
+                            guard safeURL(raw, base: base, image: isImg && an == src, into: &url) else { return }
+                            url.withUnsafeBufferPointer { put($0) }
+                        case .srcset:
+                            let value = resolveSrcset(Array(raw), base: base)
+                            if value.isEmpty { return }
+                            value.withUnsafeBufferPointer { put($0) }
+                        }
+                    }
+                    // Without references the raw bytes are the value: no copy.
+                    let raw = UnsafeBufferPointer(rebasing: s[vr])
+                    if raw.contains(UInt8(ascii: "&")) {
+                        decoded = HTMLScanner.decodeReferences(raw)
+                        decoded.withUnsafeBufferPointer { emit($0) }
+                    } else {
+                        emit(raw)
+                    }
                 }
                 out.append(UInt8(ascii: ">"))
                 if cls == .keep && !selfClosing { open.append(name) }
@@ -90,15 +128,17 @@ enum HTMLSanitizer {
                 guard !open.isEmpty, elementClasses[name] == .keep, let k = open.lastIndex(of: name) else { continue }
                 while open.count > k {
                     let n = open.removeLast()
-                    out.append(contentsOf: "</".utf8)
-                    out.append(contentsOf: n.utf8)
+                    out.append(0x3C)
+                    out.append(0x2F)
+                    n.append(to: &out)
                     out.append(UInt8(ascii: ">"))
                 }
             }
         }
         while let n = open.popLast() {
-            out.append(contentsOf: "</".utf8)
-            out.append(contentsOf: n.utf8)
+            out.append(0x3C)
+            out.append(0x2F)
+            n.append(to: &out)
             out.append(UInt8(ascii: ">"))
         }
         // Trim surrounding white space.
@@ -106,47 +146,68 @@ enum HTMLSanitizer {
         var hi = out.count
         while lo < hi, out[lo] <= 0x20 { lo += 1 }
         while hi > lo, out[hi - 1] <= 0x20 { hi -= 1 }
-        return lo == 0 && hi == out.count ? out : Array(out[lo..<hi])
+        return lo..<hi
     }
 
     static let allowedSchemes: Set<String> = [
         "http", "https", "mailto", "ftp", "tel", "news", "magnet", "irc", "ircs", "feed", "xmpp", "sms",
     ]
+    static let allowedSchemeTable = TagNameTable<Bool>(allowedSchemes.map { ($0, true) })
+    static let dataScheme = TagName("data")
 
     /// The URL resolved against `base`, or nil when its scheme is not allowed.
     static func safeURL(_ raw: [UInt8], base: URLBase?, image: Bool) -> [UInt8]? {
+        var out: [UInt8] = []
+        let ok = raw.withUnsafeBufferPointer { safeURL($0, base: base, image: image, into: &out) }
+        return ok ? out : nil
+    }
+
+    /// Appends the URL resolved against `base` to `out`; false (nothing appended) when its scheme is not allowed.
+    static func safeURL(_ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool, into out: inout [UInt8]) -> Bool {
         // The scheme, as browsers read it: control characters and white space inside it are ignored.
-        var scheme: [UInt8] = []
+        var scheme = TagName()
         var hasScheme = false
+        var first: UInt8 = 0
         for c in raw {
             if c <= 0x20 { continue }
             if c == UInt8(ascii: ":") {
-                hasScheme = !scheme.isEmpty
+                hasScheme = scheme.count > 0
                 break
             }
             guard HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "."),
                 scheme.count < 16
             else { break }
-            scheme.append(c | (HTMLScanner.isAlpha(c) ? 0x20 : 0))
-        }
-        if hasScheme, let first = scheme.first, HTMLScanner.isAlpha(first) {
-            let name = String(decoding: scheme, as: UTF8.self)
-            if allowedSchemes.contains(name) {
-                return raw.withUnsafeBufferPointer { URLBytes.needsCleaning($0) ? URLBytes.clean($0) : raw }
+            let l = UInt64(c | (HTMLScanner.isAlpha(c) ? 0x20 : 0))
+            if scheme.count == 0 { first = c }
+            if scheme.count < 8 {
+                scheme.lo |= l << (8 * UInt64(scheme.count))
+            } else {
+                scheme.hi |= l << (8 * UInt64(scheme.count - 8))
             }
-            if name == "data", image {
+            scheme.count += 1
+        }
+        if hasScheme, HTMLScanner.isAlpha(first) {
+            if allowedSchemeTable[scheme] != nil {
+                if URLBytes.needsCleaning(raw) { out.append(contentsOf: URLBytes.clean(raw)) } else { out.append(contentsOf: raw) }
+                return true
+            }
+            if scheme == dataScheme, image {
                 let t = String(decoding: raw.prefix(32), as: UTF8.self).lowercased().trimmingASCIISpace()
-                if t.hasPrefix("data:image/") && !t.hasPrefix("data:image/svg") { return raw }
+                if t.hasPrefix("data:image/") && !t.hasPrefix("data:image/svg") {
+                    out.append(contentsOf: raw)
+                    return true
+                }
             }
-            return nil
+            return false
         }
-        var out: [UInt8] = []
         if let base {
-            raw.withUnsafeBufferPointer { base.resolve($0, into: &out) }
+            base.resolve(raw, into: &out)
+        } else if URLBytes.needsCleaning(raw) {
+            out.append(contentsOf: URLBytes.clean(raw))
         } else {
-            out = raw.withUnsafeBufferPointer { URLBytes.needsCleaning($0) ? URLBytes.clean($0) : raw }
+            out.append(contentsOf: raw)
         }
-        return out
+        return true
     }
 
     static func resolveSrcset(_ value: [UInt8], base: URLBase?) -> [UInt8] {
@@ -164,42 +225,63 @@ enum HTMLSanitizer {
         return out
     }
 
+    /// The index of the first `a` or `b` (or `c`) in `t` at or after `from`, or `t.count`; memchr finds each
+    /// needle, so runs without markup cost next to nothing.
+    @inline(__always)
+    static func index(of needle: UInt8, in t: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard from < t.count, let base = t.baseAddress,
+            let p = memchr(base + from, Int32(needle), t.count - from)
+        else { return t.count }
+        return UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
+    }
+
+    /// Copies `t` to `out`, replacing each byte in `needles` with `replace(byte)`; runs are copied in bulk.
+    @inline(__always)
+    static func copyEscaping(
+        _ t: UnsafeBufferPointer<UInt8>, _ needles: (UInt8, UInt8, UInt8?), into out: inout [UInt8],
+        _ replace: (UInt8, inout [UInt8]) -> Void
+    ) {
+        let n = t.count
+        var pa = index(of: needles.0, in: t, from: 0)
+        var pb = index(of: needles.1, in: t, from: 0)
+        var pc = needles.2.map { index(of: $0, in: t, from: 0) } ?? n
+        var run = 0
+        while true {
+            let k = min(pa, pb, pc)
+            guard k < n else { break }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
+            replace(t[k], &out)
+            run = k + 1
+            if pa == k { pa = index(of: needles.0, in: t, from: run) }
+            if pb == k { pb = index(of: needles.1, in: t, from: run) }
+            if pc == k, let c = needles.2 { pc = index(of: c, in: t, from: run) }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<n]))
+    }
+
     /// Text whose `<` did not start a tag: escape it so it stays text (runs copied in bulk).
     static func escapeStrayMarkup(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var run = 0
-        for k in 0..<t.count {
-            let c = t[k]
-            guard c == UInt8(ascii: "<") || c == UInt8(ascii: ">") else { continue }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
-            out.append(contentsOf: c == UInt8(ascii: "<") ? [0x26, 0x6C, 0x74, 0x3B] : [0x26, 0x67, 0x74, 0x3B])
-            run = k + 1
+        copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: ">"), nil), into: &out) { c, o in
+            o.append(contentsOf: c == UInt8(ascii: "<") ? [0x26, 0x6C, 0x74, 0x3B] : [0x26, 0x67, 0x74, 0x3B])
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<t.count]))
     }
 
     static func escapeText(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var run = 0
-        for k in 0..<t.count {
-            let c = t[k]
-            guard c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "&") else { continue }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
+        copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&")), into: &out) { c, o in
             switch c {
-            case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-            case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
-            default: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
+            case UInt8(ascii: "<"): o.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
+            case UInt8(ascii: ">"): o.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            default: o.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
             }
-            run = k + 1
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<t.count]))
     }
 
     static func escapeAttribute(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        for c in t {
+        copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "\"")), into: &out) { c, o in
             switch c {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
-            default: out.append(c)
+            case UInt8(ascii: "<"): o.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: "&"): o.append(contentsOf: "&amp;".utf8)
+            default: o.append(contentsOf: "&quot;".utf8)
             }
         }
     }

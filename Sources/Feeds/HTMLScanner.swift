@@ -7,8 +7,8 @@ struct HTMLScanner {
         /// Raw text, character references not yet decoded.
         case text(Range<Int>)
         /// A start tag: lower-cased name, the byte range of its attributes, whether it ended in `/>`.
-        case startTag(String, attributes: Range<Int>, selfClosing: Bool)
-        case endTag(String)
+        case startTag(TagName, attributes: Range<Int>, selfClosing: Bool)
+        case endTag(TagName)
         /// The inside of `<![CDATA[...]]>`: literal text.
         case cdata(Range<Int>)
         /// Comments, doctypes, processing instructions.
@@ -56,16 +56,6 @@ struct HTMLScanner {
         return true
     }
 
-    private func lowercasedName(_ r: Range<Int>) -> String {
-        String(unsafeUninitializedCapacity: r.count) { buf in
-            for (k, j) in r.enumerated() {
-                let c = s[j]
-                buf[k] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
-            }
-            return r.count
-        }
-    }
-
     private func nameEnd(from: Int) -> Int {
         var j = from
         while j < s.count {
@@ -77,7 +67,7 @@ struct HTMLScanner {
     }
 
     /// Skips the raw text of `script`/`style`-like elements up to and including their end tag.
-    mutating func skipRawText(until name: String) {
+    mutating func skipRawText(until name: TagName) {
         while i < s.count {
             let j = find(UInt8(ascii: "<"), from: i)
             guard j + 1 < s.count else {
@@ -86,7 +76,7 @@ struct HTMLScanner {
             }
             if s[j + 1] == UInt8(ascii: "/") {
                 let e = nameEnd(from: j + 2)
-                if lowercasedName((j + 2)..<e) == name {
+                if TagName(s, (j + 2)..<e) == name {
                     i = min(s.count, find(UInt8(ascii: ">"), from: e) + 1)
                     return
                 }
@@ -136,7 +126,7 @@ struct HTMLScanner {
                 return .text(start..<i)
             }
             let e = nameEnd(from: i + 2)
-            let name = lowercasedName((i + 2)..<e)
+            let name = TagName(s, (i + 2)..<e)
             i = min(n, find(UInt8(ascii: ">"), from: e) + 1)
             return .endTag(name)
         }
@@ -145,7 +135,7 @@ struct HTMLScanner {
             return .text(start..<i)
         }
         let e = nameEnd(from: i + 1)
-        let name = lowercasedName((i + 1)..<e)
+        let name = TagName(s, (i + 1)..<e)
         // Find the closing '>', skipping quoted attribute values (a quote opens a value only after '=').
         var j = e
         var quote: UInt8 = 0
@@ -172,9 +162,10 @@ struct HTMLScanner {
         return .startTag(name, attributes: e..<max(e, min(attrEnd, n)), selfClosing: selfClosing)
     }
 
-    /// The attributes in `r` as (lower-cased name, decoded value) pairs, in document order.
-    func attributes(_ r: Range<Int>) -> [(name: String, value: [UInt8])] {
-        var out: [(name: String, value: [UInt8])] = []
+    /// Calls `body` with each attribute in `r`, in document order: its lower-cased name and the byte range of
+    /// its raw value (references not decoded; empty when the attribute has no value).
+    @inline(__always)
+    func forEachAttribute(_ r: Range<Int>, _ body: (TagName, Range<Int>) -> Void) {
         var j = r.lowerBound
         let end = r.upperBound
         while j < end {
@@ -182,9 +173,9 @@ struct HTMLScanner {
             guard j < end else { break }
             let ns = j
             while j < end, !Self.isSpace(s[j]), s[j] != UInt8(ascii: "="), s[j] != UInt8(ascii: "/") { j += 1 }
-            let name = lowercasedName(ns..<j)
+            let name = TagName(s, ns..<j)
             while j < end, Self.isSpace(s[j]) { j += 1 }
-            var value: [UInt8] = []
+            var value = j..<j
             if j < end, s[j] == UInt8(ascii: "=") {
                 j += 1
                 while j < end, Self.isSpace(s[j]) { j += 1 }
@@ -200,14 +191,13 @@ struct HTMLScanner {
                     while ve < end, !Self.isSpace(s[ve]) { ve += 1 }
                     j = ve
                 }
-                value = Self.decodeReferences(UnsafeBufferPointer(rebasing: s[vs..<ve]))
+                value = vs..<ve
             } else if j == ns {
                 j += 1
                 continue
             }
-            if !name.isEmpty { out.append((name, value)) }
+            if !name.isEmpty { body(name, value) }
         }
-        return out
     }
 
     /// Decodes character references in `t` (used for attribute values).

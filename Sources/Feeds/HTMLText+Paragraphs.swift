@@ -20,14 +20,15 @@ extension HTMLText {
                 case .cdata(let r):
                     writer.appendLiteral(UnsafeBufferPointer(rebasing: s[r]))
                 case .startTag(let name, _, let selfClosing):
-                    if dropContentTags.contains(name) {
+                    let effect = tagEffects[name] ?? 0
+                    if effect & 2 != 0 {
                         if !selfClosing { scanner.skipRawText(until: name) }
                         writer.space()
-                    } else if blockTags.contains(name) {
+                    } else if effect & 1 != 0 {
                         flush()
                     }
                 case .endTag(let name):
-                    if blockTags.contains(name) { flush() }
+                    if (tagEffects[name] ?? 0) & 1 != 0 { flush() }
                 case .ignorable:
                     break
                 }

@@ -10,6 +10,12 @@ public enum HTMLText {
     /// Elements whose content is never text a reader sees.
     static let dropContentTags: Set<String> = ["script", "style", "template", "noembed", "noframes", "iframe"]
 
+    /// What a tag means to the text: bit 0 = a block tag, bit 1 = its content is dropped.
+    static let tagEffects = TagNameTable<UInt8>(
+        blockTags.union(dropContentTags).map {
+            ($0, UInt8(blockTags.contains($0) ? 1 : 0) | UInt8(dropContentTags.contains($0) ? 2 : 0))
+        })
+
     /// The plain text of an HTML fragment.
     public static func plainText(fromHTML html: String) -> String {
         var html = html
@@ -39,14 +45,15 @@ public enum HTMLText {
             case .cdata(let r):
                 w.appendLiteral(UnsafeBufferPointer(rebasing: s[r]))
             case .startTag(let name, _, let selfClosing):
-                if dropContentTags.contains(name) {
+                let effect = tagEffects[name] ?? 0
+                if effect & 2 != 0 {
                     if !selfClosing { scanner.skipRawText(until: name) }
                     w.space()
-                } else if blockTags.contains(name) {
+                } else if effect & 1 != 0 {
                     w.space()
                 }
             case .endTag(let name):
-                if blockTags.contains(name) { w.space() }
+                if (tagEffects[name] ?? 0) & 1 != 0 { w.space() }
             case .ignorable:
                 break
             }

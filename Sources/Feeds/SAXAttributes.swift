@@ -51,4 +51,51 @@ struct SAXAttributes {
         }
         return out
     }
+
+    /// Appends every attribute as ` name="value"` (value decoded, then escaped) for re-serializing inline XHTML:
+    /// the same bytes as writing out `all()`, without building strings for plain ASCII.
+    func serialize(into out: inout [UInt8]) {
+        guard let base else { return }
+        for k in 0..<count {
+            let a = base + 5 * k
+            guard let ln = a[0] else { continue }
+            var n = 0
+            var ascii = true
+            while ln[n] != 0 {
+                if ln[n] >= 0x80 { ascii = false }
+                n += 1
+            }
+            var raw = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            if let start = a[3], let end = a[4] { raw = UnsafeBufferPointer(start: start, count: end - start) }
+            if ascii, !raw.contains(where: { $0 >= 0x80 }) {
+                out.append(0x20)
+                out.append(contentsOf: UnsafeBufferPointer(start: ln, count: n))
+                out.append(contentsOf: "=\"".utf8)
+                if raw.contains(UInt8(ascii: "&")) {
+                    let d = HTMLScanner.decodeReferences(raw)
+                    if d.contains(where: { $0 >= 0x80 }) {
+                        var v = String(decoding: d, as: UTF8.self)
+                        v.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &out) }
+                    } else {
+                        d.withUnsafeBufferPointer { HTMLSanitizer.escapeAttribute($0, into: &out) }
+                    }
+                } else {
+                    HTMLSanitizer.escapeAttribute(raw, into: &out)
+                }
+                out.append(UInt8(ascii: "\""))
+                continue
+            }
+            // Non-ASCII: through `String`, which repairs invalid UTF-8 exactly as before.
+            let name = String(cString: ln)
+            var value = ""
+            if let start = a[3], let end = a[4] {
+                value = String(decoding: HTMLScanner.decodeReferences(UnsafeBufferPointer(start: start, count: end - start)), as: UTF8.self)
+            }
+            out.append(0x20)
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: "=\"".utf8)
+            value.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &out) }
+            out.append(UInt8(ascii: "\""))
+        }
+    }
 }

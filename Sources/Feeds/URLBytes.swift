@@ -85,6 +85,30 @@ struct URLBytes {
         return out
     }
 
+    /// Whether `path` has a `.` or `..` segment (a dot inside a segment name, as in `a.jpg`, is not one).
+    static func hasDotSegment(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = path.count
+        var k = 0
+        while k < n {
+            if path[k] == UInt8(ascii: "."), k == 0 || path[k - 1] == UInt8(ascii: "/") {
+                var e = k + 1
+                if e < n, path[e] == UInt8(ascii: ".") { e += 1 }
+                if e == n || path[e] == UInt8(ascii: "/") { return true }
+            }
+            k += 1
+        }
+        return false
+    }
+
+    /// Appends `path` with `.` and `..` segments removed.
+    static func appendRemovingDots(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard hasDotSegment(path) else {
+            out.append(contentsOf: path)
+            return
+        }
+        appendRemovingDots(Array(path), to: &out)
+    }
+
     /// Appends `path` with `.` and `..` segments removed.
     static func appendRemovingDots(_ path: [UInt8], to out: inout [UInt8]) {
         guard path.contains(UInt8(ascii: ".")) else {
@@ -150,7 +174,7 @@ struct URLBase {
                 if let a = rp.authority {
                     out.append(contentsOf: [0x2F, 0x2F])
                     put(ref, a)
-                    URLBytes.appendRemovingDots(Array(ref[rp.path]), to: &out)
+                    URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
                     if let q = rp.query { out.append(UInt8(ascii: "?")); put(ref, q) }
                 } else {
                     if let a = parts.authority {
@@ -181,7 +205,7 @@ struct URLBase {
                             }
                             merged.append(contentsOf: ref[rp.path])
                         }
-                        URLBytes.appendRemovingDots(merged, to: &out)
+                        merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
                         if let q = rp.query {
                             out.append(UInt8(ascii: "?"))
                             put(ref, q)

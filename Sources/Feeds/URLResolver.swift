@@ -150,10 +150,36 @@ public enum URLCanonicalizer {
 
 extension StringProtocol {
     /// The string without leading and trailing ASCII white space.
-    func trimmingASCIISpace() -> SubSequence {
+    func trimmingASCIISpace() -> SubSequence { trimmingASCIISpaceByCharacter() }
+
+    func trimmingASCIISpaceByCharacter() -> SubSequence {
         var s = self[...]
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" || f == "\r\n" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" || l == "\r\n" { s = s.dropLast() }
         return s
     }
+}
+
+extension Substring {
+    /// The substring without leading and trailing ASCII white space, found on UTF-8 bytes. A trimmed space next
+    /// to a non-ASCII byte might belong to a larger grapheme (" \u{301}"), so then the Character-level loop
+    /// decides, exactly as before.
+    func trimmingASCIISpace() -> Substring {
+        let u = utf8
+        var lo = u.startIndex
+        var hi = u.endIndex
+        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        while lo < hi, ws(u[lo]) { lo = u.index(after: lo) }
+        while hi > lo, ws(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        if lo == u.startIndex && hi == u.endIndex { return self }
+        let leadSafe = lo == u.startIndex || lo == hi || u[lo] < 0x80
+        let trailSafe = hi == u.endIndex || hi == lo || u[u.index(before: hi)] < 0x80
+        if leadSafe && trailSafe { return self[lo..<hi] }
+        return trimmingASCIISpaceByCharacter()
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII white space (see `Substring.trimmingASCIISpace`).
+    func trimmingASCIISpace() -> Substring { self[...].trimmingASCIISpace() }
 }

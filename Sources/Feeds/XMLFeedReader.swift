@@ -11,18 +11,28 @@ final class XMLFeedReader {
     static let maxDeclaredEntities = 1000
 
     let builder: FeedBuilder
-    var declared: [String: String] = [:]
-    var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
-    var expandedBytes = 0
-    var entityBudgetExceeded = false
-    var errors = 0
-    var firstError: String?
-    var stopped = false
+    @exclusivity(unchecked) var declared: [String: String] = [:]
+    @exclusivity(unchecked) var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
+    @exclusivity(unchecked) var expandedBytes = 0
+    @exclusivity(unchecked) var entityBudgetExceeded = false
+    @exclusivity(unchecked) var errors = 0
+    @exclusivity(unchecked) var firstError: String?
+    @exclusivity(unchecked) var stopped = false
     /// libxml2 reported a `&` that does not start a reference (unescaped ampersand in a URL or text).
-    var sawBareAmpersand = false
-    var ctxt: xmlParserCtxtPtr?
-    /// Cache of element classification keyed by libxml2's interned (URI, local name) pointers.
-    var names: [NameKey: (Namespace, Local)] = [:]
+    @exclusivity(unchecked) var sawBareAmpersand = false
+    @exclusivity(unchecked) var ctxt: xmlParserCtxtPtr?
+    /// Cache of element classification keyed by libxml2's interned (URI, local name) pointers: a small
+    /// open-addressing table (no `Hasher`), with a dictionary behind it for documents with very many names.
+    @exclusivity(unchecked) var nameSlots = [NameSlot](repeating: NameSlot(), count: 256)
+    @exclusivity(unchecked) var nameSlotsUsed = 0
+    @exclusivity(unchecked) var names: [NameKey: (Namespace, Local)] = [:]
+
+    struct NameSlot {
+        var uri: UInt = 0
+        var local: UInt = 0
+        var ns = Namespace.none
+        var cls = Local.other
+    }
 
     struct NameKey: Hashable {
         let uri: UInt
@@ -123,14 +133,31 @@ final class XMLFeedReader {
     }
 
     func startElement(_ localname: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?, _ attributes: SAXAttributes) {
-        let key = NameKey(uri: UInt(bitPattern: uri), local: UInt(bitPattern: localname))
+        let u = UInt(bitPattern: uri)
+        let l = UInt(bitPattern: localname)
+        var slot = Int(truncatingIfNeeded: ((u &* 0x9E37_79B9_7F4A_7C15) ^ (l &* 0xC2B2_AE3D_27D4_EB4F)) >> 56)
         let cls: (Namespace, Local)
-        if let c = names[key] {
-            cls = c
-        } else {
+        found: do {
+            while nameSlots[slot].local != 0 {
+                if nameSlots[slot].local == l, nameSlots[slot].uri == u {
+                    cls = (nameSlots[slot].ns, nameSlots[slot].cls)
+                    break found
+                }
+                slot = (slot + 1) & 255
+            }
+            let key = NameKey(uri: u, local: l)
+            if let c = names[key] {
+                cls = c
+                break found
+            }
             let uriString = uri.map { String(cString: $0) } ?? ""
             cls = (Namespace.classify(uriString), Local.classify(String(cString: localname)))
-            names[key] = cls
+            if nameSlotsUsed < 128 {
+                nameSlots[slot] = NameSlot(uri: u, local: l, ns: cls.0, cls: cls.1)
+                nameSlotsUsed += 1
+            } else {
+                names[key] = cls
+            }
             if cls.0 == .rss { builder.noteRDFNamespace(uriString) }
         }
         builder.start(ns: cls.0, local: cls.1, name: localname, attributes: attributes)

@@ -50,6 +50,9 @@ extension Array: SQLBindable where Element == UInt8 { public var sqlValue: SQLVa
 public final class Database {
     private var handle: OpaquePointer?
     private var cache: [String: Statement] = [:]
+    /// Inside `batch`: transactions join the batch's transaction.
+    private var batchDepth = 0
+    private var batchFailed = false
     public let path: String
 
     /// Opens (creating if needed) the database at `path` with WAL, foreign keys and a busy timeout.
@@ -79,6 +82,11 @@ public final class Database {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
         }
+        // The 2 MB default page cache thrashes once the item, band-key and FTS indexes outgrow it: a cold
+        // 100-feed run did 500k page reads and writes. 64 MB (negative = KiB) keeps a season of items hot.
+        try execute("PRAGMA cache_size = -65536")
+        // Sorts and the IN-lists of candidate lookups build temporary b-trees: keep them in memory.
+        try execute("PRAGMA temp_store = MEMORY")
     }
 
     deinit {
@@ -157,8 +165,17 @@ public final class Database {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws. Inside `batch` it runs
+    /// in the batch's transaction instead, and a throw rolls back the whole batch.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if batchDepth > 0 {
+            do {
+                return try body()
+            } catch {
+                batchFailed = true  // even when the caller catches it: the partial write must not be committed
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -167,6 +184,24 @@ public final class Database {
         } catch {
             try? execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Runs `body`, and every `transaction` it makes, in ONE transaction: a writer storing many small commits
+    /// writes each hot page once per batch instead of once per commit. All or nothing: when any of the
+    /// transactions inside throws, the whole batch is rolled back. (Savepoints per inner transaction would keep
+    /// the others, but copying each page they touch into the statement journal cost more than batching saved.)
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        if batchDepth > 0 { return try body() }
+        return try transaction {
+            batchDepth = 1
+            batchFailed = false
+            defer { batchDepth = 0 }
+            let result = try body()
+            if batchFailed {
+                throw StoreError(code: 0, message: "a transaction inside the batch failed", context: "batch rolled back")
+            }
+            return result
         }
     }
 

@@ -59,11 +59,32 @@ public struct FetchStateUpdate: Sendable {
 
 /// A parsed item ready to store: the item, its dedup input and its fingerprint (computed off the writer thread).
 public struct PreparedItem: Sendable {
-    public var item: Item
+    public var item: Item { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
     public var document: DedupDocument
-    public var fingerprint: Fingerprint
+    public var fingerprint: Fingerprint { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
     public var contentHash: Int64
-    public var lineHashes: [UInt64]
+    public var lineHashes: [UInt64] { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
+    /// The column values the writer binds that do not depend on the database, encoded where the item is
+    /// prepared (the parse tasks, on every core) instead of on the one writer.
+    private(set) var encoded: Encoded
+
+    struct Encoded: Sendable {
+        var categories: String
+        var enclosures: String
+        var fingerprint: [UInt8]
+        /// The index keys as a sorted JSON array without repeats (for `json_each`).
+        var indexKeys: String
+        /// The line hashes as a JSON array without repeats.
+        var lineHashes: String
+
+        init(_ item: Item, _ fingerprint: Fingerprint, _ lineHashes: [UInt64]) {
+            categories = Store.json(item.categories)
+            enclosures = Store.json(item.enclosures)
+            self.fingerprint = fingerprint.encoded()
+            indexKeys = Store.jsonArray(Set(fingerprint.indexKeys).sorted())
+            self.lineHashes = Store.jsonArray(Set(lineHashes).map { Int64(bitPattern: $0) })
+        }
+    }
 
     public init(item: Item, document: DedupDocument, fingerprint: Fingerprint, contentHash: Int64, lineHashes: [UInt64]) {
         self.item = item
@@ -71,6 +92,7 @@ public struct PreparedItem: Sendable {
         self.fingerprint = fingerprint
         self.contentHash = contentHash
         self.lineHashes = lineHashes
+        encoded = Encoded(item, fingerprint, lineHashes)
     }
 }
 
@@ -238,24 +260,29 @@ public final class Store {
             """,
             feedID, item.key, item.id, item.title ?? "", item.link, prepared.document.canonicalURL, item.summary,
             item.content, item.author, item.published.map { Int64($0.timeIntervalSince1970) },
-            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
-            Self.json(item.enclosures), itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
+            item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
+            prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
-        try writeFingerprint(prepared.fingerprint, itemID: itemID)
-        for hash in Set(prepared.lineHashes) {
-            try db.run(
-                """
-                INSERT INTO feed_lines (feed_id, line_hash, count) VALUES (?, ?, 1)
-                ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + 1
-                """, feedID, Int64(bitPattern: hash))
-        }
+        try writeFingerprint(prepared, itemID: itemID)
+        // One statement for all of the item's lines (`WHERE true` lets SQLite parse the upsert after a SELECT).
+        try db.run(
+            """
+            INSERT INTO feed_lines (feed_id, line_hash, count) SELECT ?1, value, 1 FROM json_each(?2) WHERE true
+            ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + 1
+            """, feedID, prepared.encoded.lineHashes)
         summary.newItems += 1
-        if !placement.created {
-            let otherFeeds = try db.scalarInt(
-                "SELECT count(*) FROM items WHERE cluster_id = ? AND feed_id <> ?", clusterID, feedID) ?? 0
-            if otherFeeds > 0 { summary.joinedStories += 1 }
+        if placement.created {
+            // A brand-new cluster already holds this item's headline and time span (see `place`): only its
+            // representative is missing, which is what `refreshCluster` would compute for one member.
+            try db.run("UPDATE clusters SET representative_item_id = ? WHERE id = ?", itemID, clusterID)
+        } else {
+            if try db.scalarInt(
+                "SELECT 1 FROM items WHERE cluster_id = ? AND feed_id <> ? LIMIT 1", clusterID, feedID) != nil
+            {
+                summary.joinedStories += 1
+            }
+            try refreshCluster(clusterID, now: nowSeconds)
         }
-        try refreshCluster(clusterID, now: nowSeconds)
     }
 
     /// Finds the cluster for a new item among its candidates (index lookups only) and applies the decision:
@@ -266,8 +293,12 @@ public final class Store {
         title: String, reuse: Int64?
     ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
         let window = Int64(windowDays * 86_400)
+        // An undated item's time is only when we saw it: its copies may be older than the window says, so it
+        // looks through all history (still by index lookups).
+        let dated = prepared.item.published != nil || prepared.item.updated != nil
         let candidates = try candidates(
-            for: prepared, windowStart: min(itemTime, now) - window, windowEnd: max(itemTime, now) + window)
+            for: prepared, windowStart: dated ? min(itemTime, now) - window : Int64.min,
+            windowEnd: dated ? max(itemTime, now) + window : Int64.max)
         let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
         if let joined = decision.clusterID {
             for other in decision.mergeClusterIDs where other != joined {
@@ -289,13 +320,36 @@ public final class Store {
 
     /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys).
     func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64) throws {
+        try writeFingerprint(
+            textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
+            indexKeys: Self.jsonArray(Set(fingerprint.indexKeys).sorted()), itemID: itemID)
+    }
+
+    /// Stores a prepared item's fingerprint and index keys, encoded already.
+    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64) throws {
+        try writeFingerprint(
+            textHash: prepared.fingerprint.textHash, encoded: prepared.encoded.fingerprint,
+            indexKeys: prepared.encoded.indexKeys, itemID: itemID)
+    }
+
+    private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: String, itemID: Int64) throws {
         try db.run(
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
-            itemID, Int64(bitPattern: fingerprint.textHash), fingerprint.encoded())
+            itemID, Int64(bitPattern: textHash), encoded)
         try db.run("DELETE FROM band_keys WHERE item_id = ?", itemID)
-        for key in Set(fingerprint.indexKeys) {
-            try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?, ?)", key, itemID)
+        try db.run(
+            "INSERT OR IGNORE INTO band_keys (key, item_id) SELECT value, ?1 FROM json_each(?2)", itemID, indexKeys)
+    }
+
+    /// A JSON array of integers, for binding a whole list as one parameter and reading it back with `json_each`
+    /// (one statement per item instead of one per key). SQLite reads every 64-bit integer back exactly.
+    static func jsonArray(_ values: some Sequence<Int64>) -> String {
+        var text = "["
+        for value in values {
+            if text.utf8.count > 1 { text += "," }
+            text += String(value)
         }
+        return text + "]"
     }
 
     private func updateItem(id: Int64, item: Item, prepared: PreparedItem) throws {
@@ -305,39 +359,35 @@ public final class Store {
                 updated = ?, categories = ?, enclosures = ?, content_hash = ? WHERE id = ?
             """,
             item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
-            item.updated.map { Int64($0.timeIntervalSince1970) }, Self.json(item.categories),
-            Self.json(item.enclosures), prepared.contentHash, id)
-        try writeFingerprint(prepared.fingerprint, itemID: id)
+            item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
+            prepared.encoded.enclosures, prepared.contentHash, id)
+        try writeFingerprint(prepared, itemID: id)
     }
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
     /// within the time window. Index lookups only.
+    /// One statement: the index keys go in as one JSON array, the window test runs before any fingerprint is read,
+    /// and rows come back in id order.
     private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
-        var ids = Set<Int64>()
-        for key in Set(prepared.fingerprint.indexKeys) {
-            try db.forEach("SELECT item_id FROM band_keys WHERE key = ?", [key]) { ids.insert($0.row().int(0)) }
-        }
-        if let canonical = prepared.document.canonicalURL {
-            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [canonical]) { ids.insert($0.row().int(0)) }
-        }
-        try db.forEach(
-            "SELECT item_id FROM fingerprints WHERE text_hash = ?", [Int64(bitPattern: prepared.fingerprint.textHash)]
-        ) { ids.insert($0.row().int(0)) }
         var result: [Candidate] = []
-        for id in ids.sorted() {
-            guard
-                let row = try db.query(
-                    """
-                    SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url, i.item_time
-                    FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
-                    WHERE i.id = ?
-                    """, id
-                ).first
-            else { continue }
-            let time = row.int(5)
-            let sameURL = prepared.document.canonicalURL != nil && row.textOrNil(4) == prepared.document.canonicalURL
-            guard sameURL || (time >= windowStart && time <= windowEnd) else { continue }
-            guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { continue }
+        try db.forEach(
+            """
+            SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
+            FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
+            WHERE i.id IN (
+                    SELECT item_id FROM band_keys WHERE key IN (SELECT value FROM json_each(?1))
+                    UNION SELECT id FROM items WHERE canonical_url = ?2
+                    UNION SELECT item_id FROM fingerprints WHERE text_hash = ?3)
+                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?4 AND ?5)
+            ORDER BY i.id
+            """,
+            [
+                prepared.encoded.indexKeys, prepared.document.canonicalURL,
+                Int64(bitPattern: prepared.fingerprint.textHash), windowStart, windowEnd,
+            ]
+        ) { statement in
+            let row = statement.row()
+            guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { return }
             result.append(
                 Candidate(
                     itemID: row.int(0), clusterID: row.int(1), feed: row.text(2), fingerprint: fingerprint,
