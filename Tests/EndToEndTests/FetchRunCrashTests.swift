@@ -9,10 +9,11 @@ import Testing
 /// kill -9 during a large `aggregator fetch`, several times, then a clean run: the database is intact and holds
 /// every served item exactly once; a feed's validators are never stored without its items. (Writing the ETag
 /// before the items, in its own transaction, fails this test: items are then lost behind 304s.) Sized so that the
-/// kills land in the transfers and in the writes of a debug build on 2 busy cores.
+/// run commits in several batches (the writer joins up to 32 feeds per transaction): kills land in the transfers
+/// and between and inside the commits.
 @Suite struct FetchRunCrashTests {
-    static let feeds = 60
-    static let itemsPerFeed = 25
+    static let feeds = 160
+    static let itemsPerFeed = 10
 
     /// Feeds whose stored ETag is ahead of their items (the ETag is only ever written with all of them).
     static func validatorsAheadOfItems(_ db: String) throws -> [String] {
@@ -25,8 +26,18 @@ import Testing
         ).map { $0.text(0) }
     }
 
+    /// Items stored so far (0 before the database exists); read-only, beside the running writer (WAL).
+    static func itemCount(_ db: String) throws -> Int64 {
+        guard FileManager.default.fileExists(atPath: db) else { return 0 }
+        let database = try Database(path: db, readOnly: true)
+        // A run killed before it created the schema leaves a database without tables: nothing stored yet.
+        guard try database.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'items'") == 1 else { return 0 }
+        return try database.scalarInt("SELECT count(*) FROM items") ?? 0
+    }
+
+    /// Synchronous on purpose: the kill timing must not wait for a cooperative thread that other tests block.
     @Test(.timeLimit(.minutes(1)))
-    func killedRunsLoseAndDuplicateNothing() async throws {
+    func killedRunsLoseAndDuplicateNothing() throws {
         let server = try FetchServer.start()
         let run = uniqueKey("crash")
         var toml = "[settings]\nconcurrency = 16\nper_host = 16\n"
@@ -36,7 +47,9 @@ import Testing
         let box = try FetchSandbox(toml)
         var rng = SystemRandomNumberGenerator()
         var kills = 0
-        for attempt in 0..<5 {
+        var killsAfterACommit = 0
+        for attempt in 0..<6 {
+            let before = try Self.itemCount(box.db)
             let process = Process()
             process.executableURL = CLI.binary
             process.arguments = ["--config", box.config, "--db", box.db, "--quiet", "fetch"]
@@ -44,19 +57,26 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Early kills land in the transfers, later ones in the middle of the writes.
-            let delay = Double.random(in: 0.15...(0.4 + 0.4 * Double(attempt)), using: &rng)
-            try await Task.sleep(for: .seconds(delay))
+            if attempt == 0 {
+                // In the transfers, before anything is written.
+                Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.3, using: &rng))
+            } else {
+                // Once this run has committed something, at a random point of the writes that follow.
+                let deadline = Date().addingTimeInterval(20)
+                while process.isRunning, Date() < deadline, try Self.itemCount(box.db) <= before {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.5, using: &rng))
+            }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
+                if try Self.itemCount(box.db) > before { killsAfterACommit += 1 }
             }
             process.waitUntilExit()
-            if FileManager.default.fileExists(atPath: box.db) {
-                #expect(try Self.validatorsAheadOfItems(box.db) == [], "after kill \(attempt)")
-            }
+            #expect(try Self.validatorsAheadOfItems(box.db) == [], "after kill \(attempt)")
         }
-        #expect(kills >= 1, "at least one run was killed mid-way")
+        #expect(kills >= 2 && killsAfterACommit >= 1, "runs were killed mid-way (\(kills), \(killsAfterACommit) after a commit)")
 
         let clean = try box.fetch()
         #expect(clean.status == 0, "\(clean.stderr)")
