@@ -29,6 +29,10 @@ extension Aggregator {
                 for name in feed where !config.feeds.contains(where: { $0.name == name }) {
                     throw Failure("no feed named '\(name)' in \(config.path)")
                 }
+                // A mistyped tag would fetch nothing, silently, from cron on every run.
+                for name in tag where !config.feeds.contains(where: { $0.tags.contains(name) }) {
+                    throw Failure("no feed tagged '\(name)' in \(config.path)")
+                }
                 let path = global.databasePath(config)
                 let folder = (path as NSString).deletingLastPathComponent
                 if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
