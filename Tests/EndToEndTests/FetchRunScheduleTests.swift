@@ -184,6 +184,9 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no feed named 'delta'"), "\(unknown.stderr)")
         #expect(unknown.stdout.isEmpty)
+        let untagged = try box.fetch("--tag", "sport")
+        #expect(untagged.status == 1 && untagged.stdout.isEmpty)
+        #expect(untagged.stderr.contains("no feed tagged 'sport'"), "\(untagged.stderr)")
     }
 
     @Test func networkDownIsNotCountedAgainstTheFeeds() throws {
