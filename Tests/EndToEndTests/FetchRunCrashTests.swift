@@ -42,7 +42,8 @@ import Testing
         let run = uniqueKey("crash")
         var toml = "[settings]\nconcurrency = 16\nper_host = 16\n"
         for index in 0..<Self.feeds {
-            toml += "\n[[feeds]]\nname = \"f\(index)\"\nurl = \"\(server.url("/items/\(run)-\(index)?n=\(Self.itemsPerFeed)"))\"\n"
+            toml +=
+                "\n[[feeds]]\nname = \"f\(index)\"\nurl = \"\(server.url("/items/\(run)-\(index)?n=\(Self.itemsPerFeed)"))\"\n"
         }
         let box = try FetchSandbox(toml)
         var rng = SystemRandomNumberGenerator()
@@ -76,7 +77,9 @@ import Testing
             process.waitUntilExit()
             #expect(try Self.validatorsAheadOfItems(box.db) == [], "after kill \(attempt)")
         }
-        #expect(kills >= 2 && killsAfterACommit >= 1, "runs were killed mid-way (\(kills), \(killsAfterACommit) after a commit)")
+        #expect(
+            kills >= 2 && killsAfterACommit >= 1,
+            "runs were killed mid-way (\(kills), \(killsAfterACommit) after a commit)")
 
         let clean = try box.fetch()
         #expect(clean.status == 0, "\(clean.stderr)")
@@ -92,6 +95,8 @@ import Testing
             Self.itemsPerFeed)
         #expect(perFeed.isEmpty, "\(perFeed.map { "\($0.text(0)): \($0.int(1))" })")
         #expect(try Self.validatorsAheadOfItems(box.db) == [])
-        #expect(try store.db.scalarInt("SELECT count(*) FROM feeds WHERE etag IS NULL OR last_status NOT IN (200, 304)") == 0)
+        #expect(
+            try store.db.scalarInt("SELECT count(*) FROM feeds WHERE etag IS NULL OR last_status NOT IN (200, 304)")
+                == 0)
     }
 }

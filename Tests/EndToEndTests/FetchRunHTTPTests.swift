@@ -112,15 +112,16 @@ func summary(_ result: CLI.Result) -> String {
 
     /// A failing feed: exit 0 (the run happened), one stderr line naming the feed and the reason, the failure
     /// recorded in the row, nothing stored.
-    @Test(arguments: [
-        ("/loop", "redirect loop", nil),
-        ("/status/404", "http 404", 404),
-        ("/status/500", "http 500", 500),
-        ("/reset", "connection reset", nil),
-        ("/truncated", "transfer closed with 9900 bytes remaining", nil),
-        ("/html", "got an html page, not a feed", 200),
-        ("/bomb?mib=20", "body exceeds 16 mib", nil),
-    ] as [(String, String, Int?)])
+    @Test(
+        arguments: [
+            ("/loop", "redirect loop", nil),
+            ("/status/404", "http 404", 404),
+            ("/status/500", "http 500", 500),
+            ("/reset", "connection reset", nil),
+            ("/truncated", "transfer closed with 9900 bytes remaining", nil),
+            ("/html", "got an html page, not a feed", 200),
+            ("/bomb?mib=20", "body exceeds 16 mib", nil),
+        ] as [(String, String, Int?)])
     func failureIsRecordedAndReported(path: String, reason: String, status: Int?) throws {
         let server = try FetchServer.start()
         let box = try FetchSandbox(Self.toml([("bad", server.url(path))]))
@@ -174,8 +175,9 @@ func summary(_ result: CLI.Result) -> String {
         let server = try FetchServer.start()
         let box = try FetchSandbox(Self.toml([("typed", server.url(path))]))
         let result = try box.fetch()
-        #expect(summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 1 new item, 1 new story",
-                "\(result.stderr)")
+        #expect(
+            summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 1 new item, 1 new story",
+            "\(result.stderr)")
         #expect(try box.itemKeys("typed") == ["1"])
     }
 

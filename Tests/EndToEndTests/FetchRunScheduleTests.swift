@@ -29,7 +29,9 @@ import Testing
         // Not due: skipped without a request, and the summary says so.
         let skipped = try box.fetch()
         #expect(skipped.status == 0 && skipped.stderr.isEmpty, "\(skipped.stderr)")
-        #expect(summary(skipped) == "fetched 0 feeds: 0 ok, 0 not modified, 0 failed, 1 not due; 0 new items, 0 new stories")
+        #expect(
+            summary(skipped) == "fetched 0 feeds: 0 ok, 0 not modified, 0 failed, 1 not due; 0 new items, 0 new stories"
+        )
         #expect(try box.feed("busy").lastAttempt == row.lastAttempt)
 
         // An HTTP date three hours ahead (whole seconds, as HTTP dates are).
@@ -90,8 +92,9 @@ import Testing
         #expect(try box.feed("news").lastModified != nil)
         try box.write(Self.toml([("news", server.url("/items/\(new)?n=2&validators=lm"))]))
         let result = try box.fetch()
-        #expect(summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 2 new items, 2 new stories",
-                "\(result.stdout)")
+        #expect(
+            summary(result) == "fetched 1 feed: 1 ok, 0 not modified, 0 failed; 2 new items, 2 new stories",
+            "\(result.stdout)")
         #expect(try await server.hits(new).ims == [nil], "no validator of the old URL is sent to the new one")
         #expect(try box.itemKeys("news") == ["\(old)-0", "\(new)-0", "\(new)-1"], "old items are kept")
 
@@ -105,13 +108,14 @@ import Testing
         #expect(try box.feed("news").consecutiveFailures == 0)
     }
 
-    @Test(arguments: [
-        ("?n=1&ttl=90", "", 90 * 60.0),
-        ("?n=1&maxage=600", "", 600),
-        ("?n=1", "interval = \"30m\"\n", 1800),
-        ("?n=1&ttl=10", "interval = \"30m\"\n", 1800),
-        ("?n=1", "", 0),
-    ] as [(String, String, Double)])
+    @Test(
+        arguments: [
+            ("?n=1&ttl=90", "", 90 * 60.0),
+            ("?n=1&maxage=600", "", 600),
+            ("?n=1", "interval = \"30m\"\n", 1800),
+            ("?n=1&ttl=10", "interval = \"30m\"\n", 1800),
+            ("?n=1", "", 0),
+        ] as [(String, String, Double)])
     func minimumIntervalsSetTheNextDueTime(query: String, extra: String, expected: Double) throws {
         let server = try FetchServer.start()
         let key = uniqueKey("ttl")
@@ -120,7 +124,8 @@ import Testing
         #expect(try Self.wait(try box.feed("paced")) == expected)
         let again = try box.fetch()
         if expected > 0 {
-            #expect(summary(again).contains("fetched 0 feeds") && summary(again).contains("1 not due"), "\(again.stdout)")
+            #expect(
+                summary(again).contains("fetched 0 feeds") && summary(again).contains("1 not due"), "\(again.stdout)")
             #expect(summary(try box.fetch("--force")).contains("1 ok"), "--force fetches without validators")
         } else {
             #expect(summary(again).contains("1 not modified"), "\(again.stdout)")

@@ -26,7 +26,9 @@ final class FetchServer: @unchecked Sendable {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
-        do { try process.run() } catch { throw StartError(description: "cannot start python3 \(script.path): \(error)") }
+        do { try process.run() } catch {
+            throw StartError(description: "cannot start python3 \(script.path): \(error)")
+        }
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = stdout.fileHandleForReading.availableData
