@@ -219,9 +219,20 @@ enum Charset {
             if i + 8 <= n {
                 let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 let high = w & 0x8080_8080_8080_8080
-                // Any byte < 0x20: (byte - 0x20) borrows into the high bit when the byte's high bit is clear.
-                let low = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-                if high == 0 && low == 0 {
+                if high == 0 {
+                    // All ASCII, so no carries between bytes: (byte + 0x60) sets the high bit iff byte >= 0x20.
+                    let control = ~(w &+ 0x6060_6060_6060_6060) & 0x8080_8080_8080_8080
+                    if control == 0 {
+                        i += 8
+                        continue
+                    }
+                    // Control bytes: allowed only if each is a tab, line feed or carriage return.
+                    @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
+                        ~(x &+ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080
+                    }
+                    let allowedControl = zeroBytes(w ^ 0x0909_0909_0909_0909) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+                        | zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+                    if control & ~allowedControl != 0 { return false }
                     i += 8
                     continue
                 }

@@ -151,8 +151,21 @@ final class FeedBuilder {
     @exclusivity(unchecked) var person: PersonDraft?
     @exclusivity(unchecked) var skipDepth = -1
 
+    /// The last base URL split for resolution, reused while the base stays the same (every link of an item,
+    /// every item of a feed without `xml:base`).
+    @exclusivity(unchecked) var lastBase: (string: String, base: URLBase)?
+
     init(documentURL: String?) {
         self.documentURL = documentURL
+    }
+
+    /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
+    func resolveURL(_ ref: String, against base: String?) -> String {
+        guard let base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
+        if let c = lastBase, c.string == base { return c.base.resolve(ref) }
+        guard let b = URLBase(base) else { return URLResolver.resolve(ref, against: base) }
+        lastBase = (base, b)
+        return b.resolve(ref)
     }
 
     var currentBase: String? { stack.last?.base ?? documentURL }
@@ -177,7 +190,7 @@ final class FeedBuilder {
         var base = currentBase
         var explicit = explicitBaseInScope
         if attributes.count > 0, let b = attributes.value("base", prefix: "xml") {
-            base = URLResolver.resolve(b, against: base)
+            base = resolveURL(b, against: base)
             explicit = true
         }
         let parent = stack.last?.role ?? .root
@@ -233,14 +246,13 @@ final class FeedBuilder {
             if depth == skipDepth { skipDepth = -1 }
             return
         }
-        if var c = capture {
-            // Move the capture out so its buffer is uniquely referenced while the end tag is appended.
-            capture = nil
-            if depth == c.depth {
+        if let captureDepth = capture?.depth, let wrapperDepth = capture?.wrapperDepth {
+            if depth == captureDepth, let c = capture {
+                capture = nil
                 finish(c)
-            } else {
-                if depth != c.wrapperDepth { serializeEnd(frame, into: &c) }
-                capture = c
+            } else if depth != wrapperDepth {
+                // In place (optional chaining, no copy held), so the captured buffer is never copied.
+                capture?.serializeEnd(frame)
             }
             return
         }
@@ -339,7 +351,7 @@ final class FeedBuilder {
                 if let href = attributes.value("href") {
                     let rel = attributes.value("rel")?.lowercased() ?? "alternate"
                     if rel == "alternate" || rel.hasSuffix("/alternate") {
-                        let url = URLResolver.resolve(href, against: base)
+                        let url = resolveURL(href, against: base)
                         let type = attributes.value("type")?.lowercased()
                         if feed.link == nil || (!feedLinkIsAlternate) || (type == "text/html" && feed.link != nil && false) {
                             feed.link = url
@@ -371,7 +383,7 @@ final class FeedBuilder {
                 begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
             case .image:
                 if let href = attributes.value("href") ?? attributes.value("resource", prefix: "rdf"), ns.isAtom {
-                    setFeedImage(URLResolver.resolve(href, against: base), rank: 3)
+                    setFeedImage(resolveURL(href, against: base), rank: 3)
                 }
                 return .image
             case .logo:
@@ -404,12 +416,12 @@ final class FeedBuilder {
             case .author: begin(.feedAuthor(rank: 1), mode: .html, depth: depth, base: nil)
             case .summary, .subtitle: begin(.feedDescription(rank: local == .summary ? 1 : 0), mode: .html, depth: depth, base: nil)
             case .image:
-                if let href = attributes.value("href") { setFeedImage(URLResolver.resolve(href, against: base), rank: 2) }
+                if let href = attributes.value("href") { setFeedImage(resolveURL(href, against: base), rank: 2) }
             default: break
             }
         case .media:
             if local == .thumbnail, let url = attributes.value("url") {
-                setFeedImage(URLResolver.resolve(url, against: base), rank: 1)
+                setFeedImage(resolveURL(url, against: base), rank: 1)
             }
         default:
             break
@@ -454,7 +466,7 @@ final class FeedBuilder {
                 begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase)
             case .content:
                 if let src = attributes.value("src") {
-                    item?.contentSource = URLResolver.resolve(src, against: base)
+                    item?.contentSource = resolveURL(src, against: base)
                     skipDepth = depth
                     return .ignored
                 }
@@ -532,11 +544,11 @@ final class FeedBuilder {
                     let type = attributes.value("type") ?? attributes.value("medium").map { $0 == "image" ? "image" : $0 }
                     addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: base)
                     if (attributes.value("medium") == "image" || type?.hasPrefix("image") == true), item?.image == nil {
-                        item?.image = URLResolver.resolve(url, against: base)
+                        item?.image = resolveURL(url, against: base)
                     }
                 }
             case .thumbnail:
-                if let url = attributes.value("url"), item?.image == nil { item?.image = URLResolver.resolve(url, against: base) }
+                if let url = attributes.value("url"), item?.image == nil { item?.image = resolveURL(url, against: base) }
             case .description:
                 begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase)
             case .title:
@@ -552,7 +564,7 @@ final class FeedBuilder {
             case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
             case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase)
             case .image:
-                if let href = attributes.value("href") { item?.image = URLResolver.resolve(href, against: base) }
+                if let href = attributes.value("href") { item?.image = resolveURL(href, against: base) }
             default: break
             }
         default:
@@ -563,7 +575,7 @@ final class FeedBuilder {
 
     func itemAtomLink(href: String, attributes: SAXAttributes, base: String?) {
         let rel = attributes.value("rel")?.lowercased().trimmingASCIISpace() ?? "alternate"
-        let url = URLResolver.resolve(href, against: base)
+        let url = resolveURL(href, against: base)
         switch rel {
         case "alternate", "http://www.iana.org/assignments/relation/alternate":
             let type = attributes.value("type")?.lowercased()
@@ -583,7 +595,7 @@ final class FeedBuilder {
 
     func addEnclosure(url: String, type: String?, length: String?, base: String?) {
         guard !url.trimmingASCIISpace().isEmpty else { return }
-        let resolved = URLResolver.resolve(url, against: base)
+        let resolved = resolveURL(url, against: base)
         let len = length.flatMap { Int($0.trimmingASCIISpace()) }.flatMap { $0 >= 0 ? $0 : nil }
         let t = type.map { String($0.trimmingASCIISpace()) }.flatMap { $0.isEmpty ? nil : $0 }
         if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
@@ -627,7 +639,7 @@ final class FeedBuilder {
             if feed.title == nil || !v.isBlank { feed.title = v.plain() }
         case .feedLink:
             let raw = v.raw
-            if !raw.isEmpty, feed.link == nil || !feedLinkIsAlternate { feed.link = URLResolver.resolve(raw, against: v.base) }
+            if !raw.isEmpty, feed.link == nil || !feedLinkIsAlternate { feed.link = resolveURL(raw, against: v.base) }
         case .feedDescription(let rank):
             if rank >= feedDescriptionRank || feed.description == nil, !v.isBlank {
                 feed.description = v.plain()
@@ -646,11 +658,11 @@ final class FeedBuilder {
                 feedAuthorRank = rank
             }
         case .feedImageURL:
-            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: currentBase), rank: 4) }
+            if !v.isBlank { setFeedImage(resolveURL(v.raw, against: currentBase), rank: 4) }
         case .feedLogo:
-            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: v.base), rank: 5) }
+            if !v.isBlank { setFeedImage(resolveURL(v.raw, against: v.base), rank: 5) }
         case .feedIcon:
-            if !v.isBlank { setFeedImage(URLResolver.resolve(v.raw, against: v.base), rank: 0) }
+            if !v.isBlank { setFeedImage(resolveURL(v.raw, against: v.base), rank: 0) }
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
@@ -658,7 +670,7 @@ final class FeedBuilder {
         case .itemLink:
             let raw = v.raw
             if !raw.isEmpty, item?.linkIsAlternate != true {
-                item?.link = URLResolver.resolve(raw, against: v.base)
+                item?.link = resolveURL(raw, against: v.base)
                 item?.linkIsAlternate = true
             }
         case .itemSummary(let rank):
@@ -735,19 +747,22 @@ final class FeedBuilder {
         c.value.bytes.append(UInt8(ascii: ">"))
     }
 
-    func serializeEnd(_ frame: Frame, into c: inout Capture) {
-        // Names come from the frame's local-name class only when known; keep the exact tag via the stack frame.
+}
+
+extension Capture {
+    /// Appends the end tag of an element inside captured markup (void elements have none).
+    mutating func serializeEnd(_ frame: Frame) {
         if let tag = frame.tag {
-            if Self.voidElementTable[tag] != nil { return }
-            c.value.bytes.append(contentsOf: "</".utf8)
-            tag.append(to: &c.value.bytes)
-            c.value.bytes.append(UInt8(ascii: ">"))
+            if FeedBuilder.voidElementTable[tag] != nil { return }
+            value.bytes.append(contentsOf: "</".utf8)
+            tag.append(to: &value.bytes)
+            value.bytes.append(UInt8(ascii: ">"))
             return
         }
         guard let name = frame.name else { return }
-        if Self.voidElements.contains(name) { return }
-        c.value.bytes.append(contentsOf: "</".utf8)
-        c.value.bytes.append(contentsOf: name.utf8)
-        c.value.bytes.append(UInt8(ascii: ">"))
+        if FeedBuilder.voidElements.contains(name) { return }
+        value.bytes.append(contentsOf: "</".utf8)
+        value.bytes.append(contentsOf: name.utf8)
+        value.bytes.append(UInt8(ascii: ">"))
     }
 }
