@@ -191,21 +191,30 @@ struct URLBase {
                             put(b, q)
                         }
                     } else {
-                        var merged: [UInt8] = []
+                        // The merged path is written straight to `out`; only a path with `.`/`..` segments
+                        // is taken back out and rewritten.
+                        let start = out.count
                         if ref[rp.path.lowerBound] == UInt8(ascii: "/") {
-                            merged.append(contentsOf: ref[rp.path])
+                            put(ref, rp.path)
                         } else {
                             let bp = b[parts.path]
                             if parts.authority != nil && bp.isEmpty {
-                                merged.append(UInt8(ascii: "/"))
+                                out.append(UInt8(ascii: "/"))
                             } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
-                                merged.append(contentsOf: b[parts.path.lowerBound...slash])
+                                put(b, parts.path.lowerBound..<(slash + 1))
                             } else if parts.authority != nil {
-                                merged.append(UInt8(ascii: "/"))
+                                out.append(UInt8(ascii: "/"))
                             }
-                            merged.append(contentsOf: ref[rp.path])
+                            put(ref, rp.path)
                         }
-                        merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
+                        let dots = out.withUnsafeBufferPointer {
+                            URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[start...]))
+                        }
+                        if dots {
+                            let merged = Array(out[start...])
+                            out.removeSubrange(start...)
+                            URLBytes.appendRemovingDots(merged, to: &out)
+                        }
                         if let q = rp.query {
                             out.append(UInt8(ascii: "?"))
                             put(ref, q)

@@ -26,6 +26,7 @@ final class XMLFeedReader {
     @exclusivity(unchecked) var nameSlots = [NameSlot](repeating: NameSlot(), count: 256)
     @exclusivity(unchecked) var nameSlotsUsed = 0
     @exclusivity(unchecked) var names: [NameKey: (Namespace, Local)] = [:]
+    @exclusivity(unchecked) var uris: [(pointer: UInt, ns: Namespace, string: String)] = []
 
     struct NameSlot {
         var uri: UInt = 0
@@ -150,8 +151,17 @@ final class XMLFeedReader {
                 cls = c
                 break found
             }
-            let uriString = uri.map { String(cString: $0) } ?? ""
-            cls = (Namespace.classify(uriString), Local.classify(String(cString: localname)))
+            // Namespaces classified once per interned URI, not once per element name in it.
+            let ns: Namespace
+            let uriString: String
+            if let k = uris.firstIndex(where: { $0.pointer == u }) {
+                (ns, uriString) = (uris[k].ns, uris[k].string)
+            } else {
+                uriString = uri.map { String(cString: $0) } ?? ""
+                ns = Namespace.classify(uriString)
+                if uris.count < 32 { uris.append((u, ns, uriString)) }
+            }
+            cls = (ns, Local.classify(String(cString: localname)))
             if nameSlotsUsed < 128 {
                 nameSlots[slot] = NameSlot(uri: u, local: l, ns: cls.0, cls: cls.1)
                 nameSlotsUsed += 1
