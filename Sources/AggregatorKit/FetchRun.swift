@@ -399,14 +399,3 @@ public enum FetchRun {
                           newItems: report.newItems, failed: report.failed))
     }
 }
-
-/// 64-bit FNV-1a, for change detection of stored items.
-struct FNV1a {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ text: String) {
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
-        }
-    }
-}

@@ -232,10 +232,13 @@ enum ItemFinalizer {
     }
 }
 
-/// 64-bit FNV-1a: a stable hash (Swift's `Hasher` is seeded per process).
-struct FNV1a {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ s: String) {
+/// 64-bit FNV-1a: a stable hash (Swift's `Hasher` is seeded per process), for item keys and change detection.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ s: String) {
         for b in s.utf8 {
             value ^= UInt64(b)
             value = value &* 0x100_0000_01b3
