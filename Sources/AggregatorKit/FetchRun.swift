@@ -81,6 +81,7 @@ public enum FetchRun {
         let store = try Store(path: databasePath)
         let records = try store.syncFeeds(config.feeds.map { ($0.name, $0.resolvedURL, $0.title) })
         let deduplicator = Deduplicator(settings: config.dedup.settings)
+        store.deduplicator = deduplicator
         let windowDays = Double(deduplicator.settings.windowDays)
 
         var report = FetchReport()

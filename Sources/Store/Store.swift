@@ -109,6 +109,8 @@ public struct IngestSummary: Sendable {
 /// The aggregator's database: schema, feeds, items, clusters.
 public final class Store {
     public let db: Database
+    /// Judges each member's similarity to its cluster's representative (set to the run's settings).
+    public var deduplicator = Deduplicator()
 
     /// Opens (or creates) the database and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -427,6 +429,34 @@ public final class Store {
                 updated = CASE WHEN (SELECT count(DISTINCT feed_id) FROM items WHERE cluster_id = ?) > 1 THEN ? ELSE updated END
             WHERE id = ?
             """, headline, representative.int(0), firstSeen, lastSeen, id, now, id)
+        if members.count > 1 { try updateSimilarities(members.map { $0.int(0) }, representative: representative.int(0)) }
+    }
+
+    /// Stores each member's similarity to the representative (1.0 for the representative itself), from the
+    /// stored fingerprints: the representative changes when a more complete copy joins.
+    func updateSimilarities(_ members: [Int64], representative: Int64) throws {
+        var fingerprints: [Int64: (Fingerprint, String?)] = [:]
+        let marks = Array(repeating: "?", count: members.count).joined(separator: ",")
+        try db.forEach(
+            "SELECT p.item_id, p.data, i.canonical_url FROM fingerprints p JOIN items i ON i.id = p.item_id WHERE p.item_id IN (\(marks))",
+            members
+        ) { stmt in
+            let row = stmt.row()
+            if let fingerprint = try? Fingerprint(encoded: row.blob(1)) { fingerprints[row.int(0)] = (fingerprint, row.textOrNil(2)) }
+        }
+        guard let reference = fingerprints[representative] else { return }
+        for member in members {
+            var similarity = 1.0
+            if member != representative {
+                guard let (fingerprint, url) = fingerprints[member] else { continue }
+                // How much of the text is shared: resemblance, or containment of the smaller text in the larger
+                // (a teaser inside the full article). Not the rule's lead evidence, which says "same story" but
+                // would show an edited copy as identical.
+                let evidence = PairEvidence(fingerprint, reference.0, urlA: url, urlB: reference.1)
+                similarity = evidence.sameText ? 1 : (max(evidence.resemblance, evidence.containment) * 1000).rounded() / 1000
+            }
+            try db.run("UPDATE items SET similarity = ? WHERE id = ? AND similarity <> ?", similarity, member, similarity)
+        }
     }
 
     /// Line-hash counts and item count of one feed: the input of its learned boilerplate model.

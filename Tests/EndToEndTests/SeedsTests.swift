@@ -38,6 +38,15 @@ import Testing
         let all = try clusters(db)
         let seed = try #require(cluster(containing: "Putin Telepon Xi Jinping", feed: "serambinews", in: all))
         #expect(feeds(of: seed).isSuperset(of: ["serambinews", "tribunnews"]))
+        // Similarity is to the representative (Serambinews' full text, whichever copy was stored first): the
+        // edited syndicated copy is close but not identical, the teaser is wholly contained.
+        let similarity = Dictionary(
+            uniqueKeysWithValues: ((seed["items"] as? [[String: Any]]) ?? []).compactMap { item in
+                (item["feed"] as? String).map { ($0, (item["similarity"] as? Double) ?? -1) }
+            })
+        #expect(similarity["serambinews"] == 1.0)
+        #expect((similarity["tribunnews"] ?? 0) > 0.8 && (similarity["tribunnews"] ?? 1) < 1.0)
+        #expect((similarity["tribun-medan"] ?? 0) >= 0.9)
         // The same-topic story on the same day (a drone strike in Russia) stays apart.
         let drone = try #require(cluster(containing: "Serangan Drone", feed: "serambinews", in: all))
         #expect((drone["id"] as? Int) != (seed["id"] as? Int))
