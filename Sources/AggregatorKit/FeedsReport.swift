@@ -31,9 +31,11 @@ public enum FeedsReport {
             if let r, r.lastAttempt != nil {
                 if r.gone {
                     status = "gone (410)"
-                } else if let error = r.lastError, r.consecutiveFailures > 0 {
+                } else if r.lastError != nil, r.consecutiveFailures > 0 {
                     status = "failing ×\(r.consecutiveFailures)"
-                    _ = error
+                } else if r.lastError != nil {
+                    // The last attempt failed in a run where the network was down: not counted against the feed.
+                    status = "unreachable"
                 } else {
                     status = r.lastStatus.map { "ok (\($0))" } ?? "ok"
                 }
@@ -44,7 +46,7 @@ public enum FeedsReport {
             out += Render.pad(feed.name, 16) + Render.pad(status, 16) + Render.pad(String(h?.itemsStored ?? 0), 7)
             out += Render.pad(String(h?.itemsLast7Days ?? 0), 5) + Render.pad(success, 18)
             out += Render.truncate(url, max(20, width - 62)) + "\n"
-            if let r, r.consecutiveFailures > 0, let error = r.lastError {
+            if let r, let error = r.lastError {
                 out += "    last error: \(error)\n"
             }
         }
