@@ -37,7 +37,7 @@ extension Store {
                 """, sinceSeconds)
             let affected = Set(rows.map { $0.int(13) })
             for row in rows {
-                try db.run("DELETE FROM band_keys WHERE item_id = ?", row.int(0))
+                try deleteIndexKeys(itemID: row.int(0))
                 try db.run("DELETE FROM fingerprints WHERE item_id = ?", row.int(0))
             }
             for cluster in affected {

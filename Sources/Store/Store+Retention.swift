@@ -1,4 +1,5 @@
 public import Foundation
+import Dedup
 
 /// What pruning removed (or, in a dry run, would remove).
 public struct PruneCounts: Sendable, Equatable {
@@ -49,7 +50,11 @@ extension Store {
             counts.items = try count("SELECT count(*) FROM temp.prune_ids")
             counts.fingerprints = try count(
                 "SELECT count(*) FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id")
-            counts.bandKeys = try count("SELECT count(*) FROM temp.prune_ids x JOIN band_keys b ON b.item_id = x.id")
+            try db.forEach("SELECT f.data FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id", []) { row in
+                if let fingerprint = try? Fingerprint(encoded: row.row().blob(0)) {
+                    counts.bandKeys += Set(fingerprint.indexKeys).count
+                }
+            }
             counts.clustersRemoved = try count(
                 """
                 SELECT count(*) FROM (
@@ -83,7 +88,7 @@ extension Store {
                         perFeed[row.int(1), default: 0] += 1
                         fingerprints += Int(
                             try db.scalarInt("SELECT count(*) FROM fingerprints WHERE item_id = ?", id) ?? 0)
-                        bandKeys += Int(try db.scalarInt("SELECT count(*) FROM band_keys WHERE item_id = ?", id) ?? 0)
+                        bandKeys += try deleteIndexKeys(itemID: id)
                     }
                     // Learned boilerplate statistics count lines per stored item; scale them down with the feed,
                     // since the lines of a removed item are not stored (an approximation that keeps the ratios).
@@ -98,7 +103,7 @@ extension Store {
                             try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
                         }
                     }
-                    // Fingerprints, band keys and search text go with the item (ON DELETE CASCADE and a trigger).
+                    // Fingerprints and search text go with the item (ON DELETE CASCADE and triggers); band keys went above.
                     for id in ids {
                         try db.run(
                             """

@@ -47,6 +47,7 @@ extension Store {
     /// - Throws: `StoreError` for an empty query or one FTS5 cannot read.
     public func search(_ query: SearchQuery) throws -> [SearchResult] {
         let match = try Self.ftsQuery(query.text)
+        try updateSearchIndex()
         var conditions = ["items_fts MATCH ?"]
         var arguments: [any SQLBindable] = [match]
         if let since = query.since {
@@ -152,6 +153,53 @@ extension Store {
             throw StoreError(code: 0, message: "nothing to search for", context: "search \"\(text)\"")
         }
         return terms.joined(separator: " ")
+    }
+
+    // MARK: keeping the index up to date
+
+    /// Items stored or edited since the search index was last brought up to date.
+    public func searchIndexPending() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM search_pending") ?? 0)
+    }
+
+    /// Indexes every item stored or edited since the last call (`fetch` leaves that to the first search after it:
+    /// indexing costs more than storing), `batchSize` items per transaction so a running `fetch` is never held up
+    /// for long.
+    /// - Returns: the number of items indexed.
+    @discardableResult
+    public func updateSearchIndex(batchSize: Int = 1_000) throws -> Int {
+        var total = 0
+        while true {
+            let done: Int = try db.transaction {
+                var rows: [(id: Int64, title: String, summary: String?, content: String?)] = []
+                try db.forEach(
+                    """
+                    SELECT p.item_id, i.title, i.summary, i.content FROM search_pending p JOIN items i ON i.id = p.item_id
+                    ORDER BY p.item_id LIMIT ?
+                    """, [max(1, batchSize)]
+                ) { statement in
+                    let row = statement.row()
+                    rows.append((row.int(0), row.text(1), row.textOrNil(2), row.textOrNil(3)))
+                }
+                guard !rows.isEmpty else {
+                    try db.run("DELETE FROM search_pending")  // only rows whose item is gone could be left
+                    return 0
+                }
+                for row in rows {
+                    // An edited item replaces its entry; for a new one the delete finds nothing.
+                    try db.run("DELETE FROM items_fts WHERE rowid = ?", row.id)
+                    try db.run(
+                        "INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)", row.id, row.title,
+                        Self.searchText(summary: row.summary, content: row.content))
+                }
+                try db.run(
+                    "DELETE FROM search_pending WHERE item_id IN (SELECT value FROM json_each(?))",
+                    Self.jsonArray(rows.map(\.id)))
+                return rows.count
+            }
+            total += done
+            if done < batchSize { return total }
+        }
     }
 
     // MARK: the search-text function

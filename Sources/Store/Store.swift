@@ -265,7 +265,7 @@ public final class Store {
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
-        try writeFingerprint(prepared, itemID: itemID)
+        try writeFingerprint(prepared, itemID: itemID, replacing: false)
         // One statement for all of the item's lines (`WHERE true` lets SQLite parse the upsert after a SELECT).
         try db.run(
             """
@@ -320,15 +320,18 @@ public final class Store {
         return (db.lastInsertRowID, 1.0, true)
     }
 
-    /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys).
+    /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys), replacing any it had.
     func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64) throws {
+        try deleteIndexKeys(itemID: itemID)
         try writeFingerprint(
             textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
             indexKeys: Self.jsonArray(Set(fingerprint.indexKeys).sorted()), itemID: itemID)
     }
 
-    /// Stores a prepared item's fingerprint and index keys, encoded already.
-    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64) throws {
+    /// Stores a prepared item's fingerprint and index keys, encoded already. `replacing`: the item may have
+    /// keys already (an edit), which go first.
+    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64, replacing: Bool) throws {
+        if replacing { try deleteIndexKeys(itemID: itemID) }
         try writeFingerprint(
             textHash: prepared.fingerprint.textHash, encoded: prepared.encoded.fingerprint,
             indexKeys: prepared.encoded.indexKeys, itemID: itemID)
@@ -338,9 +341,22 @@ public final class Store {
         try db.run(
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
             itemID, Int64(bitPattern: textHash), encoded)
-        try db.run("DELETE FROM band_keys WHERE item_id = ?", itemID)
         try db.run(
             "INSERT OR IGNORE INTO band_keys (key, item_id) SELECT value, ?1 FROM json_each(?2)", itemID, indexKeys)
+    }
+
+    /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the
+    /// cost of every insert), so the keys are found through the item's stored fingerprint.
+    /// - Returns: the number of index rows removed.
+    @discardableResult
+    func deleteIndexKeys(itemID: Int64) throws -> Int {
+        guard let blob = try db.query("SELECT data FROM fingerprints WHERE item_id = ?", itemID).first?.blob(0),
+            let fingerprint = try? Fingerprint(encoded: blob)
+        else { return 0 }
+        try db.run(
+            "DELETE FROM band_keys WHERE item_id = ?1 AND key IN (SELECT value FROM json_each(?2))", itemID,
+            Self.jsonArray(Set(fingerprint.indexKeys)))
+        return db.changes
     }
 
     /// A JSON array of integers, for binding a whole list as one parameter and reading it back with `json_each`
@@ -363,7 +379,7 @@ public final class Store {
             item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, prepared.contentHash, id)
-        try writeFingerprint(prepared, itemID: id)
+        try writeFingerprint(prepared, itemID: id, replacing: true)
     }
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,

@@ -31,12 +31,15 @@ enum StoreBenchmark {
                         item: item, document: doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil),
                         contentHash: Int64(n), lineHashes: dedup.lineHashes(of: d.text)))
             }
-            for feed in 0..<feedCount where !perFeed[feed].isEmpty {
-                guard let record = records["f\(feed)"] else { throw BenchError("feed f\(feed) not synced") }
-                _ = try store.commitFetch(
-                    feedID: record.id, feedName: "f\(feed)",
-                    update: FetchStateUpdate(attemptedAt: docs[end - 1].published, succeeded: true),
-                    items: perFeed[feed], deduplicator: dedup, windowDays: Double(dedup.settings.windowDays))
+            // One transaction per batch of feeds, each feed's commit inside it, as `fetch`'s writer does.
+            try store.db.batch {
+                for feed in 0..<feedCount where !perFeed[feed].isEmpty {
+                    guard let record = records["f\(feed)"] else { throw BenchError("feed f\(feed) not synced") }
+                    _ = try store.commitFetch(
+                        feedID: record.id, feedName: "f\(feed)",
+                        update: FetchStateUpdate(attemptedAt: docs[end - 1].published, succeeded: true),
+                        items: perFeed[feed], deduplicator: dedup, windowDays: Double(dedup.settings.windowDays))
+                }
             }
             start = end
         }

@@ -106,6 +106,70 @@ import Testing
         #expect(throws: StoreError.self) { try db.store.search(SearchQuery(text: "  \"\" ")) }
     }
 
+    @Test func leavesIndexingToTheFirstSearchAfterItemsAreStored() throws {
+        let db = try newsroom()
+        // Storing only notes the new items; the index itself is untouched until someone searches.
+        #expect(try db.store.searchIndexPending() == db.count("SELECT count(*) FROM items"))
+        #expect(try db.count("SELECT count(*) FROM items_fts") == 0)
+        #expect(try db.store.search(SearchQuery(text: "banjir")).count == 2)
+        #expect(try db.store.searchIndexPending() == 0)
+        #expect(try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"))
+        // Items stored later are found by the next search; nothing is indexed twice.
+        try db.ingest("kompas", [UpkeepStories.item("k9", "Gempa Guncang Simeulue", "Gempa bermagnitudo lima mengguncang Simeulue pagi tadi tanpa menimbulkan kerusakan berarti menurut BPBD setempat.")])
+        #expect(try db.store.searchIndexPending() == 1)
+        #expect(try db.store.search(SearchQuery(text: "simeulue")).count == 1)
+        #expect(try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"))
+    }
+
+    @Test func indexesInBatchesWithoutLosingAnItem() throws {
+        let db = try newsroom()
+        let pending = try db.store.searchIndexPending()
+        #expect(try db.store.updateSearchIndex(batchSize: 2) == pending)
+        #expect(try db.store.searchIndexPending() == 0)
+        #expect(try db.store.updateSearchIndex(batchSize: 2) == 0)
+        #expect(try db.count("SELECT count(*) FROM items_fts") == Int64(pending))
+    }
+
+    @Test func migrationToOnDemandIndexingKeepsTheIndexAndEveryItemsKeys() throws {
+        // A database as schema 3 left it: search triggers indexing inside the ingest, band keys with an item index.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("v3-\(UUID().uuidString).sqlite").path
+        do {
+            Store.registerSearchFunction()
+            let old = try Database(path: path)
+            try old.execute(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+            for migration in migrations.prefix(3) {
+                try old.execute(migration.sql)
+                try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", migration.version, migration.name)
+            }
+            try old.execute(
+                """
+                PRAGMA application_id = \(applicationID);
+                INSERT INTO feeds (id, name, url) VALUES (1, 'serambinews', 'https://serambinews.example/rss');
+                INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (1, 'Banjir', 0, 0, 0);
+                """)
+            try old.run(
+                """
+                INSERT INTO items (id, feed_id, item_key, title, summary, content, item_time, first_stored, content_hash, cluster_id)
+                VALUES (1, 1, 'a', 'Banjir Rendam 12 Desa', NULL, ?, 0, 0, 0, 1), (2, 1, 'b', 'Harga Cabai', ?, NULL, 0, 0, 0, 1)
+                """, "<p>\(UpkeepStories.flood)</p>", UpkeepStories.market)
+            try old.execute("INSERT INTO band_keys (key, item_id) VALUES (11, 1), (12, 1), (-13, 2)")
+            #expect(try old.scalarInt("SELECT count(*) FROM items_fts") == 2)  // the old triggers indexed them
+        }
+        let upgraded = try Store(path: path)
+        #expect(try upgraded.db.query("SELECT key, item_id FROM band_keys ORDER BY key").map { [$0.int(0), $0.int(1)] }
+            == [[-13, 2], [11, 1], [12, 1]])
+        #expect(try upgraded.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'band_keys_item'") == 0)
+        #expect(try upgraded.searchIndexPending() == 0)
+        #expect(try upgraded.search(SearchQuery(text: "perahu")).first?.hits.first?.item.title == "Banjir Rendam 12 Desa")
+        // From now on storing only notes the item.
+        try upgraded.db.run(
+            "INSERT INTO items (feed_id, item_key, title, item_time, first_stored, content_hash, cluster_id) VALUES (1, 'c', 'Gempa Simeulue', 0, 0, 0, 1)")
+        #expect(try upgraded.searchIndexPending() == 1)
+        #expect(try upgraded.db.scalarInt("SELECT count(*) FROM items_fts") == 2)
+        #expect(try upgraded.search(SearchQuery(text: "simeulue")).count == 1)
+    }
+
     @Test func migrationIndexesItemsStoredBeforeSearchExisted() throws {
         // A database as schema 1 left it: only the first migration applied, items written without any index.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).sqlite").path
