@@ -70,10 +70,17 @@ public struct FetchReport: Sendable {
 
 /// The fetch → parse → dedup → store pipeline.
 public enum FetchRun {
-    /// At most this many feeds are written in one transaction…
-    static let writeBatchFeeds = 32
-    /// …and a parsed feed waits at most about this long for its batch to be written.
-    static let writeBatchSeconds = 0.5
+    /// Parsing pauses while more than this many parsed items wait for the writer.
+    static let maxBacklogItems = 30_000
+
+    /// What every feed's write needs from the run.
+    struct CommitContext: Sendable {
+        let selected: [(FeedConfig, FeedRecord)]
+        let deduplicator: Deduplicator
+        let windowDays: Double
+        let settings: Settings
+        let options: FetchRunOptions
+    }
 
     /// Runs one fetch over the configured feeds into the database at `databasePath`.
     public static func run(config: Config, databasePath: String, options: FetchRunOptions) async throws -> FetchReport {
@@ -137,65 +144,56 @@ public enum FetchRun {
         }
         let stream = fetcher.fetch(requests)
         let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
-        try await withThrowingTaskGroup(of: (Int, Processed).self) { group in
-            // The writer batches: results wait in `pending` and go to the database several feeds per transaction,
-            // which writes every hot index page once per batch instead of once per feed (each feed's items and
-            // validators still commit together). A batch is flushed when it is big or old enough, when nothing is
-            // being parsed, and at the end; no transaction is ever held open while the writer waits. A failed write
-            // rolls back its whole batch and ends the run, as it did with one feed: those feeds keep their old
-            // validators and are fetched in full again next time.
-            var pending: [(Int, Processed)] = []
-            var pendingSince = Date()
-            func flush() throws {
-                guard !pending.isEmpty else { return }
-                try store.db.batch {
-                    for done in pending {
-                        try commit(done, selected: selected, store: store, deduplicator: deduplicator,
-                                   windowDays: windowDays, settings: config.settings, options: options,
-                                   report: &report)
+        // The writer stores on its own thread, several feeds per transaction (see StoreWriter), while this task
+        // keeps parsing on every core.
+        let writer = StoreWriter(store: store, report: report)
+        let context = CommitContext(
+            selected: selected, deduplicator: deduplicator, windowDays: windowDays, settings: config.settings,
+            options: options)
+        func enqueue(_ done: (Int, Processed)) async throws {
+            if isNetworkFailure(done) {
+                networkFailures.append(done)
+                return
+            }
+            others += 1
+            try writer.submit(items: done.1.itemCount) { store, report in
+                try commit(done, context: context, store: store, report: &report)
+            }
+            // Parsed feeds hold their texts until written: let the writer catch up when it falls far behind.
+            while writer.backlog > maxBacklogItems { try await Task.sleep(nanoseconds: 2_000_000) }
+        }
+        do {
+            try await withThrowingTaskGroup(of: (Int, Processed).self) { group in
+                var inFlight = 0
+                var results = stream.makeAsyncIterator()
+                while let result = await results.next() {
+                    let index = result.request.id
+                    let feed = selected[index].0
+                    let record = selected[index].1
+                    let model = models[index]
+                    let settings = deduplicator
+                    group.addTask { (index, process(result, feed: feed, record: record, boilerplate: model, deduplicator: settings)) }
+                    inFlight += 1
+                    while inFlight >= parallelism, let done = try await group.next() {
+                        inFlight -= 1
+                        try await enqueue(done)
                     }
                 }
-                pending.removeAll(keepingCapacity: true)
-            }
-            func enqueue(_ done: (Int, Processed)) throws {
-                if isNetworkFailure(done) {
-                    networkFailures.append(done)
-                    return
-                }
-                others += 1
-                if pending.isEmpty { pendingSince = Date() }
-                pending.append(done)
-                if pending.count >= writeBatchFeeds || Date().timeIntervalSince(pendingSince) >= writeBatchSeconds {
-                    try flush()
+                while let done = try await group.next() {
+                    try await enqueue(done)
                 }
             }
-            var inFlight = 0
-            var results = stream.makeAsyncIterator()
-            while true {
-                if inFlight == 0 { try flush() }  // nothing left to parse: the next result is a network wait away
-                guard let result = await results.next() else { break }
-                let index = result.request.id
-                let feed = selected[index].0
-                let record = selected[index].1
-                let model = models[index]
-                let settings = deduplicator
-                group.addTask { (index, process(result, feed: feed, record: record, boilerplate: model, deduplicator: settings)) }
-                inFlight += 1
-                while inFlight >= parallelism, let done = try await group.next() {
-                    inFlight -= 1
-                    try enqueue(done)
-                }
-            }
-            while let done = try await group.next() {
-                try enqueue(done)
-            }
-            try flush()
+        } catch {
+            _ = try? await writer.finish()
+            throw error
         }
+        report = try await writer.finish()
         let networkDown = others == 0 && networkFailures.count >= 2
         report.networkDown = networkDown
         for done in networkFailures {
-            try commit(done, selected: selected, store: store, deduplicator: deduplicator, windowDays: windowDays,
-                       settings: config.settings, options: options, networkDown: networkDown, report: &report)
+            try store.db.batch {
+                try commit(done, context: context, store: store, networkDown: networkDown, report: &report)
+            }
         }
         // Upkeep (issue 7): retention, when configured, in bounded batches after every feed is written.
         if Retention.isConfigured(config) {
@@ -211,6 +209,12 @@ public enum FetchRun {
         case notModified(FetchResponse, seconds: Double)
         case httpError(FetchResponse, seconds: Double)
         case failed(String, network: Bool, response: FetchResponse?, seconds: Double)
+
+        /// Items to store (for batching the writes).
+        var itemCount: Int {
+            if case .items(_, _, let prepared, _) = self { return prepared.count }
+            return 0
+        }
     }
 
     /// Parses and fingerprints one fetched feed. Runs on the cooperative pool: pure CPU work, no blocking calls.
@@ -280,11 +284,14 @@ public enum FetchRun {
 
     /// Writes one feed's result (state + items) in one transaction and updates the report.
     static func commit(
-        _ done: (Int, Processed), selected: [(FeedConfig, FeedRecord)], store: Store, deduplicator: Deduplicator,
-        windowDays: Double, settings: Settings, options: FetchRunOptions, networkDown: Bool = false,
+        _ done: (Int, Processed), context: CommitContext, store: Store, networkDown: Bool = false,
         report: inout FetchReport
     ) throws {
-        let (feed, record) = selected[done.0]
+        let (feed, record) = context.selected[done.0]
+        let deduplicator = context.deduplicator
+        let windowDays = context.windowDays
+        let settings = context.settings
+        let options = context.options
         let now = Date()
         var update = FetchStateUpdate(attemptedAt: now, succeeded: false)
         update.redirectCount = record.redirectCount

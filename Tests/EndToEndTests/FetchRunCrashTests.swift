@@ -9,10 +9,10 @@ import Testing
 /// kill -9 during a large `aggregator fetch`, several times, then a clean run: the database is intact and holds
 /// every served item exactly once; a feed's validators are never stored without its items. (Writing the ETag
 /// before the items, in its own transaction, fails this test: items are then lost behind 304s.) Sized so that the
-/// run commits in several batches (the writer joins up to 32 feeds per transaction): kills land in the transfers
+/// run commits in several batches (the writer joins what has queued, at least 1,000 items or what waited 0.5 s, per transaction): kills land in the transfers
 /// and between and inside the commits.
 @Suite struct FetchRunCrashTests {
-    static let feeds = 160
+    static let feeds = 320
     static let itemsPerFeed = 10
 
     /// Feeds whose stored ETag is ahead of their items (the ETag is only ever written with all of them).
