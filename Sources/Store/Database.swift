@@ -152,6 +152,26 @@ public final class Database {
         while try stmt.step() { try body(stmt) }
     }
 
+    /// Runs a statement of two integer parameters once per value: `(value, constant)` bound as ?1 and ?2.
+    /// For bulk index writes: one statement lookup and no boxing per row.
+    public func run(_ sql: String, eachOf values: [Int64], with constant: Int64) throws(StoreError) {
+        let stmt = try statement(sql)
+        for value in values {
+            try stmt.bindIntegers(value, constant)
+            while try stmt.step() {}
+        }
+    }
+
+    /// Runs a query of one integer parameter once per key and hands `body` the first column (an integer) of
+    /// each row. For index lookups: one statement lookup and no boxing per key.
+    public func integers(_ sql: String, forEach keys: [Int64], _ body: (Int64) -> Void) throws(StoreError) {
+        let stmt = try statement(sql)
+        for key in keys {
+            try stmt.bindIntegers(key, nil)
+            while try stmt.step() { body(stmt.int64(0)) }
+        }
+    }
+
     /// The first column of the first row as an integer (nil when there is no row or it is NULL).
     public func scalarInt(_ sql: String, _ arguments: any SQLBindable...) throws(StoreError) -> Int64? {
         let stmt = try statement(sql)
@@ -310,9 +330,25 @@ public final class Statement {
         }
     }
 
+    func bindIntegers(_ first: Int64, _ second: Int64?) throws(StoreError) {
+        try database.check(sqlite3_bind_int64(stmt, 1, first), "bind parameter 1 of: \(sql.prefix(80))")
+        if let second {
+            try database.check(sqlite3_bind_int64(stmt, 2, second), "bind parameter 2 of: \(sql.prefix(80))")
+        }
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+
     /// Advances; true when a row is available.
     func step() throws(StoreError) -> Bool {
-        let rc = sqlite3_step(stmt)
+        let rc: Int32
+        if SQLProfile.enabled {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            rc = sqlite3_step(stmt)
+            SQLProfile.add(sql, DispatchTime.now().uptimeNanoseconds - t0)
+        } else {
+            rc = sqlite3_step(stmt)
+        }
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE {
             sqlite3_reset(stmt)
@@ -352,5 +388,36 @@ public final class Statement {
             }
         }
         return Row(values: values)
+    }
+}
+
+/// Time spent in `sqlite3_step` per statement, printed on stderr at exit when `AGGREGATOR_PROFILE_SQL` is set:
+/// a developer's tool for finding what the writer spends its time on (`AGGREGATOR_PROFILE_SQL=1 aggregator fetch`).
+enum SQLProfile {
+    static let enabled = ProcessInfo.processInfo.environment["AGGREGATOR_PROFILE_SQL"] != nil
+    nonisolated(unsafe) private static var totals: [String: (nanoseconds: UInt64, steps: Int)] = [:]
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered = false
+
+    static func add(_ sql: String, _ nanoseconds: UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !registered {
+            registered = true
+            atexit { SQLProfile.report() }
+        }
+        totals[sql, default: (0, 0)].nanoseconds += nanoseconds
+        totals[sql, default: (0, 0)].steps += 1
+    }
+
+    static func report() {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = "sql profile (sqlite3_step time per statement):\n"
+        for (sql, total) in totals.sorted(by: { $0.value.nanoseconds > $1.value.nanoseconds }).prefix(25) {
+            let flat = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            out += String(format: "%9.3f s %9d steps  ", Double(total.nanoseconds) / 1e9, total.steps) + flat.prefix(110) + "\n"
+        }
+        FileHandle.standardError.write(Data(out.utf8))
     }
 }

@@ -72,8 +72,8 @@ public struct PreparedItem: Sendable {
         var categories: String
         var enclosures: String
         var fingerprint: [UInt8]
-        /// The index keys as a sorted JSON array without repeats (for `json_each`).
-        var indexKeys: String
+        /// The index keys, sorted, without repeats.
+        var indexKeys: [Int64]
         /// The line hashes as a JSON array without repeats.
         var lineHashes: String
 
@@ -81,7 +81,7 @@ public struct PreparedItem: Sendable {
             categories = Store.json(item.categories)
             enclosures = Store.json(item.enclosures)
             self.fingerprint = fingerprint.encoded()
-            indexKeys = Store.jsonArray(Set(fingerprint.indexKeys).sorted())
+            indexKeys = Set(fingerprint.indexKeys).sorted()
             self.lineHashes = Store.jsonArray(Set(lineHashes).map { Int64(bitPattern: $0) })
         }
     }
@@ -325,7 +325,7 @@ public final class Store {
         try deleteIndexKeys(itemID: itemID)
         try writeFingerprint(
             textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
-            indexKeys: Self.jsonArray(Set(fingerprint.indexKeys).sorted()), itemID: itemID)
+            indexKeys: Set(fingerprint.indexKeys).sorted(), itemID: itemID)
     }
 
     /// Stores a prepared item's fingerprint and index keys, encoded already. `replacing`: the item may have
@@ -337,12 +337,11 @@ public final class Store {
             indexKeys: prepared.encoded.indexKeys, itemID: itemID)
     }
 
-    private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: String, itemID: Int64) throws {
+    private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: [Int64], itemID: Int64) throws {
         try db.run(
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
             itemID, Int64(bitPattern: textHash), encoded)
-        try db.run(
-            "INSERT OR IGNORE INTO band_keys (key, item_id) SELECT value, ?1 FROM json_each(?2)", itemID, indexKeys)
+        try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", eachOf: indexKeys, with: itemID)
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the
@@ -384,25 +383,33 @@ public final class Store {
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
     /// within the time window. Index lookups only.
-    /// One statement: the index keys go in as one JSON array, the window test runs before any fingerprint is read,
-    /// and rows come back in id order.
+    /// One prepared lookup per key (the newest `keyFanout` items of each: a key that hundreds of items share,
+    /// a stock phrase of a portal, tells nothing and must not cost hundreds of rows), the ids deduplicated here,
+    /// then one statement for the distinct ids that pass the window test, with their fingerprints, in id order.
     private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
+        var ids = Set<Int64>()
+        try db.integers(
+            "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(Self.keyFanout)",
+            forEach: prepared.encoded.indexKeys
+        ) { ids.insert($0) }
+        if let url = prepared.document.canonicalURL {
+            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
+        }
+        try db.integers(
+            "SELECT item_id FROM fingerprints WHERE text_hash = ?",
+            forEach: [Int64(bitPattern: prepared.fingerprint.textHash)]
+        ) { ids.insert($0) }
+        guard !ids.isEmpty else { return [] }
         var result: [Candidate] = []
         try db.forEach(
             """
             SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
             FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
-            WHERE i.id IN (
-                    SELECT item_id FROM band_keys WHERE key IN (SELECT value FROM json_each(?1))
-                    UNION SELECT id FROM items WHERE canonical_url = ?2
-                    UNION SELECT item_id FROM fingerprints WHERE text_hash = ?3)
-                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?4 AND ?5)
+            WHERE i.id IN (SELECT value FROM json_each(?1))
+                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4)
             ORDER BY i.id
             """,
-            [
-                prepared.encoded.indexKeys, prepared.document.canonicalURL,
-                Int64(bitPattern: prepared.fingerprint.textHash), windowStart, windowEnd,
-            ]
+            [Self.jsonArray(ids.sorted()), prepared.document.canonicalURL, windowStart, windowEnd]
         ) { statement in
             let row = statement.row()
             guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { return }
@@ -413,6 +420,9 @@ public final class Store {
         }
         return result
     }
+
+    /// At most this many items per index key are looked at (the newest).
+    static let keyFanout = 64
 
     /// Moves every member of `source` into `target` (the older id survives) and drops `source`.
     func mergeCluster(_ source: Int64, into target: Int64, now: Int64) throws {
