@@ -26,7 +26,7 @@ public struct PairEvidence: Sendable, Equatable {
     /// Computes the evidence from two fingerprints (and their canonical URLs, if known).
     public init(_ a: Fingerprint, _ b: Fingerprint, urlA: String? = nil, urlB: String? = nil) {
         if let urlA, let urlB, !urlA.isEmpty {
-            sameURL = Deduplicator.canonicalURL(urlA) == Deduplicator.canonicalURL(urlB)
+            sameURL = Deduplicator.sameCanonicalURL(urlA, urlB)
         } else {
             sameURL = false
         }

@@ -283,7 +283,7 @@ public final class Store {
             {
                 summary.joinedStories += 1
             }
-            try refreshCluster(clusterID, now: nowSeconds)
+            try refreshCluster(clusterID, now: nowSeconds, joined: itemID)
         }
     }
 
@@ -432,7 +432,11 @@ public final class Store {
     }
 
     /// Recomputes a cluster's headline, representative, time span and `updated` (when its portal set grew).
-    func refreshCluster(_ id: Int64, now: Int64) throws {
+    /// `joined`: the one item that joined since the last refresh; when the representative stays, only its
+    /// similarity is new (the others' are to the same representative as before).
+    func refreshCluster(_ id: Int64, now: Int64, joined: Int64? = nil) throws {
+        let previousRepresentative = joined == nil
+            ? nil : try db.scalarInt("SELECT representative_item_id FROM clusters WHERE id = ?", id)
         let members = try db.query(
             """
             SELECT i.id, i.title, i.item_time, length(coalesce(i.content, i.summary, '')), i.feed_id
@@ -455,7 +459,12 @@ public final class Store {
                 updated = CASE WHEN (SELECT count(DISTINCT feed_id) FROM items WHERE cluster_id = ?) > 1 THEN ? ELSE updated END
             WHERE id = ?
             """, headline, representative.int(0), firstSeen, lastSeen, id, now, id)
-        if members.count > 1 { try updateSimilarities(members.map { $0.int(0) }, representative: representative.int(0)) }
+        guard members.count > 1 else { return }
+        if let joined, previousRepresentative == representative.int(0) {
+            try updateSimilarities([joined, representative.int(0)], representative: representative.int(0))
+        } else {
+            try updateSimilarities(members.map { $0.int(0) }, representative: representative.int(0))
+        }
     }
 
     /// Stores each member's similarity to the representative (1.0 for the representative itself), from the

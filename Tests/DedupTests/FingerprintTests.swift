@@ -54,4 +54,21 @@ import Testing
     func canonicalizesURLs(url: String, expected: String) {
         #expect(Deduplicator.canonicalURL(url) == expected)
     }
+
+    @Test(arguments: [
+        ("https://www.Example.com/a/?utm_source=rss#top", "http://example.com/a"),
+        ("https://example.com/a", "https://example.com/b"),
+        ("https://example.com/a//", "https://example.com/a"),
+        ("https://example.com/", "https://example.com"),
+        ("example.com/x://y", "example.com/x://z"),
+        ("https://example.com/a?id=1", "https://example.com/a?id=2"),
+        ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2&fbclid=x"),
+        ("\u{00A0}https://example.com/a", "https://example.com/a"),
+        ("https://example.com/A", "https://example.com/a"),
+        ("https://example.com/a#x?y", "https://example.com/a"),
+    ])
+    func comparesLinksAsTheirCanonicalFormsDo(a: String, b: String) {
+        #expect(Deduplicator.sameCanonicalURL(a, b) == (Deduplicator.canonicalURL(a) == Deduplicator.canonicalURL(b)))
+        #expect(Deduplicator.sameCanonicalURL(b, a) == Deduplicator.sameCanonicalURL(a, b))
+    }
 }
