@@ -172,6 +172,12 @@ public final class Database {
         }
     }
 
+    /// Runs a query without parameters and hands `body` the first column (an integer) of each row.
+    public func integers(_ sql: String, _ body: (Int64) -> Void) throws(StoreError) {
+        let stmt = try statement(sql)
+        while try stmt.step() { body(stmt.int64(0)) }
+    }
+
     /// The first column of the first row as an integer (nil when there is no row or it is NULL).
     public func scalarInt(_ sql: String, _ arguments: any SQLBindable...) throws(StoreError) -> Int64? {
         let stmt = try statement(sql)

@@ -111,6 +111,8 @@ public final class Store {
     public let db: Database
     /// Judges each member's similarity to its cluster's representative (set to the run's settings).
     public var deduplicator = Deduplicator()
+    /// The writer's Bloom filter in front of `band_keys` (see `KeyFilter`).
+    var keyFilter = KeyFilterState()
 
     /// Opens (or creates) the database and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -342,6 +344,34 @@ public final class Store {
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
             itemID, Int64(bitPattern: textHash), encoded)
         try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", eachOf: indexKeys, with: itemID)
+        if keyFilter.filter != nil {
+            for key in indexKeys { keyFilter.filter?.insert(key) }
+            if keyFilter.filter?.isOverfull == true { keyFilter.filter = nil }  // rebuilt bigger when next needed
+        }
+    }
+
+    /// The index keys worth looking up: all of them until the filter pays for itself, then those it may hold.
+    private func keysToLookUp(_ keys: [Int64]) throws -> [Int64] {
+        guard keyFilter.enabled else { return keys }
+        if keyFilter.filter == nil {
+            keyFilter.lookups += keys.count
+            let rows: Int
+            if let known = keyFilter.estimatedRows {
+                rows = known
+            } else {
+                // Upper bound without a scan: items ever stored times the keys an item has at most.
+                rows = Int(try db.scalarInt("SELECT max(item_id) FROM fingerprints") ?? 0) * 40
+                keyFilter.estimatedRows = rows
+            }
+            guard keyFilter.lookups * KeyFilterState.buildRatio > rows else { return keys }
+            var filter = KeyFilter(expectedKeys: rows + 1_000_000)
+            try db.integers("SELECT key FROM band_keys") { filter.insert($0) }
+            keyFilter.filter = filter
+            keyFilter.estimatedRows = nil
+            keyFilter.lookups = 0
+        }
+        guard let filter = keyFilter.filter else { return keys }
+        return keys.filter(filter.mightContain)
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the
@@ -390,7 +420,7 @@ public final class Store {
         var ids = Set<Int64>()
         try db.integers(
             "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(Self.keyFanout)",
-            forEach: prepared.encoded.indexKeys
+            forEach: try keysToLookUp(prepared.encoded.indexKeys)
         ) { ids.insert($0) }
         if let url = prepared.document.canonicalURL {
             try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
