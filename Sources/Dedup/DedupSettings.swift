@@ -19,6 +19,9 @@ public struct DedupSettings: Sendable, Equatable {
     public var windowDays: Int = 7
     /// Shingles (from the start of the text) kept exactly for lead containment (teaser vs full text).
     public var leadShingles: Int = 96
+    /// Lead index keys come from this many shingles at the start of the text (a teaser is at most ~60): each
+    /// key is an index row to write per item.
+    public var leadKeyShingles: Int = 48
     /// Lead index keys are chosen by winnowing with this window: any run of this many shingles that two
     /// leads share yields a shared key (about 2/(window+1) of the lead shingles become keys).
     public var leadKeyWindow: Int = 12
@@ -87,7 +90,7 @@ public struct DedupSettings: Sendable, Equatable {
 
     /// The keys `[dedup]` in feeds.toml accepts (snake_case), in a stable order.
     public static let configurationKeys: [String] = [
-        "shingle_size", "permutations", "threshold", "max_bands", "window_days", "lead_shingles", "lead_key_window",
+        "shingle_size", "permutations", "threshold", "max_bands", "window_days", "lead_shingles", "lead_key_shingles", "lead_key_window",
         "title_key_words", "resemblance", "containment",
         "min_shingles", "partial_containment", "partial_title", "lead", "lead_min_shingles", "title_similarity",
         "title_text", "short_text", "title_only", "title_only_words", "merge",
@@ -107,6 +110,7 @@ public struct DedupSettings: Sendable, Equatable {
         case "window_days" where count: windowDays = Int(value)
         case "lead_shingles" where count: leadShingles = Int(value)
         case "lead_key_window" where count && value <= 64: leadKeyWindow = Int(value)
+        case "lead_key_shingles" where count: leadKeyShingles = Int(value)
         case "title_key_words" where count && value <= 16: titleKeyWords = Int(value)
         case "resemblance" where fraction: resemblanceThreshold = value
         case "containment" where fraction: containmentThreshold = value

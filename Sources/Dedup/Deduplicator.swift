@@ -53,7 +53,9 @@ public struct Deduplicator: Sendable {
         }
 
         var leadKeys: [Int64] = []
-        for v in Shingles.winnow(shingles.prefix(max(0, settings.leadShingles)), window: settings.leadKeyWindow) {
+        for v in Shingles.winnow(
+            shingles.prefix(max(0, min(settings.leadShingles, settings.leadKeyShingles))), window: settings.leadKeyWindow)
+        {
             leadKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.lead.rawValue, UInt64(v))))
         }
 
