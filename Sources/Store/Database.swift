@@ -51,6 +51,10 @@ public final class Database {
     private var handle: OpaquePointer?
     private var cache: [String: Statement] = [:]
     /// Inside `batch`: transactions join the batch's transaction.
+    /// Runs inside every outermost transaction just before it commits (the Store writes deferred rows here).
+    var beforeCommit: (() throws -> Void)?
+    /// Runs after a transaction was rolled back (the Store drops what it deferred).
+    var afterRollback: (() -> Void)?
     private var batchDepth = 0
     private var batchFailed = false
     public let path: String
@@ -79,6 +83,12 @@ public final class Database {
         }
         try execute("PRAGMA foreign_keys = ON")
         if !readOnly {
+            // A new file gets 16 KB pages (before WAL mode fixes the size): a 2-6 KB article fits in its row's page
+            // instead of an overflow chain, and the b-trees are shallower (measured in C on SQLite 3.40, 100k
+            // items' index keys: 1.7 us per random insert instead of 2.5). Existing files keep their size.
+            if try scalarInt("SELECT count(*) FROM sqlite_master") == 0 {
+                try execute("PRAGMA page_size = 16384")
+            }
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
         }
@@ -162,6 +172,15 @@ public final class Database {
         }
     }
 
+    /// Runs a statement of two integer parameters once per pair.
+    public func run(_ sql: String, pairs: [(Int64, Int64)]) throws(StoreError) {
+        let stmt = try statement(sql)
+        for (first, second) in pairs {
+            try stmt.bindIntegers(first, second)
+            while try stmt.step() {}
+        }
+    }
+
     /// Runs a query of one integer parameter once per key and hands `body` the first column (an integer) of
     /// each row. For index lookups: one statement lookup and no boxing per key.
     public func integers(_ sql: String, forEach keys: [Int64], _ body: (Int64) -> Void) throws(StoreError) {
@@ -205,10 +224,12 @@ public final class Database {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            try beforeCommit?()
             try execute("COMMIT")
             return result
         } catch {
             try? execute("ROLLBACK")
+            afterRollback?()
             throw error
         }
     }

@@ -113,6 +113,46 @@ public final class Store {
     public var deduplicator = Deduplicator()
     /// The writer's Bloom filter in front of `band_keys` (see `KeyFilter`).
     var keyFilter = KeyFilterState()
+    /// Index rows of the open transaction, written at its commit.
+    var pendingKeys = PendingKeys()
+
+    /// The rows in insertion order, with a hash chain per key (no array per key: this runs for every row).
+    struct PendingKeys {
+        private(set) var rows: [(key: Int64, item: Int64)] = []
+        /// Index in `rows` of the newest row of each key.
+        private var newest: [Int64: Int] = [:]
+        /// For each row, the previous row of the same key (-1: none).
+        private var previous: [Int] = []
+
+        var isEmpty: Bool { rows.isEmpty }
+
+        mutating func append(_ key: Int64, _ item: Int64) {
+            previous.append(newest[key] ?? -1)
+            newest[key] = rows.count
+            rows.append((key, item))
+        }
+
+        /// The newest `limit` items written under `key` in this transaction.
+        func items(_ key: Int64, limit: Int, into ids: inout Set<Int64>) {
+            var row = newest[key] ?? -1
+            var taken = 0
+            while row >= 0 && taken < limit {
+                ids.insert(rows[row].item)
+                row = previous[row]
+                taken += 1
+            }
+        }
+
+        /// The rows sorted by key (then item), and the structure emptied with its capacity kept.
+        mutating func drainSorted() -> [(key: Int64, item: Int64)] {
+            var sorted = rows
+            sorted.sort { $0.key < $1.key || ($0.key == $1.key && $0.item < $1.item) }
+            rows.removeAll(keepingCapacity: true)
+            previous.removeAll(keepingCapacity: true)
+            newest.removeAll(keepingCapacity: true)
+            return sorted
+        }
+    }
 
     /// Opens (or creates) the database and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -128,6 +168,8 @@ public final class Store {
         } else {
             try db.migrate()
         }
+        db.beforeCommit = { [unowned self] in try self.writePendingKeys() }
+        db.afterRollback = { [unowned self] in self.pendingKeys = PendingKeys() }
     }
 
     // MARK: feeds
@@ -343,11 +385,19 @@ public final class Store {
         try db.run(
             "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
             itemID, Int64(bitPattern: textHash), encoded)
-        try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", eachOf: indexKeys, with: itemID)
+        // The rows go in at commit, sorted (`writePendingKeys`); until then lookups see them in `pendingKeys`.
+        for key in indexKeys { pendingKeys.append(key, itemID) }
         if keyFilter.filter != nil {
             for key in indexKeys { keyFilter.filter?.insert(key) }
             if keyFilter.filter?.isOverfull == true { keyFilter.filter = nil }  // rebuilt bigger when next needed
         }
+    }
+
+    /// Writes the index rows of this transaction, sorted by key: neighbouring inserts land in the same pages
+    /// while they are hot, and each page is dirtied once.
+    func writePendingKeys() throws {
+        guard !pendingKeys.isEmpty else { return }
+        try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", pairs: pendingKeys.drainSorted())
     }
 
     /// The index keys worth looking up: all of them until the filter pays for itself, then those it may hold.
@@ -366,6 +416,7 @@ public final class Store {
             guard keyFilter.lookups * KeyFilterState.buildRatio > rows else { return keys }
             var filter = KeyFilter(expectedKeys: rows + 1_000_000)
             try db.integers("SELECT key FROM band_keys") { filter.insert($0) }
+            for row in pendingKeys.rows { filter.insert(row.key) }  // written at commit, then in the table
             keyFilter.filter = filter
             keyFilter.estimatedRows = nil
             keyFilter.lookups = 0
@@ -379,6 +430,7 @@ public final class Store {
     /// - Returns: the number of index rows removed.
     @discardableResult
     func deleteIndexKeys(itemID: Int64) throws -> Int {
+        try writePendingKeys()
         guard let blob = try db.query("SELECT data FROM fingerprints WHERE item_id = ?", itemID).first?.blob(0),
             let fingerprint = try? Fingerprint(encoded: blob)
         else { return 0 }
@@ -422,6 +474,9 @@ public final class Store {
             "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(Self.keyFanout)",
             forEach: try keysToLookUp(prepared.encoded.indexKeys)
         ) { ids.insert($0) }
+        if !pendingKeys.isEmpty {
+            for key in prepared.encoded.indexKeys { pendingKeys.items(key, limit: Self.keyFanout, into: &ids) }
+        }
         if let url = prepared.document.canonicalURL {
             try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
         }

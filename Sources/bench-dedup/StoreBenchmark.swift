@@ -3,51 +3,134 @@ import Feeds
 import Foundation
 import Store
 
+/// (c) with SQLite, as `fetch` runs it on this machine's cores: items are prepared (normalize, shingles,
+/// signature, keys, line hashes, encoded columns) on one thread while the writer stores the previous batch
+/// through `Store.commitFetch` (candidate lookups, verification, clustering, every write: item, fingerprint, index
+/// keys, feed line counts, clusters), one transaction per batch of feeds as fetch's writer makes them.
 enum StoreBenchmark {
-    /// (c) with SQLite: fingerprints, line hashes, the Store's candidate lookups, `decide`, and every
-    /// write (item, fingerprint blob, index keys, feed line counts, cluster rows, search index), committed
-    /// per feed batch as `fetch` does. Returns CPU seconds.
-    static func run(_ docs: [NewsGenerator.Item], dedup: Deduplicator, path: String) throws -> Double {
+    static let feedCount = 40
+    static let batchItems = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 5_000
+
+    struct Result {
+        var wallSeconds: Double
+        var cpuSeconds: Double
+        var writerCPUSeconds: Double
+    }
+
+    /// A fresh database at `path`.
+    static func open(_ path: String) throws -> (Store, [String: FeedRecord]) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try Store(path: path)
-        let feedCount = 40
         let records = try store.syncFeeds((0..<feedCount).map { ("f\($0)", "file:///bench/f\($0).xml", nil) })
-        let t0 = cpuSeconds()
-        var writerSeconds = 0.0
-        let batch = 2_000
-        var start = 0
-        while start < docs.count {
-            let end = min(docs.count, start + batch)
-            var perFeed = [[PreparedItem]](repeating: [], count: feedCount)
-            for n in start..<end {
-                let d = docs[n]
-                let feed = n % feedCount
-                let link = "https://portal\(feed).example/news/\(n)"
-                let item = Item(
-                    id: link, title: d.title, link: link, content: d.text, published: d.published, key: link)
-                let doc = DedupDocument(
-                    feed: "f\(feed)", title: d.title, text: d.text, canonicalURL: link, published: d.published)
-                perFeed[feed].append(
-                    PreparedItem(
-                        item: item, document: doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil),
-                        contentHash: Int64(n), lineHashes: dedup.lineHashes(of: d.text)))
+        return (store, records)
+    }
+
+    /// Stores `docs` (numbered from `first`) through the pipeline. Returns wall, process CPU and writer CPU time.
+    static func run(
+        _ docs: ArraySlice<NewsGenerator.Item>, first: Int, store: Store, records: [String: FeedRecord],
+        dedup: Deduplicator
+    ) throws -> Result {
+        let batches = stride(from: docs.startIndex, to: docs.endIndex, by: batchItems).map {
+            $0..<min(docs.endIndex, $0 + batchItems)
+        }
+        let slots = batches.map { _ in Slot() }
+        let lookahead = DispatchSemaphore(value: 2)
+        let wall0 = Date()
+        let cpu0 = cpuSeconds()
+        let items = Box(docs)
+        // The preparing thread: batch after batch, at most two ahead of the writer.
+        Thread.detachNewThread {
+            for (k, range) in batches.enumerated() {
+                lookahead.wait()
+                slots[k].set(prepare(items.value[range], first: first + range.lowerBound - items.value.startIndex, dedup: dedup))
             }
-            let w0 = cpuSeconds()
-            defer { writerSeconds += cpuSeconds() - w0 }
-            // One transaction per batch of feeds, each feed's commit inside it, as `fetch`'s writer does.
+        }
+        var writer = 0.0
+        for (k, range) in batches.enumerated() {
+            let perFeed = slots[k].take()
+            let w0 = threadCPUSeconds()
             try store.db.batch {
                 for feed in 0..<feedCount where !perFeed[feed].isEmpty {
                     guard let record = records["f\(feed)"] else { throw BenchError("feed f\(feed) not synced") }
                     _ = try store.commitFetch(
                         feedID: record.id, feedName: "f\(feed)",
-                        update: FetchStateUpdate(attemptedAt: docs[end - 1].published, succeeded: true),
+                        update: FetchStateUpdate(attemptedAt: docs[range.upperBound - 1].published, succeeded: true),
                         items: perFeed[feed], deduplicator: dedup, windowDays: Double(dedup.settings.windowDays))
                 }
             }
-            start = end
+            writer += threadCPUSeconds() - w0
+            lookahead.signal()
         }
-        let total = cpuSeconds() - t0
-        print(String(format: "    of which the writer (SQLite transactions): %.2f s CPU, %.0f us/item", writerSeconds, writerSeconds / Double(docs.count) * 1e6))
-        return total
+        return Result(wallSeconds: Date().timeIntervalSince(wall0), cpuSeconds: cpuSeconds() - cpu0, writerCPUSeconds: writer)
     }
+
+    static func prepare(_ docs: ArraySlice<NewsGenerator.Item>, first: Int, dedup: Deduplicator) -> [[PreparedItem]] {
+        var perFeed = [[PreparedItem]](repeating: [], count: feedCount)
+        for (offset, d) in docs.enumerated() {
+            let n = first + offset
+            let feed = n % feedCount
+            let link = "https://portal\(feed).example/news/\(n)"
+            let item = Item(id: link, title: d.title, link: link, content: d.text, published: d.published, key: link)
+            let doc = DedupDocument(
+                feed: "f\(feed)", title: d.title, text: d.text, canonicalURL: link, published: d.published)
+            perFeed[feed].append(
+                PreparedItem(
+                    item: item, document: doc, fingerprint: dedup.fingerprint(doc, boilerplate: nil),
+                    contentHash: Int64(n), lineHashes: dedup.lineHashes(of: d.text)))
+        }
+        return perFeed
+    }
+
+    /// Cost per new item as the stored history grows, through SQLite: items stream through the pipeline in
+    /// 10,000-item stretches (generated outside the timing) into one database.
+    static func growth(_ total: Int, dedup: Deduplicator, path: String) throws {
+        var generator = NewsGenerator(seed: 99)
+        let (store, records) = try open(path)
+        let stretch = 10_000
+        let marks: Set<Int> = [10_000, 100_000, 1_000_000, total]
+        var n = 0
+        while n < total {
+            var batch: [NewsGenerator.Item] = []
+            batch.reserveCapacity(stretch)
+            for _ in 0..<stretch { batch.append(generator.next()) }
+            let result = try run(batch[...], first: n, store: store, records: records, dedup: dedup)
+            n += stretch
+            if marks.contains(n) {
+                emit(
+                    String(
+                        format:
+                            "    history %7d items: last 10k at %.0f items/s wall (%.1f us/item), CPU %.1f us/item (writer %.1f), peak memory %.0f MB, database %.0f MB",
+                        n, Double(stretch) / result.wallSeconds, result.wallSeconds / Double(stretch) * 1e6,
+                        result.cpuSeconds / Double(stretch) * 1e6, result.writerCPUSeconds / Double(stretch) * 1e6,
+                        peakMemoryMB(), Double(store.fileBytes()) / 1e6))
+            }
+        }
+    }
+
+    /// One batch's prepared items, handed from the preparing thread to the writer.
+    final class Slot: @unchecked Sendable {
+        private let ready = DispatchSemaphore(value: 0)
+        private var value: [[PreparedItem]] = []
+        func set(_ v: [[PreparedItem]]) {
+            value = v
+            ready.signal()
+        }
+        func take() -> [[PreparedItem]] {
+            ready.wait()
+            defer { value = [] }
+            return value
+        }
+    }
+
+    final class Box<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+}
+
+/// CPU time of the calling thread.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
