@@ -76,6 +76,7 @@ extension Store {
                     var ids: [Int64] = []
                     try db.forEach("\(expired) LIMIT ?", [max(1, batchSize)]) { ids.append($0.row().int(0)) }
                     guard !ids.isEmpty else { return (0, [], [], 0, 0) }
+                    try writePending()  // line counts the open transaction holds back belong to the items counted here
                     var clusters = Set<Int64>()
                     var perFeed: [Int64: Int] = [:]
                     var fingerprints = 0, bandKeys = 0

@@ -74,15 +74,12 @@ public struct PreparedItem: Sendable {
         var fingerprint: [UInt8]
         /// The index keys, sorted, without repeats.
         var indexKeys: [Int64]
-        /// The line hashes as a JSON array without repeats.
-        var lineHashes: String
 
         init(_ item: Item, _ fingerprint: Fingerprint, _ lineHashes: [UInt64]) {
             categories = Store.json(item.categories)
             enclosures = Store.json(item.enclosures)
             self.fingerprint = fingerprint.encoded()
             indexKeys = Set(fingerprint.indexKeys).sorted()
-            self.lineHashes = Store.jsonArray(Set(lineHashes).map { Int64(bitPattern: $0) })
         }
     }
 
@@ -115,6 +112,14 @@ public final class Store {
     var keyFilter = KeyFilterState()
     /// Index rows of the open transaction, written at its commit.
     var pendingKeys = PendingKeys()
+    /// Line counts of the open transaction's new items, written at its commit.
+    var pendingLines: [LineKey: Int64] = [:]
+
+    struct LineKey: Hashable, Comparable {
+        var feed: Int64
+        var line: Int64
+        static func < (a: LineKey, b: LineKey) -> Bool { a.feed < b.feed || (a.feed == b.feed && a.line < b.line) }
+    }
 
     /// The rows in insertion order, with a hash chain per key (no array per key: this runs for every row).
     struct PendingKeys {
@@ -168,8 +173,11 @@ public final class Store {
         } else {
             try db.migrate()
         }
-        db.beforeCommit = { [unowned self] in try self.writePendingKeys() }
-        db.afterRollback = { [unowned self] in self.pendingKeys = PendingKeys() }
+        db.beforeCommit = { [unowned self] in try self.writePending() }
+        db.afterRollback = { [unowned self] in
+            self.pendingKeys = PendingKeys()
+            self.pendingLines = [:]
+        }
     }
 
     // MARK: feeds
@@ -310,12 +318,10 @@ public final class Store {
             prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
         try writeFingerprint(prepared, itemID: itemID, replacing: false)
-        // One statement for all of the item's lines (`WHERE true` lets SQLite parse the upsert after a SELECT).
-        try db.run(
-            """
-            INSERT INTO feed_lines (feed_id, line_hash, count) SELECT ?1, value, 1 FROM json_each(?2) WHERE true
-            ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + 1
-            """, feedID, prepared.encoded.lineHashes)
+        // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
+        for line in Set(prepared.lineHashes) {
+            pendingLines[LineKey(feed: feedID, line: Int64(bitPattern: line)), default: 0] += 1
+        }
         summary.newItems += 1
         if placement.created {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
@@ -391,6 +397,23 @@ public final class Store {
             for key in indexKeys { keyFilter.filter?.insert(key) }
             if keyFilter.filter?.isOverfull == true { keyFilter.filter = nil }  // rebuilt bigger when next needed
         }
+    }
+
+    /// Writes what the open transaction deferred: index rows and line counts.
+    func writePending() throws {
+        try writePendingKeys()
+        try writePendingLines()
+    }
+
+    /// Adds the transaction's line counts to `feed_lines`, one upsert per distinct line of a feed, in key order.
+    func writePendingLines() throws {
+        guard !pendingLines.isEmpty else { return }
+        let sql = """
+            INSERT INTO feed_lines (feed_id, line_hash, count) VALUES (?, ?, ?)
+            ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + excluded.count
+            """
+        for (key, count) in pendingLines.sorted(by: { $0.key < $1.key }) { try db.run(sql, key.feed, key.line, count) }
+        pendingLines.removeAll(keepingCapacity: true)
     }
 
     /// Writes the index rows of this transaction, sorted by key: neighbouring inserts land in the same pages
@@ -581,6 +604,7 @@ public final class Store {
 
     /// Line-hash counts and item count of one feed: the input of its learned boilerplate model.
     public func lineStatistics(feedID: Int64) throws -> (counts: [UInt64: Int], items: Int) {
+        try writePendingLines()
         var counts: [UInt64: Int] = [:]
         try db.forEach("SELECT line_hash, count FROM feed_lines WHERE feed_id = ? AND count > 1", [feedID]) { stmt in
             let row = stmt.row()
