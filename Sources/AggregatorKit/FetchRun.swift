@@ -86,6 +86,7 @@ public enum FetchRun {
     public static func run(config: Config, databasePath: String, options: FetchRunOptions) async throws -> FetchReport {
         let started = Date()
         let store = try Store(path: databasePath)
+        store.prepareForBulkWrites()
         let records = try store.syncFeeds(config.feeds.map { ($0.name, $0.resolvedURL, $0.title) })
         let deduplicator = Deduplicator(settings: config.dedup.settings)
         store.deduplicator = deduplicator

@@ -123,7 +123,9 @@ let migrations: [Migration] = [
     // Issues 4 and 5 (write speed): the ingest transaction writes only what clustering needs.
     // - The search index is brought up to date when someone searches (`Store.updateSearchIndex`), not inside
     //   `fetch`: FTS5 indexing of a 4 KB text costs more than everything else an item needs (~230 us vs ~100 us
-    //   measured). Triggers only note which items are new or edited (one rowid insert).
+    //   measured). The Store notes each new item in search_pending itself (an insert trigger would make every
+    //   item insert a multi-row statement, which copies each page it touches into a statement journal); a trigger
+    //   notes edits.
     // - band_keys loses its item_id index and foreign key (half of its b-tree writes): an item's keys are
     //   removed by value, from its stored fingerprint, when the item is edited, reclustered or pruned.
     Migration(
@@ -132,9 +134,6 @@ let migrations: [Migration] = [
             DROP TRIGGER items_fts_insert;
             DROP TRIGGER items_fts_update;
             CREATE TABLE search_pending (item_id INTEGER PRIMARY KEY);
-            CREATE TRIGGER search_pending_insert AFTER INSERT ON items BEGIN
-                INSERT OR IGNORE INTO search_pending (item_id) VALUES (new.id);
-            END;
             CREATE TRIGGER search_pending_update AFTER UPDATE OF title, summary, content ON items BEGIN
                 INSERT OR IGNORE INTO search_pending (item_id) VALUES (new.id);
             END;

@@ -159,7 +159,13 @@ extension Store {
 
     /// Items stored or edited since the search index was last brought up to date.
     public func searchIndexPending() throws -> Int {
-        Int(try db.scalarInt("SELECT count(*) FROM search_pending") ?? 0)
+        Int(
+            try db.scalarInt(
+                """
+                SELECT (SELECT count(*) FROM search_pending) + (SELECT count(*) FROM items i
+                    WHERE i.id > (SELECT coalesce(max(rowid), 0) FROM items_fts)
+                    AND NOT EXISTS (SELECT 1 FROM search_pending p WHERE p.item_id = i.id))
+                """) ?? 0)
     }
 
     /// Indexes every item stored or edited since the last call (`fetch` leaves that to the first search after it:
@@ -169,6 +175,14 @@ extension Store {
     @discardableResult
     public func updateSearchIndex(batchSize: Int = 1_000) throws -> Int {
         var total = 0
+        // Items stored without a note (not through `commitFetch`) are newer than everything indexed.
+        try db.transaction {
+            try db.run(
+                """
+                INSERT OR IGNORE INTO search_pending (item_id)
+                SELECT id FROM items WHERE id > (SELECT coalesce(max(rowid), 0) FROM items_fts)
+                """)
+        }
         while true {
             let done: Int = try db.transaction {
                 var rows: [(id: Int64, title: String, summary: String?, content: String?)] = []

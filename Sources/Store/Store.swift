@@ -180,6 +180,14 @@ public final class Store {
         }
     }
 
+    /// A writer storing many items (fetch, recluster) keeps more of the indexes in memory: their pages are
+    /// touched all over the file (random keys), and a miss costs a read. 256 MB page cache (a maximum, used as
+    /// needed) and reads through a memory map.
+    public func prepareForBulkWrites() {
+        try? db.execute("PRAGMA cache_size = -262144")
+        try? db.execute("PRAGMA mmap_size = 1073741824")
+    }
+
     // MARK: feeds
 
     /// Makes sure a row exists for every configured feed (by name) and that its URL is current.
@@ -317,6 +325,7 @@ public final class Store {
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
+        try db.run("INSERT OR IGNORE INTO search_pending (item_id) VALUES (?)", itemID)
         try writeFingerprint(prepared, itemID: itemID, replacing: false)
         // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
         for line in Set(prepared.lineHashes) {
