@@ -397,8 +397,13 @@ public final class Store {
     }
 
     private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: [Int64], itemID: Int64) throws {
+        // An upsert, not INSERT OR REPLACE: a REPLACE may delete a row, which makes every insert a statement that
+        // journals the pages it touches.
         try db.run(
-            "INSERT OR REPLACE INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)",
+            """
+            INSERT INTO fingerprints (item_id, text_hash, data) VALUES (?, ?, ?)
+            ON CONFLICT(item_id) DO UPDATE SET text_hash = excluded.text_hash, data = excluded.data
+            """,
             itemID, Int64(bitPattern: textHash), encoded)
         // The rows go in at commit, sorted (`writePendingKeys`); until then lookups see them in `pendingKeys`.
         for key in indexKeys { pendingKeys.append(key, itemID) }
