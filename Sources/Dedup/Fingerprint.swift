@@ -143,7 +143,7 @@ private struct ByteReader {
     }
 
     mutating func count(_ what: String, width: Int) throws -> Int {
-        let n = Int(try u32(what + " count"))
+        let n = Int(try u32(what))
         guard n <= (bytes.count - offset) / width else {
             throw DedupError.truncated(what, at: offset, size: bytes.count)
         }
@@ -152,17 +152,19 @@ private struct ByteReader {
 
     mutating func u32s(_ what: String) throws -> [UInt32] {
         let n = try count(what, width: 4)
-        var out: [UInt32] = []
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try u32(what)) }
-        return out
+        let start = offset
+        offset += 4 * n
+        return bytes.withUnsafeBytes { raw in
+            (0..<n).map { i in UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)) }
+        }
     }
 
     mutating func i64s(_ what: String) throws -> [Int64] {
         let n = try count(what, width: 8)
-        var out: [Int64] = []
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(Int64(bitPattern: try u64(what))) }
-        return out
+        let start = offset
+        offset += 8 * n
+        return bytes.withUnsafeBytes { raw in
+            (0..<n).map { i in Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: Int64.self)) }
+        }
     }
 }

@@ -76,8 +76,8 @@ public struct PreparedItem: Sendable {
         var indexKeys: [Int64]
 
         init(_ item: Item, _ fingerprint: Fingerprint, _ lineHashes: [UInt64]) {
-            categories = Store.json(item.categories)
-            enclosures = Store.json(item.enclosures)
+            categories = item.categories.isEmpty ? "[]" : Store.json(item.categories)
+            enclosures = item.enclosures.isEmpty ? "[]" : Store.json(item.enclosures)
             self.fingerprint = fingerprint.encoded()
             indexKeys = Set(fingerprint.indexKeys).sorted()
         }
@@ -502,7 +502,7 @@ public final class Store {
 
     /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
     /// within the time window. Index lookups only.
-    /// One prepared lookup per key (the newest `keyFanout` items of each: a key that hundreds of items share,
+    /// One prepared lookup per key (the newest `keyFanout` items of each: a key that many items share,
     /// a stock phrase of a portal, tells nothing and must not cost hundreds of rows), the ids deduplicated here,
     /// then one statement for the distinct ids that pass the window test, with their fingerprints, in id order.
     private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
@@ -544,7 +544,7 @@ public final class Store {
     }
 
     /// At most this many items per index key are looked at (the newest).
-    static let keyFanout = 64
+    static let keyFanout = 8
 
     /// Moves every member of `source` into `target` (the older id survives) and drops `source`.
     func mergeCluster(_ source: Int64, into target: Int64, now: Int64) throws {

@@ -32,6 +32,11 @@ extension Aggregator {
                 search.limit = max(1, limit)
                 let color = format == .text && global.useColor
                 search.highlight = format == .json ? ("", "") : color ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]")
+                // The index is brought up to date here, not by fetch: say so when that takes a while.
+                let pending = try store.searchIndexPending()
+                if pending >= 5_000 {
+                    FileHandle.standardError.write(Data("aggregator: indexing \(pending) new items for search…\n".utf8))
+                }
                 let results = try store.search(search)
                 let timeZone = config?.settings.timeZone ?? .current
                 switch format {

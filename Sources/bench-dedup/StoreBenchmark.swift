@@ -21,6 +21,7 @@ enum StoreBenchmark {
     static func open(_ path: String) throws -> (Store, [String: FeedRecord]) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try Store(path: path)
+        store.prepareForBulkWrites()  // as fetch's writer does
         let records = try store.syncFeeds((0..<feedCount).map { ("f\($0)", "file:///bench/f\($0).xml", nil) })
         return (store, records)
     }
