@@ -25,6 +25,13 @@ public struct Deduplicator: Sendable {
         return normalizer.normalize(text).lineHashes.filter { seen.insert($0).inserted }
     }
 
+    /// The fingerprint and the distinct line hashes (`lineHashes(of:)`) of one item.
+    public func fingerprintAndLineHashes(
+        _ doc: DedupDocument, boilerplate: BoilerplateModel?
+    ) -> (fingerprint: Fingerprint, lineHashes: [UInt64]) {
+        (fingerprint(doc, boilerplate: boilerplate), lineHashes(of: doc.text))
+    }
+
     /// Computes everything stored for one item.
     public func fingerprint(_ doc: DedupDocument, boilerplate: BoilerplateModel?) -> Fingerprint {
         let text = normalizer.normalize(doc.text, boilerplate: boilerplate)
