@@ -12,6 +12,10 @@ struct MinHasher: Sendable {
     init(permutations: Int) { k = max(1, permutations) }
 
     func signature(of shingles: [UInt64]) -> [UInt32] {
+        shingles.withUnsafeBufferPointer { signature(of: $0) }
+    }
+
+    func signature(of shingles: UnsafeBufferPointer<UInt64>) -> [UInt32] {
         var bins = [UInt32](repeating: Self.empty, count: k)
         guard !shingles.isEmpty else { return bins }
         let kk = UInt64(k)
