@@ -125,6 +125,7 @@ public struct Deduplicator: Sendable {
             let range = cleanTitleRange(buf)
             let bytes = UnsafeBufferPointer(rebasing: buf[range])
             var tokens: [UInt64] = []
+            tokens.reserveCapacity(bytes.count / 2 + 1)
             var ascii = true
             for b in bytes where b >= 0x80 {
                 ascii = false

@@ -26,7 +26,7 @@ struct MinHasher: Sendable {
                     let bin = Int(truncatingIfNeeded: ((h >> 32) &* kk) >> 32)
                     let v = UInt32(truncatingIfNeeded: h)
                     f[bin] = true
-                    if v < b[bin] { b[bin] = v }
+                    b[bin] = min(b[bin], v)  // branch-free: whether a bin's minimum changes is a coin toss
                 }
             }
         }

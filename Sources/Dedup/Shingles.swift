@@ -42,30 +42,42 @@ enum Shingles {
         values.withUnsafeBufferPointer { distinctCount($0) }
     }
 
+    /// The table holds indices into `values` (16-bit while they fit, so it stays small to clear) and is
+    /// at most a quarter full, so most values find an empty slot at once. 0 and 1 count as one value,
+    /// as they always have (stored fingerprints depend on it).
     static func distinctCount(_ values: UnsafeBufferPointer<UInt64>) -> Int {
         guard values.count > 1 else { return values.count }
-        var capacity = 16
-        while capacity < values.count * 2 { capacity <<= 1 }
+        return values.count < Int(UInt16.max)
+            ? distinctCount(values, slot: UInt16.self) : distinctCount(values, slot: UInt32.self)
+    }
+
+    @inline(__always)
+    private static func distinctCount<Slot: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<UInt64>, slot: Slot.Type
+    ) -> Int {
+        var capacity = 64
+        while capacity < values.count * 4 { capacity <<= 1 }
         let mask = capacity - 1
-        let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-        defer { slots.deallocate() }
-        slots.initialize(repeating: 0, count: capacity)
-        var count = 0
-        for v in values {
-            let key = v == 0 ? 1 : v
-            var i = Int(truncatingIfNeeded: key >> 7) & mask
-            while true {
-                let s = slots[i]
-                if s == key { break }
-                if s == 0 {
-                    slots[i] = key
-                    count += 1
-                    break
+        return withUnsafeTemporaryAllocation(of: Slot.self, capacity: capacity) { slots in
+            slots.initialize(repeating: 0)
+            var count = 0
+            for (n, v) in values.enumerated() {
+                let key = v == 0 ? 1 : v
+                var i = Int(truncatingIfNeeded: key >> 7) & mask
+                while true {
+                    let s = slots[i]
+                    if s == 0 {
+                        slots[i] = Slot(truncatingIfNeeded: n + 1)
+                        count += 1
+                        break
+                    }
+                    let other = values[Int(s) - 1]
+                    if (other == 0 ? 1 : other) == key { break }
+                    i = (i + 1) & mask
                 }
-                i = (i + 1) & mask
             }
+            return count
         }
-        return count
     }
 
     /// Sorted distinct 32-bit reductions of the given hashes (the upper half, which `MinHasher` does
@@ -91,56 +103,56 @@ enum Shingles {
         return out
     }
 
-    /// Sorts in place: insertion sort for a few values, else an LSD radix sort (8-bit digits), which has
-    /// no data-dependent branches (the lead's values are random, so comparison sorts mispredict).
+    /// Sorts in place: insertion sort for a few values; else one counting pass on the top bits into
+    /// about one bucket per value, then insertion sort of the nearly sorted result (the values are hash
+    /// bits, so buckets hold about one value each and almost no branch depends on the data).
     static func sort32(_ a: UnsafeMutableBufferPointer<UInt32>) {
         let n = a.count
-        if n <= 24 {
-            guard n > 1 else { return }
-            for i in 1..<n {
-                let x = a[i]
-                var j = i
-                while j > 0 && a[j - 1] > x {
-                    a[j] = a[j - 1]
-                    j -= 1
-                }
-                a[j] = x
-            }
+        guard n > 24 else {
+            insertionSort(a)
             return
         }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 256) { counts in
+        guard n <= 1 << 16, let base = a.baseAddress else {
+            var b = a
+            b.sort()
+            return
+        }
+        var bits = 1
+        while (1 << bits) < n { bits += 1 }
+        let buckets = 1 << bits
+        let shift = UInt32(32 - bits)
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: buckets) { counts in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { other in
                 counts.initialize(repeating: 0)
+                for x in a { counts[Int(x >> shift)] += 1 }
+                var sum: Int32 = 0
+                for b in 0..<buckets {
+                    let c = counts[b]
+                    counts[b] = sum
+                    sum += c
+                }
                 for x in a {
-                    counts[Int(x & 0xFF)] += 1
-                    counts[256 + Int((x >> 8) & 0xFF)] += 1
-                    counts[512 + Int((x >> 16) & 0xFF)] += 1
-                    counts[768 + Int(x >> 24)] += 1
+                    let b = Int(x >> shift)
+                    other[Int(counts[b])] = x
+                    counts[b] += 1
                 }
-                for d in 0..<4 {
-                    var sum = 0
-                    for b in (d * 256)..<(d * 256 + 256) {
-                        let c = counts[b]
-                        counts[b] = sum
-                        sum += c
-                    }
-                }
-                guard let aBase = a.baseAddress, let oBase = other.baseAddress else { return }
-                var from = aBase
-                var to = oBase
-                for d in 0..<4 {
-                    let shift = UInt32(8 * d)
-                    let offset = d * 256
-                    for i in 0..<n {
-                        let x = from[i]
-                        let b = offset + Int((x >> shift) & 0xFF)
-                        to[counts[b]] = x
-                        counts[b] += 1
-                    }
-                    swap(&from, &to)
-                }
-                // Four passes: the result is back in `a`.
+                for i in 0..<n { base[i] = other[i] }
             }
+        }
+        insertionSort(a)
+    }
+
+    @inline(__always)
+    static func insertionSort(_ a: UnsafeMutableBufferPointer<UInt32>) {
+        guard a.count > 1 else { return }
+        for i in 1..<a.count {
+            let x = a[i]
+            var j = i
+            while j > 0 && a[j - 1] > x {
+                a[j] = a[j - 1]
+                j -= 1
+            }
+            a[j] = x
         }
     }
 
@@ -151,35 +163,50 @@ enum Shingles {
         values.withUnsafeBufferPointer { winnow($0, window: window) }
     }
 
-    /// Each window's minimum is its rightmost smallest value, found with a monotonic queue of indices
-    /// (values strictly increasing from the front); a value is added when the chosen index changes and
-    /// it is not already in the output.
+    /// Each window's minimum is its rightmost smallest value: the smallest key (value << 32 | ~index),
+    /// found branch-free from block-wise prefix and suffix minima (van Herk, Gil and Werman). A value is
+    /// added when the chosen index changes and it is not already in the output.
     static func winnow(_ values: UnsafeBufferPointer<UInt64>, window: Int) -> [UInt32] {
         let count = values.count
         guard count > 0 else { return [] }
         let w = max(1, window)
-        @inline(__always) func v(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: values[i] >> 32) }
         guard count > w else {
-            var smallest = v(0)
-            for i in 1..<count { smallest = min(smallest, v(i)) }
+            var smallest = UInt32.max
+            for h in values { smallest = min(smallest, UInt32(truncatingIfNeeded: h >> 32)) }
             return [smallest]
         }
-        var out: [UInt32] = []
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { queue in
-            var head = 0
-            var tail = 0
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * count) { keys in
+            // keys[0..<count]: minimum from the start of the block; keys[count...]: to the end of the block.
+            @inline(__always) func key(_ i: Int) -> UInt64 {
+                (values[i] & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32.max - UInt32(truncatingIfNeeded: i))
+            }
+            var i = 0
+            while i < count {
+                let end = min(count, i + w)
+                var m = key(i)
+                keys[i] = m
+                for j in (i + 1)..<max(i + 1, end) {
+                    m = min(m, key(j))
+                    keys[j] = m
+                }
+                m = key(end - 1)
+                keys[count + end - 1] = m
+                var j = end - 2
+                while j >= i {
+                    m = min(m, key(j))
+                    keys[count + j] = m
+                    j -= 1
+                }
+                i = end
+            }
+            var out: [UInt32] = []
             var last = -1
-            for j in 0..<count {
-                let x = v(j)
-                while tail > head && v(queue[tail - 1]) >= x { tail -= 1 }
-                queue[tail] = j
-                tail += 1
-                guard j >= w - 1 else { continue }
-                while queue[head] < j - w + 1 { head += 1 }
-                let best = queue[head]
+            for start in 0...(count - w) {
+                let m = min(keys[count + start], keys[start + w - 1])
+                let best = Int(UInt32.max - UInt32(truncatingIfNeeded: m))
                 if best != last {
                     last = best
-                    let value = v(best)
+                    let value = UInt32(truncatingIfNeeded: m >> 32)
                     if !out.contains(value) { out.append(value) }
                 }
             }
