@@ -268,37 +268,36 @@ public struct Deduplicator: Sendable {
         // words. Offsets are relative to `start`, as in `cleanTitle`.
         let m = n - start
         var cut = -1
-        for sep in titleSeparators where m > sep.count {
-            var i = m - sep.count
-            while i > 10 {
-                if bytes[start + i] == sep[0] {
-                    var same = true
-                    for j in 1..<sep.count where bytes[start + i + j] != sep[j] {
-                        same = false
-                        break
-                    }
-                    if same {
-                        var words = 0
-                        var inWord = false
-                        for b in bytes[(start + i + sep.count)...] {
-                            if b == 0x20 {
-                                inWord = false
-                            } else if !inWord {
-                                inWord = true
-                                words += 1
-                            }
+        for sep: StaticString in [" | ", " - ", " – ", " — "] where m > sep.utf8CodeUnitCount {
+            sep.withUTF8Buffer { sep in
+                var i = m - sep.count
+                while i > 10 {
+                    if bytes[start + i] == sep[0] {
+                        var same = true
+                        for j in 1..<sep.count where bytes[start + i + j] != sep[j] {
+                            same = false
+                            break
                         }
-                        if words <= 3 { cut = max(cut, i) }
-                        break
+                        if same {
+                            var words = 0
+                            var inWord = false
+                            for b in bytes[(start + i + sep.count)...] {
+                                if b == 0x20 {
+                                    inWord = false
+                                } else if !inWord {
+                                    inWord = true
+                                    words += 1
+                                }
+                            }
+                            if words <= 3 { cut = max(cut, i) }
+                            return
+                        }
                     }
+                    i -= 1
                 }
-                i -= 1
             }
         }
         return start..<(cut >= 0 ? start + cut : n)
     }
 
-    static let titleSeparators: [[UInt8]] = [
-        Array(" | ".utf8), Array(" - ".utf8), Array(" – ".utf8), Array(" — ".utf8),
-    ]
 }

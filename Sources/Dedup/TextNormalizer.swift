@@ -224,7 +224,8 @@ enum Bytes {
     @inline(__always)
     static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int) -> Bool {
+    /// - Parameter mayHavePipe: false when the caller knows lo..<hi holds no "|" (skips that scan).
+    static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int, mayHavePipe: Bool = true) -> Bool {
         guard lo < hi else { return false }
         var prefixMatch = false
         for p in prefixesByFirstByte[Int(lower(buf[lo]))] where p.count <= hi - lo {
@@ -241,7 +242,8 @@ enum Bytes {
         let parenthesized = buf[lo] == 0x28 && buf[hi - 1] == 0x29
         let headEnd = min(hi, lo + 40)
         let byline =
-            contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
+            mayHavePipe && contains(buf, lo, hi, 0x7C)
+            && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
         guard prefixMatch || parenthesized || byline else { return false }
         let words = wordCount(buf, lo, hi, limit: 30)
         if words <= 30 && (prefixMatch || byline) { return true }

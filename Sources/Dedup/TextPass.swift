@@ -1,18 +1,22 @@
+import Foundation
+
 /// The fingerprint's hot path: one pass over a text's UTF-8 bytes that applies exactly the line rules of
-/// `TextNormalizer.normalize` and feeds each kept word straight into the line hash, the text hash and the
+/// `TextNormalizer.normalize` and feeds each kept line's words into the line hash, the text hash and the
 /// k-word shingle hashes, so no normalized text, per-line `String` or per-word array is built.
 ///
 /// A line is taken one of two ways, with the same result (`bench-dedup verify` and `TextPassTests` check):
-/// - fast: after the first three content lines, an ASCII line that starts with no boilerplate prefix and
-///   no "(": words are hashed as the bytes are scanned. A "|" or a non-ASCII byte sends the line back
-///   to the careful way.
+/// - fast: after the first three content lines, an ASCII line with no "|" or CR that starts with no
+///   boilerplate prefix and no "(": no rule can apply but the word count, so its words are hashed.
 /// - careful: the `normalize` rules as written (line end, trim, boilerplate patterns, datelines), then
-///   the byte-level ASCII word loop or, for a non-ASCII line, the Foundation-based `Tokenizer`.
+///   the same ASCII word hashing or, for a non-ASCII line, the Foundation-based `Tokenizer`.
 ///
-/// A line's words are taken speculatively and rolled back when the line is dropped (too few words,
-/// learned boilerplate). Owns its buffers: call `deallocate()` when done.
+/// ASCII words are hashed branch-free in two interleaved halves of the line (FNV-1a states stored at
+/// every byte, the write index advancing at word ends), which avoids a mispredicted branch per word and
+/// overlaps the two multiply chains; then each word is mixed (`Hashing.bytes`), the line is kept or
+/// dropped, and the kept words extend the text hash and the shingles. Owns its buffers: call
+/// `deallocate()` when done.
 struct TextPass {
-    /// The running state a dropped line rolls back.
+    /// The running state over kept lines.
     struct Stream {
         /// Kept words so far.
         var count = 0
@@ -22,8 +26,6 @@ struct TextPass {
         var rolling: UInt64 = 0
         /// `Hashing.combine` chain over the kept words.
         var textHash: UInt64 = 0x7465_7874
-        /// Multiply-xor chain of the current line's words (`TextNormalizer.lineHash` before its mix).
-        var lineHash: UInt64 = lineSeed
     }
 
     static let lineSeed: UInt64 = 0x6C69_6E65
@@ -36,10 +38,14 @@ struct TextPass {
     let shingling: Bool
 
     /// Word hashes, with `k` zero words before index 0 so the rolling hash needs no branch.
-    private(set) var base: UnsafeMutablePointer<UInt64>
+    private var base: UnsafeMutablePointer<UInt64>
     /// Shingle hashes, in text order.
-    private(set) var shingleBase: UnsafeMutablePointer<UInt64>
+    private var shingleBase: UnsafeMutablePointer<UInt64>
+    /// Room for words (and shingles) in `base` and `shingleBase`.
     private var capacity: Int
+    /// Per-line scratch for raw word states: two halves of `scratchCapacity`.
+    private var scratch: UnsafeMutablePointer<UInt64>
+    private var scratchCapacity: Int
     var stream = Stream()
     /// Hash of each kept line (before learned-boilerplate removal), in order.
     var lineHashes: [UInt64] = []
@@ -48,133 +54,244 @@ struct TextPass {
     var droppedLearnedEarly = false
     private var tokenizer: Tokenizer?
 
+    /// The one allocation the three buffers start in (a buffer that outgrows it moves to its own).
+    private let block: UnsafeMutablePointer<UInt64>
+    private var ownsWords = false
+    private var ownsScratch = false
+
     init(settings: DedupSettings, bytes: Int, shingling: Bool) {
         k = max(1, settings.shingleSize)
         rotation = UInt32(k % 64)
         tag = UInt64(k)
         minLineWords = settings.minLineWords
         self.shingling = shingling
-        capacity = bytes / 2 + 2
-        base = .allocate(capacity: capacity + k)
+        capacity = bytes / 4 + 16
+        scratchCapacity = min(bytes / 2 + 2, 1024)
+        let shingleRoom = shingling ? capacity + 1 : 0
+        block = .allocate(capacity: capacity + k + shingleRoom + 2 * scratchCapacity)
+        base = block
         base.initialize(repeating: 0, count: k)
-        shingleBase = .allocate(capacity: capacity + 1)
+        shingleBase = block + capacity + k
+        scratch = shingleBase + shingleRoom
         lineHashes.reserveCapacity(16)
     }
 
     func deallocate() {
-        base.deallocate()
-        shingleBase.deallocate()
+        if ownsWords {
+            base.deallocate()
+            shingleBase.deallocate()
+        }
+        if ownsScratch { scratch.deallocate() }
+        block.deallocate()
     }
 
     /// Kept word hashes.
     var tokens: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: base + k, count: stream.count) }
 
-    /// Shingle hashes (after `finish()`).
+    /// Shingle hashes (complete after `scan`).
     var shingles: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: shingleBase, count: stream.shingleCount) }
 
     /// The text hash as stored: 0 for an empty text.
     var textHash: UInt64 { stream.count == 0 ? 0 : stream.textHash }
 
-    /// Makes room for `extra` more words.
+    /// Makes room for `extra` more words after the kept ones.
     private mutating func reserve(_ extra: Int) {
         guard stream.count + extra > capacity else { return }
         let newCapacity = max(capacity * 2, stream.count + extra)
         let newBase = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity + k)
         newBase.initialize(from: base, count: k + stream.count)
-        base.deallocate()
-        base = newBase
-        let newShingles = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity + 1)
+        let newShingles = UnsafeMutablePointer<UInt64>.allocate(capacity: shingling ? newCapacity + 1 : 1)
         newShingles.initialize(from: shingleBase, count: stream.shingleCount)
-        shingleBase.deallocate()
+        if ownsWords {
+            base.deallocate()
+            shingleBase.deallocate()
+        }
+        base = newBase
         shingleBase = newShingles
+        ownsWords = true
         capacity = newCapacity
+    }
+
+    /// Makes room for the raw words of a line of `bytes` bytes (at most half of them, rounded up, per half).
+    private mutating func reserveScratch(_ bytes: Int) {
+        let needed = bytes / 2 + 2
+        guard needed > scratchCapacity else { return }
+        if ownsScratch { scratch.deallocate() }
+        scratchCapacity = max(needed, scratchCapacity * 2)
+        scratch = .allocate(capacity: 2 * scratchCapacity)
+        ownsScratch = true
     }
 
     // MARK: - Words
 
-    /// Byte classes for the word loops: the folded word byte (letters lower-cased, digits) or 0 for a
-    /// separator; in `fastClasses` 1 marks a byte the fast path stops at (line breaks, "|", non-ASCII).
-    static let plainClasses: [UInt8] = (0..<256).map { b in
+    /// Byte classes for the word loop: the folded word byte (letters lower-cased, digits), 0 for a separator.
+    static let classes: [UInt8] = (0..<256).map { b in
         switch b {
         case 0x30...0x39, 0x61...0x7A: UInt8(b)
         case 0x41...0x5A: UInt8(b) | 0x20
         default: 0
         }
     }
-    static let fastClasses: [UInt8] = (0..<256).map { b in
-        b == 0x0A || b == 0x0D || b == 0x7C || b >= 0x80 ? 1 : plainClasses[b]
-    }
 
-    /// Takes one word hash (the body of both word loops).
+    /// FNV-1a states of the words of p[lo..<hi] (ASCII), written to `out` (`Hashing.bytes` before its
+    /// final mix). Branch-free: the state of every byte is stored, and the write index moves on at the
+    /// end of a word.
+    /// - Returns: the number of words.
     @inline(__always)
-    private static func absorb(
-        _ t: UInt64, _ s: inout Stream, words: UnsafeMutablePointer<UInt64>, shingles: UnsafeMutablePointer<UInt64>,
-        k: Int, rotation: UInt32, tag: UInt64, shingling: Bool
-    ) {
-        words[s.count] = t
-        s.count += 1
-        s.lineHash = (s.lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
-        guard shingling else { return }
-        s.textHash = Hashing.combine(s.textHash, t)
-        s.rolling = Shingles.rotl(s.rolling, 1) ^ t ^ Shingles.rotl(words[s.count - 1 - k], rotation)
-        if s.count >= k {
-            shingles[s.shingleCount] = Hashing.mix(s.rolling ^ tag)
-            s.shingleCount += 1
-        }
-    }
-
-    /// Hashes the ASCII words of p[from..<to] (FNV-1a, then mixed: `Hashing.bytes` of the folded word)
-    /// and stops early at a byte of class 1. The caller has reserved room for (to - from + 1) / 2 words.
-    /// - Returns: where it stopped: `to`, or the index of the class-1 byte.
-    @inline(__always)
-    private mutating func words(
-        _ p: UnsafePointer<UInt8>, from: Int, to: Int, classes: UnsafePointer<UInt8>
+    static func rawWords(
+        _ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, _ classes: UnsafePointer<UInt8>,
+        _ out: UnsafeMutablePointer<UInt64>
     ) -> Int {
-        var s = stream
-        let words = base + k
-        let shingles = shingleBase
-        let k = self.k
-        let rotation = self.rotation
-        let tag = self.tag
-        let shingling = self.shingling
         var h = Hashing.fnvOffset
-        var inWord = false
-        var i = from
-        while i < to {
+        var n = 0
+        var inWord = 0
+        var i = lo
+        while i < hi {
             let c = classes[Int(p[i])]
-            if c >= 0x30 {
-                h = (h ^ UInt64(c)) &* Hashing.fnvPrime
-                inWord = true
-            } else {
-                if inWord {
-                    Self.absorb(
-                        Hashing.mix(h), &s, words: words, shingles: shingles, k: k, rotation: rotation, tag: tag,
-                        shingling: shingling)
-                    h = Hashing.fnvOffset
-                    inWord = false
-                }
-                if c == 1 { break }
-            }
+            let isWord = c == 0 ? 0 : 1
+            out[n] = h
+            n += inWord & (isWord ^ 1)
+            h = isWord == 1 ? (h ^ UInt64(c)) &* Hashing.fnvPrime : Hashing.fnvOffset
+            inWord = isWord
             i += 1
         }
-        if inWord {
-            Self.absorb(
-                Hashing.mix(h), &s, words: words, shingles: shingles, k: k, rotation: rotation, tag: tag,
-                shingling: shingling)
-        }
-        stream = s
-        return i
+        out[n] = h
+        return n + inWord
     }
 
-    /// Takes word hashes made by the general tokenizer.
-    private mutating func absorb(_ hashes: [UInt64]) {
-        reserve(hashes.count)
-        var s = stream
-        for t in hashes {
-            Self.absorb(
-                t, &s, words: base + k, shingles: shingleBase, k: k, rotation: rotation, tag: tag,
-                shingling: shingling)
+    /// `rawWords` over two halves of the line at once (split at a separator), so the two multiply chains
+    /// overlap; the second half's words are moved after the first's. Write positions are pointers that
+    /// advance at word ends (few live values: the loop stays in registers).
+    @inline(__always)
+    private mutating func rawWordsInHalves(
+        _ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, _ classes: UnsafePointer<UInt8>
+    ) -> Int {
+        reserveScratch(hi - lo)
+        let outA = scratch
+        let outB = scratch + scratchCapacity
+        guard hi - lo >= 64 else { return Self.rawWords(p, lo, hi, classes, outA) }
+        var mid = lo + (hi - lo) / 2
+        while mid < hi && classes[Int(p[mid])] != 0 { mid += 1 }
+        let shared = min(mid - lo, hi - mid)
+        var hA = Hashing.fnvOffset
+        var hB = Hashing.fnvOffset
+        var qA = outA
+        var qB = outB
+        var inA = 0
+        var inB = 0
+        var a = p + lo
+        var b = p + mid
+        let endA = a + shared
+        while a < endA {
+            let cA = classes[Int(a.pointee)]
+            let cB = classes[Int(b.pointee)]
+            let wA = cA == 0 ? 0 : 1
+            let wB = cB == 0 ? 0 : 1
+            qA.pointee = hA
+            qB.pointee = hB
+            qA += inA & (wA ^ 1)
+            qB += inB & (wB ^ 1)
+            hA = wA == 1 ? (hA ^ UInt64(cA)) &* Hashing.fnvPrime : Hashing.fnvOffset
+            hB = wB == 1 ? (hB ^ UInt64(cB)) &* Hashing.fnvPrime : Hashing.fnvOffset
+            inA = wA
+            inB = wB
+            a += 1
+            b += 1
         }
+        // The rest of the longer half.
+        let aEnd = p + mid
+        while a < aEnd {
+            let c = classes[Int(a.pointee)]
+            let w = c == 0 ? 0 : 1
+            qA.pointee = hA
+            qA += inA & (w ^ 1)
+            hA = w == 1 ? (hA ^ UInt64(c)) &* Hashing.fnvPrime : Hashing.fnvOffset
+            inA = w
+            a += 1
+        }
+        let bEnd = p + hi
+        while b < bEnd {
+            let c = classes[Int(b.pointee)]
+            let w = c == 0 ? 0 : 1
+            qB.pointee = hB
+            qB += inB & (w ^ 1)
+            hB = w == 1 ? (hB ^ UInt64(c)) &* Hashing.fnvPrime : Hashing.fnvOffset
+            inB = w
+            b += 1
+        }
+        qA.pointee = hA
+        qA += inA
+        qB.pointee = hB
+        qB += inB
+        let nA = qA - outA
+        let nB = qB - outB
+        qA.update(from: outB, count: nB)
+        return nA + nB
+    }
+
+    /// Takes one line's words, given as raw FNV states (`mixed` false) or as finished word hashes: the
+    /// line hash, then (if the line is kept) the text hash and shingles.
+    @inline(__always)
+    private mutating func takeLine(
+        _ words: UnsafePointer<UInt64>, _ n: Int, mixed: Bool, boilerplate: BoilerplateModel?,
+        contentLines: inout Int
+    ) {
+        guard n >= minLineWords else { return }
+        reserve(n)
+        let out = base + k + stream.count
+        var lineHash = Self.lineSeed
+        var s = stream
+        if boilerplate == nil && shingling {
+            // Nothing can drop the line now: hash and shingle in one loop.
+            let lag = base + s.count
+            let shingles = shingleBase
+            let k = self.k
+            let rotation = self.rotation
+            let tag = self.tag
+            for j in 0..<n {
+                let t = mixed ? words[j] : Hashing.mix(words[j])
+                out[j] = t
+                lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
+                s.textHash = Hashing.combine(s.textHash, t)
+                s.rolling = Shingles.rotl(s.rolling, 1) ^ t ^ Shingles.rotl(lag[j], rotation)
+                if s.count + j + 1 >= k {
+                    shingles[s.shingleCount] = Hashing.mix(s.rolling ^ tag)
+                    s.shingleCount += 1
+                }
+            }
+            s.count += n
+            stream = s
+            lineHashes.append(Hashing.mix(lineHash))
+            contentLines += 1
+            return
+        }
+        for j in 0..<n {
+            let t = mixed ? words[j] : Hashing.mix(words[j])
+            out[j] = t
+            lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
+        }
+        let finished = Hashing.mix(lineHash)
+        lineHashes.append(finished)
+        if let boilerplate, boilerplate.isBoilerplate(finished) {
+            if contentLines < 3 { droppedLearnedEarly = true }
+            return
+        }
+        contentLines += 1
+        guard shingling else {
+            stream.count += n
+            return
+        }
+        let lag = base + s.count
+        for j in 0..<n {
+            let t = out[j]
+            s.textHash = Hashing.combine(s.textHash, t)
+            s.rolling = Shingles.rotl(s.rolling, 1) ^ t ^ Shingles.rotl(lag[j], rotation)
+            if s.count + j + 1 >= k {
+                shingleBase[s.shingleCount] = Hashing.mix(s.rolling ^ tag)
+                s.shingleCount += 1
+            }
+        }
+        s.count += n
         stream = s
     }
 
@@ -185,12 +302,10 @@ struct TextPass {
         var text = text
         text.withUTF8 { buf in
             guard let p = buf.baseAddress, buf.count > 0 else { return }
-            Self.fastClasses.withUnsafeBufferPointer { fast in
-                Self.plainClasses.withUnsafeBufferPointer { plain in
-                    // Both tables are 256 entries: the base addresses are never nil.
-                    guard let fast = fast.baseAddress, let plain = plain.baseAddress else { return }
-                    scan(buf, p, fast: fast, plain: plain, boilerplate: boilerplate)
-                }
+            Self.classes.withUnsafeBufferPointer { classes in
+                // A 256-entry table: the base address is never nil.
+                guard let classes = classes.baseAddress else { return }
+                scan(buf, p, classes: classes, boilerplate: boilerplate)
             }
         }
         if shingling && stream.count > 0 && stream.count < k {
@@ -201,8 +316,8 @@ struct TextPass {
     }
 
     private mutating func scan(
-        _ buf: UnsafeBufferPointer<UInt8>, _ p: UnsafePointer<UInt8>, fast: UnsafePointer<UInt8>,
-        plain: UnsafePointer<UInt8>, boilerplate: BoilerplateModel?
+        _ buf: UnsafeBufferPointer<UInt8>, _ p: UnsafePointer<UInt8>, classes: UnsafePointer<UInt8>,
+        boilerplate: BoilerplateModel?
     ) {
         let n = buf.count
         var next = 0
@@ -218,37 +333,42 @@ struct TextPass {
                     continue
                 }
                 if b < 0x80 && b != 0x28 && !Self.mayStartBoilerplate(p, lo, n) {
-                    reserve((n - lo + 1) / 2)
-                    let saved = stream
-                    stream.lineHash = Self.lineSeed
-                    let stop = words(p, from: lo, to: n, classes: fast)
-                    if stop == n || p[stop] == 0x0A || p[stop] == 0x0D {
-                        next = stop + 1
-                        finishLine(saved, boilerplate: boilerplate, contentLines: &contentLines)
+                    let end = memchr(p + lo, 0x0A, n - lo).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
+                    if Self.isPlainASCII(p, lo, end) {
+                        // No rule but the word count applies: trailing blanks hold no words.
+                        let words = rawWordsInHalves(p, lo, end, classes)
+                        takeLine(scratch, words, mixed: false, boilerplate: boilerplate, contentLines: &contentLines)
+                        next = end + 1
                         continue
                     }
-                    stream = saved
                 }
             }
-            next = carefulLine(buf, p, from: next, plain: plain, boilerplate: boilerplate, contentLines: &contentLines)
+            next = carefulLine(buf, p, from: next, classes: classes, boilerplate: boilerplate, contentLines: &contentLines)
         }
     }
 
-    /// Keeps or drops the line just scanned (`saved` is the state before it).
+    /// True when p[lo..<hi] has no byte >= 0x80, no "|" and no CR.
     @inline(__always)
-    private mutating func finishLine(_ saved: Stream, boilerplate: BoilerplateModel?, contentLines: inout Int) {
-        if stream.count - saved.count < minLineWords {
-            stream = saved
-            return
+    static func isPlainASCII(_ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+        let flags = lineFlags(p, lo, hi)
+        return !flags.high && !flags.pipe && !flags.cr
+    }
+
+    /// Whether p[lo..<hi] holds a byte >= 0x80, a "|", a CR (one vectorizable pass: no early exit).
+    @inline(__always)
+    static func lineFlags(_ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> (high: Bool, pipe: Bool, cr: Bool) {
+        var high: UInt8 = 0
+        var pipe: UInt8 = 0
+        var cr: UInt8 = 0
+        var i = lo
+        while i < hi {
+            let b = p[i]
+            high |= b
+            pipe |= b == 0x7C ? 1 : 0
+            cr |= b == 0x0D ? 1 : 0
+            i &+= 1
         }
-        let lineHash = Hashing.mix(stream.lineHash)
-        lineHashes.append(lineHash)
-        if let boilerplate, boilerplate.isBoilerplate(lineHash) {
-            stream = saved
-            if contentLines < 3 { droppedLearnedEarly = true }
-            return
-        }
-        contentLines += 1
+        return (high >= 0x80, pipe != 0, cr != 0)
     }
 
     /// True when the line at lo could start with a known boilerplate prefix (then it takes the careful
@@ -266,42 +386,54 @@ struct TextPass {
     /// One line by the `normalize` rules as written.
     /// - Returns: where the next line starts.
     private mutating func carefulLine(
-        _ buf: UnsafeBufferPointer<UInt8>, _ p: UnsafePointer<UInt8>, from start: Int, plain: UnsafePointer<UInt8>,
+        _ buf: UnsafeBufferPointer<UInt8>, _ p: UnsafePointer<UInt8>, from start: Int, classes: UnsafePointer<UInt8>,
         boilerplate: BoilerplateModel?, contentLines: inout Int
     ) -> Int {
         let n = buf.count
         var lo = start
-        var hi = lo
-        while hi < n && p[hi] != 0x0A && p[hi] != 0x0D { hi += 1 }
+        var hi = memchr(p + start, 0x0A, n - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
+        let flags = Self.lineFlags(p, start, hi)
+        if flags.cr {
+            hi = start
+            while p[hi] != 0x0A && p[hi] != 0x0D { hi += 1 }
+        }
         let next = hi + 1
         Bytes.trim(buf, &lo, &hi)
         if lo >= hi { return next }
-        if Bytes.isPatternBoilerplate(buf, lo, hi) {
+        let pipe = flags.pipe
+        if Bytes.isPatternBoilerplate(buf, lo, hi, mayHavePipe: pipe) {
             guard contentLines < 3, let rest = Bytes.datelineEnd(buf, lo, hi),
-                Bytes.wordCount(buf, rest, hi, limit: 8) >= 8, !Bytes.isPatternBoilerplate(buf, rest, hi)
+                Bytes.wordCount(buf, rest, hi, limit: 8) >= 8,
+                !Bytes.isPatternBoilerplate(buf, rest, hi, mayHavePipe: pipe)
             else { return next }
             lo = rest
         } else if contentLines < 3, let rest = Bytes.datelineEnd(buf, lo, hi) {
             lo = rest
         }
-        let saved = stream
-        stream.lineHash = Self.lineSeed
-        var ascii = true
-        for i in lo..<hi where p[i] >= 0x80 {
-            ascii = false
-            break
+        var ascii = !flags.high
+        if !ascii {
+            ascii = true
+            for i in lo..<hi where p[i] >= 0x80 {
+                ascii = false
+                break
+            }
         }
         if ascii {
-            reserve((hi - lo + 1) / 2)
-            _ = words(p, from: lo, to: hi, classes: plain)
+            let words = rawWordsInHalves(p, lo, hi, classes)
+            takeLine(scratch, words, mixed: false, boilerplate: boilerplate, contentLines: &contentLines)
         } else {
             var hashes: [UInt64] = []
             var none: [String]? = nil
             if tokenizer == nil { tokenizer = Tokenizer() }
             tokenizer?.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &hashes, words: &none)
-            absorb(hashes)
+            hashes.withUnsafeBufferPointer { h in
+                if let words = h.baseAddress {
+                    takeLine(words, h.count, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
+                } else {
+                    takeLine(scratch, 0, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
+                }
+            }
         }
-        finishLine(saved, boilerplate: boilerplate, contentLines: &contentLines)
         return next
     }
 
