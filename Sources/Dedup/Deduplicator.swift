@@ -36,7 +36,8 @@ public struct Deduplicator: Sendable {
         defer { pass.deallocate() }
         pass.scan(doc.text, boilerplate: boilerplate)
         let fingerprint = assemble(
-            shingles: pass.shingles, wordCount: pass.stream.count, textHash: pass.textHash, title: doc.title)
+            shingles: pass.shingles, signature: pass.signature(hasher), wordCount: pass.stream.count,
+            textHash: pass.textHash, title: doc.title)
         // Lines dropped as learned boilerplate still count; but one dropped before the third content line
         // can change which later lines have a dateline stripped, so then the text is scanned again.
         let lines = pass.droppedLearnedEarly ? lineHashes(of: doc.text) : TextPass.distinct(pass.lineHashes)
@@ -49,7 +50,8 @@ public struct Deduplicator: Sendable {
         defer { pass.deallocate() }
         pass.scan(doc.text, boilerplate: boilerplate)
         return assemble(
-            shingles: pass.shingles, wordCount: pass.stream.count, textHash: pass.textHash, title: doc.title)
+            shingles: pass.shingles, signature: pass.signature(hasher), wordCount: pass.stream.count,
+            textHash: pass.textHash, title: doc.title)
     }
 
     /// The fingerprint from normalized words (the general path `explain` takes; `fingerprint(_:boilerplate:)`
@@ -62,16 +64,17 @@ public struct Deduplicator: Sendable {
             for t in tokens { textHash = Hashing.combine(textHash, t) }
         }
         return shingles.withUnsafeBufferPointer {
-            assemble(shingles: $0, wordCount: tokens.count, textHash: textHash, title: title)
+            assemble(
+                shingles: $0, signature: hasher.signature(of: $0), wordCount: tokens.count, textHash: textHash,
+                title: title)
         }
     }
 
     /// Everything derived from the shingles and the title.
-    func assemble(shingles: UnsafeBufferPointer<UInt64>, wordCount: Int, textHash: UInt64, title: String)
-        -> Fingerprint
-    {
+    func assemble(
+        shingles: UnsafeBufferPointer<UInt64>, signature: [UInt32], wordCount: Int, textHash: UInt64, title: String
+    ) -> Fingerprint {
         let count = Shingles.distinctCount(shingles)
-        let signature = hasher.signature(of: shingles)
         let leadShingles = UnsafeBufferPointer(rebasing: shingles.prefix(max(0, settings.leadShingles)))
         let lead = Shingles.sortedDistinct32(leadShingles)
 

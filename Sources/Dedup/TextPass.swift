@@ -54,8 +54,13 @@ struct TextPass {
     var droppedLearnedEarly = false
     private var tokenizer: Tokenizer?
 
-    /// The one allocation the three buffers start in (a buffer that outgrows it moves to its own).
-    private let block: UnsafeMutablePointer<UInt64>
+    /// MinHash bins (`permutations` of them) and whether each got a value, filled as shingles are made.
+    let bins: UnsafeMutablePointer<UInt32>
+    let filled: UnsafeMutablePointer<Bool>
+    let binCount: Int
+
+    /// The one allocation everything starts in (a buffer that outgrows it moves to its own).
+    private let block: UnsafeMutableRawPointer
     private var ownsWords = false
     private var ownsScratch = false
 
@@ -67,12 +72,18 @@ struct TextPass {
         self.shingling = shingling
         capacity = bytes / 4 + 16
         scratchCapacity = min(bytes / 2 + 2, 1024)
+        binCount = shingling ? max(1, settings.permutations) : 0
         let shingleRoom = shingling ? capacity + 1 : 0
-        block = .allocate(capacity: capacity + k + shingleRoom + 2 * scratchCapacity)
-        base = block
+        let words = capacity + k + shingleRoom + 2 * scratchCapacity
+        block = .allocate(byteCount: 8 * words + 5 * binCount, alignment: 8)
+        base = block.bindMemory(to: UInt64.self, capacity: words)
         base.initialize(repeating: 0, count: k)
-        shingleBase = block + capacity + k
+        shingleBase = base + capacity + k
         scratch = shingleBase + shingleRoom
+        bins = (block + 8 * words).bindMemory(to: UInt32.self, capacity: binCount)
+        bins.initialize(repeating: MinHasher.empty, count: binCount)
+        filled = (block + 8 * words + 4 * binCount).bindMemory(to: Bool.self, capacity: binCount)
+        filled.initialize(repeating: false, count: binCount)
         lineHashes.reserveCapacity(16)
     }
 
@@ -83,6 +94,13 @@ struct TextPass {
         }
         if ownsScratch { scratch.deallocate() }
         block.deallocate()
+    }
+
+    /// The MinHash signature of the shingles (after `scan`).
+    func signature(_ hasher: MinHasher) -> [UInt32] {
+        hasher.signature(
+            bins: UnsafeBufferPointer(start: bins, count: binCount),
+            filled: UnsafeBufferPointer(start: filled, count: binCount), count: stream.shingleCount)
     }
 
     /// Kept word hashes.
@@ -160,16 +178,17 @@ struct TextPass {
     }
 
     /// `rawWords` over two halves of the line at once (split at a separator), so the two multiply chains
-    /// overlap; the second half's words are moved after the first's. Write positions are pointers that
-    /// advance at word ends (few live values: the loop stays in registers).
+    /// overlap. Write positions are pointers that advance at word ends (few live values: the loop stays
+    /// in registers).
+    /// - Returns: the word counts of the halves, at `scratch` and `scratch + scratchCapacity`.
     @inline(__always)
     private mutating func rawWordsInHalves(
         _ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, _ classes: UnsafePointer<UInt8>
-    ) -> Int {
+    ) -> (Int, Int) {
         reserveScratch(hi - lo)
         let outA = scratch
         let outB = scratch + scratchCapacity
-        guard hi - lo >= 64 else { return Self.rawWords(p, lo, hi, classes, outA) }
+        guard hi - lo >= 64 else { return (Self.rawWords(p, lo, hi, classes, outA), 0) }
         var mid = lo + (hi - lo) / 2
         while mid < hi && classes[Int(p[mid])] != 0 { mid += 1 }
         let shared = min(mid - lo, hi - mid)
@@ -223,76 +242,78 @@ struct TextPass {
         qA += inA
         qB.pointee = hB
         qB += inB
-        let nA = qA - outA
-        let nB = qB - outB
-        qA.update(from: outB, count: nB)
-        return nA + nB
+        return (qA - outA, qB - outB)
     }
 
-    /// Takes one line's words, given as raw FNV states (`mixed` false) or as finished word hashes: the
-    /// line hash, then (if the line is kept) the text hash and shingles.
+    /// Takes one line's words, given as raw FNV states (`mixed` false) or as finished word hashes, in two
+    /// runs (`a` then `b`): the line hash, then (if the line is kept) the text hash, the shingles and
+    /// their MinHash bins.
     @inline(__always)
     private mutating func takeLine(
-        _ words: UnsafePointer<UInt64>, _ n: Int, mixed: Bool, boilerplate: BoilerplateModel?,
-        contentLines: inout Int
+        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, mixed: Bool,
+        boilerplate: BoilerplateModel?, contentLines: inout Int
     ) {
+        let n = nA + nB
         guard n >= minLineWords else { return }
         reserve(n)
         let out = base + k + stream.count
         var lineHash = Self.lineSeed
-        var s = stream
-        if boilerplate == nil && shingling {
-            // Nothing can drop the line now: hash and shingle in one loop.
-            let lag = base + s.count
-            let shingles = shingleBase
-            let k = self.k
-            let rotation = self.rotation
-            let tag = self.tag
+        let fused = boilerplate == nil && shingling
+        if !fused {
             for j in 0..<n {
-                let t = mixed ? words[j] : Hashing.mix(words[j])
+                let w = j < nA ? a[j] : b[j - nA]
+                let t = mixed ? w : Hashing.mix(w)
                 out[j] = t
                 lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
-                s.textHash = Hashing.combine(s.textHash, t)
-                s.rolling = Shingles.rotl(s.rolling, 1) ^ t ^ Shingles.rotl(lag[j], rotation)
-                if s.count + j + 1 >= k {
-                    shingles[s.shingleCount] = Hashing.mix(s.rolling ^ tag)
-                    s.shingleCount += 1
-                }
             }
-            s.count += n
-            stream = s
-            lineHashes.append(Hashing.mix(lineHash))
+            let finished = Hashing.mix(lineHash)
+            lineHashes.append(finished)
+            if let boilerplate, boilerplate.isBoilerplate(finished) {
+                if contentLines < 3 { droppedLearnedEarly = true }
+                return
+            }
             contentLines += 1
-            return
+            guard shingling else {
+                stream.count += n
+                return
+            }
         }
-        for j in 0..<n {
-            let t = mixed ? words[j] : Hashing.mix(words[j])
-            out[j] = t
-            lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
-        }
-        let finished = Hashing.mix(lineHash)
-        lineHashes.append(finished)
-        if let boilerplate, boilerplate.isBoilerplate(finished) {
-            if contentLines < 3 { droppedLearnedEarly = true }
-            return
-        }
-        contentLines += 1
-        guard shingling else {
-            stream.count += n
-            return
-        }
+        // The line is kept: text hash, shingles, bins (when fused, also the words and line hash, since
+        // nothing can drop the line now).
+        var s = stream
         let lag = base + s.count
+        let shingles = shingleBase
+        let k = self.k
+        let rotation = self.rotation
+        let tag = self.tag
+        let bins = self.bins
+        let filled = self.filled
+        let kk = UInt64(binCount)
         for j in 0..<n {
-            let t = out[j]
+            let t: UInt64
+            if fused {
+                let w = j < nA ? a[j] : b[j - nA]
+                t = mixed ? w : Hashing.mix(w)
+                out[j] = t
+                lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
+            } else {
+                t = out[j]
+            }
             s.textHash = Hashing.combine(s.textHash, t)
             s.rolling = Shingles.rotl(s.rolling, 1) ^ t ^ Shingles.rotl(lag[j], rotation)
             if s.count + j + 1 >= k {
-                shingleBase[s.shingleCount] = Hashing.mix(s.rolling ^ tag)
+                let shingle = Hashing.mix(s.rolling ^ tag)
+                shingles[s.shingleCount] = shingle
                 s.shingleCount += 1
+                MinHasher.add(shingle, k: kk, bins: bins, filled: filled)
             }
         }
         s.count += n
         stream = s
+        if fused {
+            lineHashes.append(Hashing.mix(lineHash))
+            contentLines += 1
+        }
     }
 
     // MARK: - Lines
@@ -312,6 +333,7 @@ struct TextPass {
             // Shorter than one shingle: one shingle of all its words (`Shingles.hashes`).
             shingleBase[0] = Hashing.mix(stream.rolling ^ UInt64(stream.count))
             stream.shingleCount = 1
+            MinHasher.add(shingleBase[0], k: UInt64(binCount), bins: bins, filled: filled)
         }
     }
 
@@ -336,8 +358,10 @@ struct TextPass {
                     let end = memchr(p + lo, 0x0A, n - lo).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
                     if Self.isPlainASCII(p, lo, end) {
                         // No rule but the word count applies: trailing blanks hold no words.
-                        let words = rawWordsInHalves(p, lo, end, classes)
-                        takeLine(scratch, words, mixed: false, boilerplate: boilerplate, contentLines: &contentLines)
+                        let (nA, nB) = rawWordsInHalves(p, lo, end, classes)
+                        takeLine(
+                            scratch, nA, scratch + scratchCapacity, nB, mixed: false, boilerplate: boilerplate,
+                            contentLines: &contentLines)
                         next = end + 1
                         continue
                     }
@@ -354,21 +378,37 @@ struct TextPass {
         return !flags.high && !flags.pipe && !flags.cr
     }
 
-    /// Whether p[lo..<hi] holds a byte >= 0x80, a "|", a CR (one vectorizable pass: no early exit).
+    /// Whether p[lo..<hi] holds a byte >= 0x80, a "|", a CR: eight bytes at a time (a word has a byte
+    /// equal to x when (v ^ x…) has a zero byte, and v has one when (v - 0x01…) & ~v & 0x80… != 0).
     @inline(__always)
     static func lineFlags(_ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> (high: Bool, pipe: Bool, cr: Bool) {
-        var high: UInt8 = 0
-        var pipe: UInt8 = 0
-        var cr: UInt8 = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var high: UInt64 = 0
+        var pipe: UInt64 = 0
+        var cr: UInt64 = 0
+        let raw = UnsafeRawPointer(p)
         var i = lo
+        while i + 8 <= hi {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            high |= v
+            let x = v ^ (ones &* 0x7C)
+            pipe |= (x &- ones) & ~x
+            let y = v ^ (ones &* 0x0D)
+            cr |= (y &- ones) & ~y
+            i &+= 8
+        }
+        var tail: UInt8 = 0
+        var tailPipe = false
+        var tailCR = false
         while i < hi {
             let b = p[i]
-            high |= b
-            pipe |= b == 0x7C ? 1 : 0
-            cr |= b == 0x0D ? 1 : 0
+            tail |= b
+            tailPipe = tailPipe || b == 0x7C
+            tailCR = tailCR || b == 0x0D
             i &+= 1
         }
-        return (high >= 0x80, pipe != 0, cr != 0)
+        return (high & highs != 0 || tail >= 0x80, pipe & highs != 0 || tailPipe, cr & highs != 0 || tailCR)
     }
 
     /// True when the line at lo could start with a known boilerplate prefix (then it takes the careful
@@ -419,19 +459,18 @@ struct TextPass {
             }
         }
         if ascii {
-            let words = rawWordsInHalves(p, lo, hi, classes)
-            takeLine(scratch, words, mixed: false, boilerplate: boilerplate, contentLines: &contentLines)
+            let (nA, nB) = rawWordsInHalves(p, lo, hi, classes)
+            takeLine(
+                scratch, nA, scratch + scratchCapacity, nB, mixed: false, boilerplate: boilerplate,
+                contentLines: &contentLines)
         } else {
             var hashes: [UInt64] = []
             var none: [String]? = nil
             if tokenizer == nil { tokenizer = Tokenizer() }
             tokenizer?.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &hashes, words: &none)
             hashes.withUnsafeBufferPointer { h in
-                if let words = h.baseAddress {
-                    takeLine(words, h.count, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
-                } else {
-                    takeLine(scratch, 0, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
-                }
+                let words = h.baseAddress ?? UnsafePointer(scratch)
+                takeLine(words, h.count, words, 0, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
             }
         }
         return next
