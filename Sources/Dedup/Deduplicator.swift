@@ -36,7 +36,8 @@ public struct Deduplicator: Sendable {
         defer { pass.deallocate() }
         pass.scan(doc.text, boilerplate: boilerplate)
         let fingerprint = assemble(
-            shingles: pass.shingles, signature: pass.signature(hasher), wordCount: pass.stream.count,
+            shingles: pass.shingles, distinct: pass.distinctShingles, signature: pass.signature(hasher),
+            wordCount: pass.stream.count,
             textHash: pass.textHash, title: doc.title)
         // Lines dropped as learned boilerplate still count; but one dropped before the third content line
         // can change which later lines have a dateline stripped, so then the text is scanned again.
@@ -50,7 +51,8 @@ public struct Deduplicator: Sendable {
         defer { pass.deallocate() }
         pass.scan(doc.text, boilerplate: boilerplate)
         return assemble(
-            shingles: pass.shingles, signature: pass.signature(hasher), wordCount: pass.stream.count,
+            shingles: pass.shingles, distinct: pass.distinctShingles, signature: pass.signature(hasher),
+            wordCount: pass.stream.count,
             textHash: pass.textHash, title: doc.title)
     }
 
@@ -65,16 +67,16 @@ public struct Deduplicator: Sendable {
         }
         return shingles.withUnsafeBufferPointer {
             assemble(
-                shingles: $0, signature: hasher.signature(of: $0), wordCount: tokens.count, textHash: textHash,
-                title: title)
+                shingles: $0, distinct: Shingles.distinctCount($0), signature: hasher.signature(of: $0),
+                wordCount: tokens.count, textHash: textHash, title: title)
         }
     }
 
     /// Everything derived from the shingles and the title.
     func assemble(
-        shingles: UnsafeBufferPointer<UInt64>, signature: [UInt32], wordCount: Int, textHash: UInt64, title: String
+        shingles: UnsafeBufferPointer<UInt64>, distinct count: Int, signature: [UInt32], wordCount: Int,
+        textHash: UInt64, title: String
     ) -> Fingerprint {
-        let count = Shingles.distinctCount(shingles)
         let leadShingles = UnsafeBufferPointer(rebasing: shingles.prefix(max(0, settings.leadShingles)))
         let lead = Shingles.sortedDistinct32(leadShingles)
 

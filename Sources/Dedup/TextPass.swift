@@ -26,6 +26,8 @@ struct TextPass {
         var rolling: UInt64 = 0
         /// `Hashing.combine` chain over the kept words.
         var textHash: UInt64 = 0x7465_7874
+        /// Distinct shingles so far (while they fit the table).
+        var distinct = 0
     }
 
     static let lineSeed: UInt64 = 0x6C69_6E65
@@ -59,6 +61,13 @@ struct TextPass {
     let filled: UnsafeMutablePointer<Bool>
     let binCount: Int
 
+    /// Open-addressing set of the shingles seen (1-based indices into the shingles; 0 is empty), at
+    /// most a quarter full while `stream.shingleCount <= tableLimit`; past that `distinctShingles`
+    /// counts afresh.
+    private let table: UnsafeMutablePointer<UInt16>
+    private let tableMask: Int
+    private let tableLimit: Int
+
     /// The one allocation everything starts in (a buffer that outgrows it moves to its own).
     private let block: UnsafeMutableRawPointer
     private var ownsWords = false
@@ -74,15 +83,27 @@ struct TextPass {
         scratchCapacity = min(bytes / 2 + 2, 1024)
         binCount = shingling ? max(1, settings.permutations) : 0
         let shingleRoom = shingling ? capacity + 1 : 0
+        var slots = 0
+        if shingling {
+            slots = 64
+            while slots < 4 * capacity { slots <<= 1 }
+        }
+        tableMask = slots - 1
+        tableLimit = min(slots / 4, Int(UInt16.max) - 1)
         let words = capacity + k + shingleRoom + 2 * scratchCapacity
-        block = .allocate(byteCount: 8 * words + 5 * binCount, alignment: 8)
+        block = .allocate(byteCount: 8 * words + 4 * binCount + 2 * slots + binCount, alignment: 8)
         base = block.bindMemory(to: UInt64.self, capacity: words)
         base.initialize(repeating: 0, count: k)
         shingleBase = base + capacity + k
         scratch = shingleBase + shingleRoom
-        bins = (block + 8 * words).bindMemory(to: UInt32.self, capacity: binCount)
+        var offset = 8 * words
+        bins = (block + offset).bindMemory(to: UInt32.self, capacity: binCount)
         bins.initialize(repeating: MinHasher.empty, count: binCount)
-        filled = (block + 8 * words + 4 * binCount).bindMemory(to: Bool.self, capacity: binCount)
+        offset += 4 * binCount
+        table = (block + offset).bindMemory(to: UInt16.self, capacity: slots)
+        table.initialize(repeating: 0, count: slots)
+        offset += 2 * slots
+        filled = (block + offset).bindMemory(to: Bool.self, capacity: binCount)
         filled.initialize(repeating: false, count: binCount)
         lineHashes.reserveCapacity(16)
     }
@@ -94,6 +115,33 @@ struct TextPass {
         }
         if ownsScratch { scratch.deallocate() }
         block.deallocate()
+    }
+
+    /// Distinct shingles (after `scan`): as counted on the way, or afresh if they outgrew the table.
+    var distinctShingles: Int {
+        stream.shingleCount <= tableLimit ? stream.distinct : Shingles.distinctCount(shingles)
+    }
+
+    /// Adds shingle number `index` to the set of distinct shingles (as `Shingles.distinctCount` counts:
+    /// 0 and 1 are one value).
+    @inline(__always)
+    private static func insert(
+        _ shingle: UInt64, index: Int, _ s: inout Stream, table: UnsafeMutablePointer<UInt16>, mask: Int,
+        shingles: UnsafeMutablePointer<UInt64>
+    ) {
+        let key = shingle == 0 ? 1 : shingle
+        var i = Int(truncatingIfNeeded: key >> 7) & mask
+        while true {
+            let slot = table[i]
+            if slot == 0 {
+                table[i] = UInt16(truncatingIfNeeded: index + 1)
+                s.distinct += 1
+                return
+            }
+            let other = shingles[Int(slot) - 1]
+            if (other == 0 ? 1 : other) == key { return }
+            i = (i + 1) & mask
+        }
     }
 
     /// The MinHash signature of the shingles (after `scan`).
@@ -289,6 +337,9 @@ struct TextPass {
         let bins = self.bins
         let filled = self.filled
         let kk = UInt64(binCount)
+        let table = self.table
+        let tableMask = self.tableMask
+        let tableLimit = self.tableLimit
         for j in 0..<n {
             let t: UInt64
             if fused {
@@ -304,6 +355,9 @@ struct TextPass {
             if s.count + j + 1 >= k {
                 let shingle = Hashing.mix(s.rolling ^ tag)
                 shingles[s.shingleCount] = shingle
+                if s.shingleCount < tableLimit {
+                    Self.insert(shingle, index: s.shingleCount, &s, table: table, mask: tableMask, shingles: shingles)
+                }
                 s.shingleCount += 1
                 MinHasher.add(shingle, k: kk, bins: bins, filled: filled)
             }
@@ -333,6 +387,7 @@ struct TextPass {
             // Shorter than one shingle: one shingle of all its words (`Shingles.hashes`).
             shingleBase[0] = Hashing.mix(stream.rolling ^ UInt64(stream.count))
             stream.shingleCount = 1
+            stream.distinct = 1
             MinHasher.add(shingleBase[0], k: UInt64(binCount), bins: bins, filled: filled)
         }
     }
