@@ -273,34 +273,43 @@ public struct Deduplicator: Sendable {
         // words. Offsets are relative to `start`, as in `cleanTitle`.
         let m = n - start
         var cut = -1
-        for sep: StaticString in [" | ", " - ", " – ", " — "] where m > sep.utf8CodeUnitCount {
-            sep.withUTF8Buffer { sep in
-                var i = m - sep.count
-                while i > 10 {
-                    if bytes[start + i] == sep[0] {
-                        var same = true
-                        for j in 1..<sep.count where bytes[start + i + j] != sep[j] {
-                            same = false
-                            break
-                        }
-                        if same {
-                            var words = 0
-                            var inWord = false
-                            for b in bytes[(start + i + sep.count)...] {
-                                if b == 0x20 {
-                                    inWord = false
-                                } else if !inWord {
-                                    inWord = true
-                                    words += 1
-                                }
-                            }
-                            if words <= 3 { cut = max(cut, i) }
-                            return
+        // The last occurrence (at an offset above 10) of each separator, found in one backward scan.
+        var found: (bar: Bool, hyphen: Bool, en: Bool, em: Bool) = (m <= 3, m <= 3, m <= 5, m <= 5)
+        var i = m - 3
+        while i > 10 && !(found.bar && found.hyphen && found.en && found.em) {
+            let at = start + i
+            if bytes[at] == 0x20 {
+                var length = 0
+                if bytes[at + 2] == 0x20 && !found.bar && bytes[at + 1] == 0x7C {
+                    found.bar = true
+                    length = 3
+                } else if bytes[at + 2] == 0x20 && !found.hyphen && bytes[at + 1] == 0x2D {
+                    found.hyphen = true
+                    length = 3
+                } else if i <= m - 5 && bytes[at + 1] == 0xE2 && bytes[at + 2] == 0x80 && bytes[at + 4] == 0x20 {
+                    if bytes[at + 3] == 0x93 && !found.en {
+                        found.en = true
+                        length = 5
+                    } else if bytes[at + 3] == 0x94 && !found.em {
+                        found.em = true
+                        length = 5
+                    }
+                }
+                if length > 0 {
+                    var words = 0
+                    var inWord = false
+                    for b in bytes[(at + length)...] {
+                        if b == 0x20 {
+                            inWord = false
+                        } else if !inWord {
+                            inWord = true
+                            words += 1
                         }
                     }
-                    i -= 1
+                    if words <= 3 { cut = max(cut, i) }
                 }
             }
+            i -= 1
         }
         return start..<(cut >= 0 ? start + cut : n)
     }

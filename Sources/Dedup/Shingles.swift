@@ -90,16 +90,44 @@ enum Shingles {
         let n = values.count
         guard n > 0 else { return [] }
         var out = [UInt32](unsafeUninitializedCapacity: n) { buffer, initialized in
-            for i in 0..<n { buffer[i] = UInt32(truncatingIfNeeded: values[i] >> 32) }
+            if n <= 24 || n > 1 << 16 {
+                for i in 0..<n { buffer[i] = UInt32(truncatingIfNeeded: values[i] >> 32) }
+                initialized = n
+                sort32(buffer)
+                return
+            }
+            // Counting pass on the top bits into about two buckets per value, straight into the output,
+            // then insertion sort of the nearly sorted result.
+            var bits = 1
+            while (1 << bits) < 2 * n { bits += 1 }
+            let buckets = 1 << bits
+            let shift = UInt64(64 - bits)
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: buckets) { counts in
+                counts.initialize(repeating: 0)
+                for v in values { counts[Int(truncatingIfNeeded: v >> shift)] += 1 }
+                var sum: Int32 = 0
+                for b in 0..<buckets {
+                    let c = counts[b]
+                    counts[b] = sum
+                    sum += c
+                }
+                for v in values {
+                    let b = Int(truncatingIfNeeded: v >> shift)
+                    buffer[Int(counts[b])] = UInt32(truncatingIfNeeded: v >> 32)
+                    counts[b] += 1
+                }
+            }
             initialized = n
+            insertionSort(buffer)
         }
-        out.withUnsafeMutableBufferPointer { sort32($0) }
         var w = 0
-        for r in 0..<out.count where r == 0 || out[r] != out[r - 1] {
-            out[w] = out[r]
-            w += 1
+        out.withUnsafeMutableBufferPointer { o in
+            for r in 0..<n where r == 0 || o[r] != o[r - 1] {
+                o[w] = o[r]
+                w += 1
+            }
         }
-        out.removeLast(out.count - w)
+        out.removeLast(n - w)
         return out
     }
 

@@ -328,6 +328,11 @@ struct TextPass {
         }
         // The line is kept: text hash, shingles, bins (when fused, also the words and line hash, since
         // nothing can drop the line now).
+        if fused && stream.count >= k - 1 && stream.shingleCount + n <= tableLimit {
+            takeSteadyLine(a, nA, b, nB, mixed: mixed)
+            contentLines += 1
+            return
+        }
         var s = stream
         let lag = base + s.count
         let shingles = shingleBase
@@ -368,6 +373,81 @@ struct TextPass {
             lineHashes.append(Hashing.mix(lineHash))
             contentLines += 1
         }
+    }
+
+    /// The fused part of `takeLine` in the common case: every word completes a shingle and every shingle
+    /// fits the distinct table, so the loop has no such checks (and no choice between the two runs).
+    @inline(__always)
+    private mutating func takeSteadyLine(
+        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, mixed: Bool
+    ) {
+        var s = stream
+        var lineHash = Self.lineSeed
+        var out = base + k + s.count
+        var lag = base + s.count
+        var shingle = shingleBase + s.shingleCount
+        let shingles = shingleBase
+        let rotation = self.rotation
+        let tag = self.tag
+        let bins = self.bins
+        let filled = self.filled
+        let kk = UInt64(binCount)
+        let table = self.table
+        let mask = tableMask
+        var index = s.shingleCount
+        var distinct = s.distinct
+        var textHash = s.textHash
+        var rolling = s.rolling
+        var source = a
+        var end = a + nA
+        var second = false
+        while true {
+            while source < end {
+                let t = mixed ? source.pointee : Hashing.mix(source.pointee)
+                source += 1
+                out.pointee = t
+                out += 1
+                lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
+                textHash = Hashing.combine(textHash, t)
+                rolling = Shingles.rotl(rolling, 1) ^ t ^ Shingles.rotl(lag.pointee, rotation)
+                lag += 1
+                let h = Hashing.mix(rolling ^ tag)
+                shingle.pointee = h
+                shingle += 1
+                if h > 1 {
+                    // Neither 0 nor 1: equal keys are equal values.
+                    var i = Int(truncatingIfNeeded: h >> 7) & mask
+                    while true {
+                        let slot = table[i]
+                        if slot == 0 {
+                            table[i] = UInt16(truncatingIfNeeded: index + 1)
+                            distinct += 1
+                            break
+                        }
+                        if shingles[Int(slot) - 1] == h { break }
+                        i = (i + 1) & mask
+                    }
+                } else {
+                    var t = s
+                    t.distinct = distinct
+                    Self.insert(h, index: index, &t, table: table, mask: mask, shingles: shingles)
+                    distinct = t.distinct
+                }
+                index += 1
+                MinHasher.add(h, k: kk, bins: bins, filled: filled)
+            }
+            if second { break }
+            second = true
+            source = b
+            end = b + nB
+        }
+        s.count += nA + nB
+        s.shingleCount = index
+        s.distinct = distinct
+        s.textHash = textHash
+        s.rolling = rolling
+        stream = s
+        lineHashes.append(Hashing.mix(lineHash))
     }
 
     // MARK: - Lines
