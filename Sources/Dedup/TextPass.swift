@@ -5,8 +5,9 @@ import Foundation
 /// k-word shingle hashes, so no normalized text, per-line `String` or per-word array is built.
 ///
 /// A line is taken one of two ways, with the same result (`bench-dedup verify` and `TextPassTests` check):
-/// - fast: after the first three content lines, an ASCII line with no "|" or CR that starts with no
-///   boilerplate prefix and no "(": no rule can apply but the word count, so its words are hashed.
+/// - fast: an ASCII line with no "|" or CR that starts with no boilerplate prefix and no "(" (and, among
+///   the first three content lines, has no "-" in its first 140 bytes, so no dateline): no rule can apply
+///   but the word count, so its words are hashed.
 /// - careful: the `normalize` rules as written (line end, trim, boilerplate patterns, datelines), then
 ///   the same ASCII word hashing or, for a non-ASCII line, the Foundation-based `Tokenizer`.
 ///
@@ -480,7 +481,7 @@ struct TextPass {
         var next = 0
         var contentLines = 0
         while next < n {
-            if contentLines >= 3 && minLineWords >= 1 {
+            if minLineWords >= 1 {
                 var lo = next
                 while lo < n && Bytes.isSpace(p[lo]) { lo += 1 }
                 guard lo < n else { return }
@@ -491,7 +492,11 @@ struct TextPass {
                 }
                 if b < 0x80 && b != 0x28 && !Self.mayStartBoilerplate(p, lo, n) {
                     let end = memchr(p + lo, 0x0A, n - lo).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - p } ?? n
-                    if Self.isPlainASCII(p, lo, end) {
+                    // Among the first three content lines, only a line with no "-" where a dateline's dash
+                    // could be (the first 140 bytes; the line is ASCII) is sure to have none.
+                    if Self.isPlainASCII(p, lo, end)
+                        && (contentLines >= 3 || memchr(p + lo, 0x2D, min(end - lo, 140)) == nil)
+                    {
                         // No rule but the word count applies: trailing blanks hold no words.
                         let (nA, nB) = rawWordsInHalves(p, lo, end, classes)
                         takeLine(
