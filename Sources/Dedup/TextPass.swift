@@ -518,37 +518,26 @@ struct TextPass {
         return !flags.high && !flags.pipe && !flags.cr
     }
 
-    /// Whether p[lo..<hi] holds a byte >= 0x80, a "|", a CR: eight bytes at a time (a word has a byte
-    /// equal to x when (v ^ x…) has a zero byte, and v has one when (v - 0x01…) & ~v & 0x80… != 0).
+    /// Whether p[lo..<hi] holds a byte >= 0x80, a "|", a CR: an OR of its 8-byte words, and memchr
+    /// (vectorized in the C library) for the two bytes.
     @inline(__always)
     static func lineFlags(_ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> (high: Bool, pipe: Bool, cr: Bool) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var high: UInt64 = 0
-        var pipe: UInt64 = 0
-        var cr: UInt64 = 0
         let raw = UnsafeRawPointer(p)
         var i = lo
-        while i + 8 <= hi {
-            let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            high |= v
-            let x = v ^ (ones &* 0x7C)
-            pipe |= (x &- ones) & ~x
-            let y = v ^ (ones &* 0x0D)
-            cr |= (y &- ones) & ~y
+        while i &+ 8 <= hi {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             i &+= 8
         }
-        var tail: UInt8 = 0
-        var tailPipe = false
-        var tailCR = false
         while i < hi {
-            let b = p[i]
-            tail |= b
-            tailPipe = tailPipe || b == 0x7C
-            tailCR = tailCR || b == 0x0D
+            high |= UInt64(p[i])
             i &+= 1
         }
-        return (high & highs != 0 || tail >= 0x80, pipe & highs != 0 || tailPipe, cr & highs != 0 || tailCR)
+        let count = hi - lo
+        return (
+            high & 0x8080_8080_8080_8080 != 0, count > 0 && memchr(p + lo, 0x7C, count) != nil,
+            count > 0 && memchr(p + lo, 0x0D, count) != nil
+        )
     }
 
     /// True when the line at lo could start with a known boilerplate prefix (then it takes the careful
