@@ -294,14 +294,15 @@ struct TextPass {
         return (qA - outA, qB - outB)
     }
 
-    /// Takes one line's words, given as raw FNV states (`mixed` false) or as finished word hashes, in two
+    /// Takes one line's words, given as raw FNV states (`RawFNV`) or as finished word hashes, in two
     /// runs (`a` then `b`): the line hash, then (if the line is kept) the text hash, the shingles and
     /// their MinHash bins.
     @inline(__always)
-    private mutating func takeLine(
-        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, mixed: Bool,
+    private mutating func takeLine<Form: WordForm>(
+        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, form: Form.Type,
         boilerplate: BoilerplateModel?, contentLines: inout Int
     ) {
+        let mixed = Form.isMixed
         let n = nA + nB
         guard n >= minLineWords else { return }
         reserve(n)
@@ -330,7 +331,7 @@ struct TextPass {
         // The line is kept: text hash, shingles, bins (when fused, also the words and line hash, since
         // nothing can drop the line now).
         if fused && stream.count >= k - 1 && stream.shingleCount + n <= tableLimit {
-            takeSteadyLine(a, nA, b, nB, mixed: mixed)
+            takeSteadyLine(a, nA, b, nB, form: form)
             contentLines += 1
             return
         }
@@ -379,15 +380,15 @@ struct TextPass {
     /// The fused part of `takeLine` in the common case: every word completes a shingle and every shingle
     /// fits the distinct table, so the loop has no such checks (and no choice between the two runs).
     @inline(__always)
-    private mutating func takeSteadyLine(
-        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, mixed: Bool
+    private mutating func takeSteadyLine<Form: WordForm>(
+        _ a: UnsafePointer<UInt64>, _ nA: Int, _ b: UnsafePointer<UInt64>, _ nB: Int, form: Form.Type
     ) {
         var s = stream
         var lineHash = Self.lineSeed
-        var out = base + k + s.count
-        var lag = base + s.count
-        var shingle = shingleBase + s.shingleCount
+        // words[j]: the word k places back; words[j + k]: where this one goes.
+        var words = base + s.count
         let shingles = shingleBase
+        let k = self.k
         let rotation = self.rotation
         let tag = self.tag
         let bins = self.bins
@@ -399,34 +400,31 @@ struct TextPass {
         var distinct = s.distinct
         var textHash = s.textHash
         var rolling = s.rolling
-        var source = a
-        var end = a + nA
-        var second = false
-        while true {
+        for run in 0..<2 {
+            var source = run == 0 ? a : b
+            let end = source + (run == 0 ? nA : nB)
             while source < end {
-                let t = mixed ? source.pointee : Hashing.mix(source.pointee)
+                let t = Form.isMixed ? source.pointee : Hashing.mix(source.pointee)
                 source += 1
-                out.pointee = t
-                out += 1
+                words[k] = t
                 lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
                 textHash = Hashing.combine(textHash, t)
-                rolling = Shingles.rotl(rolling, 1) ^ t ^ Shingles.rotl(lag.pointee, rotation)
-                lag += 1
+                rolling = Shingles.rotl(rolling, 1) ^ t ^ Shingles.rotl(words[0], rotation)
+                words += 1
                 let h = Hashing.mix(rolling ^ tag)
-                shingle.pointee = h
-                shingle += 1
+                shingles[index] = h
                 if h > 1 {
                     // Neither 0 nor 1: equal keys are equal values.
                     var i = Int(truncatingIfNeeded: h >> 7) & mask
                     while true {
                         let slot = table[i]
                         if slot == 0 {
-                            table[i] = UInt16(truncatingIfNeeded: index + 1)
-                            distinct += 1
+                            table[i] = UInt16(truncatingIfNeeded: index &+ 1)
+                            distinct &+= 1
                             break
                         }
-                        if shingles[Int(slot) - 1] == h { break }
-                        i = (i + 1) & mask
+                        if shingles[Int(slot) &- 1] == h { break }
+                        i = (i &+ 1) & mask
                     }
                 } else {
                     var t = s
@@ -434,13 +432,9 @@ struct TextPass {
                     Self.insert(h, index: index, &t, table: table, mask: mask, shingles: shingles)
                     distinct = t.distinct
                 }
-                index += 1
+                index &+= 1
                 MinHasher.add(h, k: kk, bins: bins, filled: filled)
             }
-            if second { break }
-            second = true
-            source = b
-            end = b + nB
         }
         s.count += nA + nB
         s.shingleCount = index
@@ -500,7 +494,7 @@ struct TextPass {
                         // No rule but the word count applies: trailing blanks hold no words.
                         let (nA, nB) = rawWordsInHalves(p, lo, end, classes)
                         takeLine(
-                            scratch, nA, scratch + scratchCapacity, nB, mixed: false, boilerplate: boilerplate,
+                            scratch, nA, scratch + scratchCapacity, nB, form: RawFNV.self, boilerplate: boilerplate,
                             contentLines: &contentLines)
                         next = end + 1
                         continue
@@ -590,7 +584,7 @@ struct TextPass {
         if ascii {
             let (nA, nB) = rawWordsInHalves(p, lo, hi, classes)
             takeLine(
-                scratch, nA, scratch + scratchCapacity, nB, mixed: false, boilerplate: boilerplate,
+                scratch, nA, scratch + scratchCapacity, nB, form: RawFNV.self, boilerplate: boilerplate,
                 contentLines: &contentLines)
         } else {
             var hashes: [UInt64] = []
@@ -599,7 +593,9 @@ struct TextPass {
             tokenizer?.tokenize(UnsafeBufferPointer(rebasing: buf[lo..<hi]), into: &hashes, words: &none)
             hashes.withUnsafeBufferPointer { h in
                 let words = h.baseAddress ?? UnsafePointer(scratch)
-                takeLine(words, h.count, words, 0, mixed: true, boilerplate: boilerplate, contentLines: &contentLines)
+                takeLine(
+                    words, h.count, words, 0, form: WordHash.self, boilerplate: boilerplate,
+                    contentLines: &contentLines)
             }
         }
         return next
@@ -616,4 +612,20 @@ struct TextPass {
         var seen = Set<UInt64>()
         return hashes.filter { seen.insert($0).inserted }
     }
+}
+
+/// How `TextPass.takeLine` receives words (a type parameter, so each form gets its own loop).
+protocol WordForm {
+    /// True: finished word hashes; false: FNV-1a states still to be mixed.
+    static var isMixed: Bool { get }
+}
+
+/// FNV-1a states of ASCII words (`Hashing.bytes` before its final mix).
+enum RawFNV: WordForm {
+    static var isMixed: Bool { false }
+}
+
+/// Word hashes as the general `Tokenizer` makes them.
+enum WordHash: WordForm {
+    static var isMixed: Bool { true }
 }
