@@ -11,14 +11,21 @@ enum Verify {
         var checked = 0
         var mismatches = 0
         var shown = 0
+        /// CPU seconds in the new and the reference `fingerprint` calls.
+        var newSeconds = 0.0
+        var oldSeconds = 0.0
 
         mutating func compare(
             _ what: String, doc: DedupDocument, boilerplate: BoilerplateModel?, settings: DedupSettings,
             new: Deduplicator, old: ReferenceFingerprint
         ) {
             checked += 1
+            let t0 = cpuSeconds()
             let a = new.fingerprint(doc, boilerplate: boilerplate)
+            let t1 = cpuSeconds()
             let b = old.fingerprint(doc, boilerplate: boilerplate)
+            newSeconds += t1 - t0
+            oldSeconds += cpuSeconds() - t1
             let la = new.lineHashes(of: doc.text)
             let lb = old.lineHashes(of: doc.text)
             let both = new.fingerprintAndLineHashes(doc, boilerplate: boilerplate)
@@ -187,6 +194,10 @@ enum Verify {
             emit(
                 "dev corpus: \(feeds.count) feeds, \(corpusItems) items, comparisons \(corpusTally.checked), mismatches \(corpusTally.mismatches)"
             )
+            emit(
+                String(
+                    format: "    dev corpus fingerprint CPU: %.3f s new, %.3f s reference", corpusTally.newSeconds,
+                    corpusTally.oldSeconds))
         } else {
             emit("dev corpus: not found at \(corpus) (pass --corpus DIR)")
         }
