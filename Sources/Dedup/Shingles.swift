@@ -191,55 +191,45 @@ enum Shingles {
         values.withUnsafeBufferPointer { winnow($0, window: window) }
     }
 
-    /// Each window's minimum is its rightmost smallest value: the smallest key (value << 32 | ~index),
-    /// found branch-free from block-wise prefix and suffix minima (van Herk, Gil and Werman). A value is
-    /// added when the chosen index changes and it is not already in the output.
+    /// Each window's minimum is its rightmost smallest value, kept as the window slides: a new value not
+    /// above it takes its place, and when it leaves the window the window is scanned again (about twice
+    /// per window length, for hash values). A value is added when the chosen index changes and it is not
+    /// already in the output.
     static func winnow(_ values: UnsafeBufferPointer<UInt64>, window: Int) -> [UInt32] {
         let count = values.count
         guard count > 0 else { return [] }
         let w = max(1, window)
+        @inline(__always) func v(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: values[i] >> 32) }
         guard count > w else {
-            var smallest = UInt32.max
-            for h in values { smallest = min(smallest, UInt32(truncatingIfNeeded: h >> 32)) }
+            var smallest = v(0)
+            for i in 1..<count { smallest = min(smallest, v(i)) }
             return [smallest]
         }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * count) { keys in
-            // keys[0..<count]: minimum from the start of the block; keys[count...]: to the end of the block.
-            @inline(__always) func key(_ i: Int) -> UInt64 {
-                (values[i] & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32.max - UInt32(truncatingIfNeeded: i))
-            }
-            var i = 0
-            while i < count {
-                let end = min(count, i + w)
-                var m = key(i)
-                keys[i] = m
-                for j in (i + 1)..<max(i + 1, end) {
-                    m = min(m, key(j))
-                    keys[j] = m
-                }
-                m = key(end - 1)
-                keys[count + end - 1] = m
-                var j = end - 2
-                while j >= i {
-                    m = min(m, key(j))
-                    keys[count + j] = m
-                    j -= 1
-                }
-                i = end
-            }
-            var out: [UInt32] = []
-            var last = -1
-            for start in 0...(count - w) {
-                let m = min(keys[count + start], keys[start + w - 1])
-                let best = Int(UInt32.max - UInt32(truncatingIfNeeded: m))
-                if best != last {
-                    last = best
-                    let value = UInt32(truncatingIfNeeded: m >> 32)
-                    if !out.contains(value) { out.append(value) }
-                }
-            }
-            return out
+        var out: [UInt32] = []
+        out.reserveCapacity(2 * count / (w + 1) + 2)
+        @inline(__always) func rightmostMinimum(_ from: Int, _ to: Int) -> Int {
+            var best = from
+            for i in (from + 1)...max(from + 1, to) where i <= to && v(i) <= v(best) { best = i }
+            return best
         }
+        var best = rightmostMinimum(0, w - 1)
+        var last = -1
+        for start in 0...(count - w) {
+            let end = start + w - 1
+            if start > 0 {
+                if best < start {
+                    best = rightmostMinimum(start, end)
+                } else if v(end) <= v(best) {
+                    best = end
+                }
+            }
+            if best != last {
+                last = best
+                let value = v(best)
+                if !out.contains(value) { out.append(value) }
+            }
+        }
+        return out
     }
 
     /// |a ∩ b| for sorted distinct arrays.
