@@ -47,7 +47,7 @@ public struct Deduplicator: Sendable {
 
     /// Computes everything stored for one item.
     public func fingerprint(_ doc: DedupDocument, boilerplate: BoilerplateModel?) -> Fingerprint {
-        var pass = TextPass(settings: settings, bytes: doc.text.utf8.count, shingling: true)
+        var pass = TextPass(settings: settings, bytes: doc.text.utf8.count, shingling: true, collectsLines: false)
         defer { pass.deallocate() }
         pass.scan(doc.text, boilerplate: boilerplate)
         return assemble(

@@ -39,6 +39,8 @@ struct TextPass {
     let minLineWords: Int
     /// False: only line hashes are wanted (no text hash, no shingles).
     let shingling: Bool
+    /// False: `lineHashes` stays empty (the fingerprint alone does not need them).
+    let collectsLines: Bool
 
     /// Word hashes, with `k` zero words before index 0 so the rolling hash needs no branch.
     private var base: UnsafeMutablePointer<UInt64>
@@ -74,12 +76,13 @@ struct TextPass {
     private var ownsWords = false
     private var ownsScratch = false
 
-    init(settings: DedupSettings, bytes: Int, shingling: Bool) {
+    init(settings: DedupSettings, bytes: Int, shingling: Bool, collectsLines: Bool = true) {
         k = max(1, settings.shingleSize)
         rotation = UInt32(k % 64)
         tag = UInt64(k)
         minLineWords = settings.minLineWords
         self.shingling = shingling
+        self.collectsLines = collectsLines
         capacity = bytes / 4 + 16
         scratchCapacity = min(bytes / 2 + 2, 1024)
         binCount = shingling ? max(1, settings.permutations) : 0
@@ -106,7 +109,7 @@ struct TextPass {
         offset += 2 * slots
         filled = (block + offset).bindMemory(to: Bool.self, capacity: binCount)
         filled.initialize(repeating: false, count: binCount)
-        lineHashes.reserveCapacity(16)
+        if collectsLines { lineHashes.reserveCapacity(16) }
     }
 
     func deallocate() {
@@ -317,7 +320,7 @@ struct TextPass {
                 lineHash = (lineHash ^ t) &* 0x9E37_79B9_7F4A_7C15
             }
             let finished = Hashing.mix(lineHash)
-            lineHashes.append(finished)
+            if collectsLines { lineHashes.append(finished) }
             if let boilerplate, boilerplate.isBoilerplate(finished) {
                 if contentLines < 3 { droppedLearnedEarly = true }
                 return
@@ -372,7 +375,7 @@ struct TextPass {
         s.count += n
         stream = s
         if fused {
-            lineHashes.append(Hashing.mix(lineHash))
+            if collectsLines { lineHashes.append(Hashing.mix(lineHash)) }
             contentLines += 1
         }
     }
@@ -442,7 +445,7 @@ struct TextPass {
         s.textHash = textHash
         s.rolling = rolling
         stream = s
-        lineHashes.append(Hashing.mix(lineHash))
+        if collectsLines { lineHashes.append(Hashing.mix(lineHash)) }
     }
 
     // MARK: - Lines
