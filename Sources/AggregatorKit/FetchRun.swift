@@ -241,11 +241,15 @@ public enum FetchRun {
         }
         // The batch itself counts toward the feed's learned boilerplate: a feed's very first fetch already
         // recognizes the footer every one of its items repeats.
+        // Each text's line hashes are computed once: counted into the model here, stored with the item.
         let texts = parsed.feed.items.map(dedupText)
-        let model = boilerplate.map { $0.adding(texts, deduplicator: deduplicator) }
-            ?? BoilerplateModel(texts: texts, settings: deduplicator.settings)
-        let prepared = zip(parsed.feed.items, texts).map { item, text in
-            prepare(item, text: text, feed: feed.name, boilerplate: model, deduplicator: deduplicator)
+        let lineHashes = texts.map { deduplicator.lineHashes(of: $0) }
+        let model = boilerplate.map { $0.adding(lineHashes: lineHashes) }
+            ?? BoilerplateModel(lineHashes: lineHashes, settings: deduplicator.settings)
+        let prepared = parsed.feed.items.indices.map { i in
+            prepare(
+                parsed.feed.items[i], text: texts[i], lineHashes: lineHashes[i], feed: feed.name, boilerplate: model,
+                deduplicator: deduplicator)
         }
         return .items(response, parsed, prepared, seconds: result.seconds)
     }
@@ -263,16 +267,27 @@ public enum FetchRun {
     public static func prepare(
         _ item: Item, feed: String, boilerplate: BoilerplateModel?, deduplicator: Deduplicator
     ) -> PreparedItem {
-        prepare(item, text: dedupText(item), feed: feed, boilerplate: boilerplate, deduplicator: deduplicator)
+        prepare(
+            item, text: dedupText(item), lineHashes: nil, feed: feed, boilerplate: boilerplate,
+            deduplicator: deduplicator)
     }
 
+    /// - Parameter lineHashes: `deduplicator.lineHashes(of: text)` if already computed.
     static func prepare(
-        _ item: Item, text: String, feed: String, boilerplate: BoilerplateModel?, deduplicator: Deduplicator
+        _ item: Item, text: String, lineHashes: [UInt64]?, feed: String, boilerplate: BoilerplateModel?,
+        deduplicator: Deduplicator
     ) -> PreparedItem {
         let document = DedupDocument(
             feed: feed, title: item.title ?? "", text: text,
             canonicalURL: item.link.map(URLCanonicalizer.canonical), published: item.published)
-        let fingerprint = deduplicator.fingerprint(document, boilerplate: boilerplate)
+        let fingerprint: Fingerprint
+        let lines: [UInt64]
+        if let lineHashes {
+            fingerprint = deduplicator.fingerprint(document, boilerplate: boilerplate)
+            lines = lineHashes
+        } else {
+            (fingerprint, lines) = deduplicator.fingerprintAndLineHashes(document, boilerplate: boilerplate)
+        }
         var hasher = FNV1a()
         for part in [item.title, item.link, item.summary, item.content, item.author] {
             hasher.add(part ?? "")
@@ -280,7 +295,7 @@ public enum FetchRun {
         }
         return PreparedItem(
             item: item, document: document, fingerprint: fingerprint, contentHash: Int64(bitPattern: hasher.value),
-            lineHashes: deduplicator.lineHashes(of: text))
+            lineHashes: lines)
     }
 
     /// Writes one feed's result (state + items) in one transaction and updates the report.

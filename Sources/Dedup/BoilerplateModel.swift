@@ -29,21 +29,32 @@ public struct BoilerplateModel: Sendable {
     /// Learns from a batch of texts of one feed (convenience for tests and `recluster`).
     public init(texts: [String], settings: DedupSettings = DedupSettings()) {
         let dedup = Deduplicator(settings: settings)
+        self.init(lineHashes: texts.map { dedup.lineHashes(of: $0) }, settings: settings)
+    }
+
+    /// Learns from the line hashes (`Deduplicator.lineHashes(of:)`) of a batch of texts of one feed.
+    public init(lineHashes: [[UInt64]], settings: DedupSettings = DedupSettings()) {
         var counts: [UInt64: Int] = [:]
-        for text in texts {
-            for h in dedup.lineHashes(of: text) { counts[h, default: 0] += 1 }
+        for lines in lineHashes {
+            for h in lines { counts[h, default: 0] += 1 }
         }
-        self.init(lineCounts: counts, itemCount: texts.count, settings: settings)
+        self.init(lineCounts: counts, itemCount: lineHashes.count, settings: settings)
     }
 
     /// This model with a batch of new texts counted in (so a feed's first fetch already learns from
     /// its own items: count the batch first, then fingerprint the batch with the result).
     public func adding(_ texts: [String], deduplicator: Deduplicator) -> BoilerplateModel {
+        adding(lineHashes: texts.map { deduplicator.lineHashes(of: $0) })
+    }
+
+    /// This model with a batch of new texts counted in, given their line hashes
+    /// (`Deduplicator.lineHashes(of:)`, which the caller can then store without computing them again).
+    public func adding(lineHashes: [[UInt64]]) -> BoilerplateModel {
         var copy = self
-        for text in texts {
-            for h in deduplicator.lineHashes(of: text) { copy.lineCounts[h, default: 0] += 1 }
+        for lines in lineHashes {
+            for h in lines { copy.lineCounts[h, default: 0] += 1 }
         }
-        copy.itemCount += texts.count
+        copy.itemCount += lineHashes.count
         return copy
     }
 

@@ -21,26 +21,64 @@ public struct Deduplicator: Sendable {
 
     /// Hashes of the distinct content lines of a text, for the per-feed boilerplate counts.
     public func lineHashes(of text: String) -> [UInt64] {
-        var seen = Set<UInt64>()
-        return normalizer.normalize(text).lineHashes.filter { seen.insert($0).inserted }
+        var pass = TextPass(settings: settings, bytes: text.utf8.count, shingling: false)
+        defer { pass.deallocate() }
+        pass.scan(text, boilerplate: nil)
+        return TextPass.distinct(pass.lineHashes)
+    }
+
+    /// The fingerprint and the distinct line hashes (`lineHashes(of:)`) of one item, sharing one pass
+    /// over the text when they can.
+    public func fingerprintAndLineHashes(
+        _ doc: DedupDocument, boilerplate: BoilerplateModel?
+    ) -> (fingerprint: Fingerprint, lineHashes: [UInt64]) {
+        var pass = TextPass(settings: settings, bytes: doc.text.utf8.count, shingling: true)
+        defer { pass.deallocate() }
+        pass.scan(doc.text, boilerplate: boilerplate)
+        let fingerprint = assemble(
+            shingles: pass.shingles, distinct: pass.distinctShingles, signature: pass.signature(hasher),
+            wordCount: pass.stream.count,
+            textHash: pass.textHash, title: doc.title)
+        // Lines dropped as learned boilerplate still count; but one dropped before the third content line
+        // can change which later lines have a dateline stripped, so then the text is scanned again.
+        let lines = pass.droppedLearnedEarly ? lineHashes(of: doc.text) : TextPass.distinct(pass.lineHashes)
+        return (fingerprint, lines)
     }
 
     /// Computes everything stored for one item.
     public func fingerprint(_ doc: DedupDocument, boilerplate: BoilerplateModel?) -> Fingerprint {
-        let text = normalizer.normalize(doc.text, boilerplate: boilerplate)
-        return fingerprint(tokens: text.tokens, title: doc.title)
+        var pass = TextPass(settings: settings, bytes: doc.text.utf8.count, shingling: true, collectsLines: false)
+        defer { pass.deallocate() }
+        pass.scan(doc.text, boilerplate: boilerplate)
+        return assemble(
+            shingles: pass.shingles, distinct: pass.distinctShingles, signature: pass.signature(hasher),
+            wordCount: pass.stream.count,
+            textHash: pass.textHash, title: doc.title)
     }
 
+    /// The fingerprint from normalized words (the general path `explain` takes; `fingerprint(_:boilerplate:)`
+    /// gets the same result in one pass).
     func fingerprint(tokens: [UInt64], title: String) -> Fingerprint {
         let shingles = Shingles.hashes(of: tokens, k: settings.shingleSize)
-        let count = Shingles.distinctCount(shingles)
-        let signature = hasher.signature(of: shingles)
         var textHash: UInt64 = 0
         if !tokens.isEmpty {
             textHash = 0x7465_7874
             for t in tokens { textHash = Hashing.combine(textHash, t) }
         }
-        let lead = Shingles.sortedDistinct32(shingles.prefix(max(0, settings.leadShingles)))
+        return shingles.withUnsafeBufferPointer {
+            assemble(
+                shingles: $0, distinct: Shingles.distinctCount($0), signature: hasher.signature(of: $0),
+                wordCount: tokens.count, textHash: textHash, title: title)
+        }
+    }
+
+    /// Everything derived from the shingles and the title.
+    func assemble(
+        shingles: UnsafeBufferPointer<UInt64>, distinct count: Int, signature: [UInt32], wordCount: Int,
+        textHash: UInt64, title: String
+    ) -> Fingerprint {
+        let leadShingles = UnsafeBufferPointer(rebasing: shingles.prefix(max(0, settings.leadShingles)))
+        let lead = Shingles.sortedDistinct32(leadShingles)
 
         var bandKeys: [Int64] = []
         if count > 0 {
@@ -53,13 +91,13 @@ public struct Deduplicator: Sendable {
         }
 
         var leadKeys: [Int64] = []
-        for v in Shingles.winnow(
-            shingles.prefix(max(0, min(settings.leadShingles, settings.leadKeyShingles))), window: settings.leadKeyWindow)
-        {
+        // Lead keys come from the first `leadKeyShingles` of the lead only (a teaser is shorter).
+        let leadKeySource = UnsafeBufferPointer(rebasing: leadShingles.prefix(max(0, settings.leadKeyShingles)))
+        for v in Shingles.winnow(leadKeySource, window: settings.leadKeyWindow) {
             leadKeys.append(Int64(bitPattern: Hashing.combine(KeyDomain.lead.rawValue, UInt64(v))))
         }
 
-        let titleTokens = normalizer.words(Self.cleanTitle(title)).tokens
+        let titleTokens = Self.titleTokens(title)
         var titleKey: UInt64 = 0
         if !titleTokens.isEmpty {
             titleKey = 0x7469_746C
@@ -81,9 +119,47 @@ public struct Deduplicator: Sendable {
         }
 
         return Fingerprint(
-            signature: signature, shingleCount: count, wordCount: tokens.count, textHash: textHash,
+            signature: signature, shingleCount: count, wordCount: wordCount, textHash: textHash,
             titleKey: titleKey, titleWords: titleWords, leadShingles: lead, bandKeys: bandKeys,
             titleKeys: titleKeys, leadKeys: leadKeys)
+    }
+
+    /// Word hashes of the cleaned title: `TextNormalizer.words(cleanTitle(title))` without building the
+    /// cleaned string (it is a byte range of the title).
+    static func titleTokens(_ title: String) -> [UInt64] {
+        var title = title
+        return title.withUTF8 { buf in
+            let range = cleanTitleRange(buf)
+            let bytes = UnsafeBufferPointer(rebasing: buf[range])
+            var tokens: [UInt64] = []
+            tokens.reserveCapacity(bytes.count / 2 + 1)
+            var ascii = true
+            for b in bytes where b >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii {
+                var h = Hashing.fnvOffset
+                var inWord = false
+                for b in bytes {
+                    let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                        h = (h ^ UInt64(c)) &* Hashing.fnvPrime
+                        inWord = true
+                    } else if inWord {
+                        tokens.append(Hashing.mix(h))
+                        h = Hashing.fnvOffset
+                        inWord = false
+                    }
+                }
+                if inWord { tokens.append(Hashing.mix(h)) }
+            } else {
+                var scratch = Tokenizer()
+                var none: [String]? = nil
+                scratch.tokenize(bytes, into: &tokens, words: &none)
+            }
+            return tokens
+        }
     }
 
     /// Judges one pair of fingerprints with the decision rule.
@@ -175,4 +251,69 @@ public struct Deduplicator: Sendable {
         if let cut { bytes.removeSubrange(cut...) }
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `cleanTitle` as a byte range of the title (the label and suffix rules cut only at ASCII bytes).
+    static func cleanTitleRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let n = bytes.count
+        var start = 0
+        // Label: up to 30 bytes before the first ":", letters all upper-case ASCII (or non-letters).
+        var colon = -1
+        for i in 0..<min(31, n) where bytes[i] == 0x3A {
+            colon = i
+            break
+        }
+        if colon >= 0 {
+            var hasUpper = false
+            var hasLower = false
+            for b in bytes[..<colon] {
+                if b >= 0x41 && b <= 0x5A { hasUpper = true }
+                if (b >= 0x61 && b <= 0x7A) || b >= 0x80 { hasLower = true }
+            }
+            if hasUpper && !hasLower { start = colon + 1 }
+        }
+        // Suffix: the last " - ", " | ", " – " or " — " (after the first 10 bytes) followed by at most 3
+        // words. Offsets are relative to `start`, as in `cleanTitle`.
+        let m = n - start
+        var cut = -1
+        // The last occurrence (at an offset above 10) of each separator, found in one backward scan.
+        var found: (bar: Bool, hyphen: Bool, en: Bool, em: Bool) = (m <= 3, m <= 3, m <= 5, m <= 5)
+        var i = m - 3
+        while i > 10 && !(found.bar && found.hyphen && found.en && found.em) {
+            let at = start + i
+            if bytes[at] == 0x20 {
+                var length = 0
+                if bytes[at + 2] == 0x20 && !found.bar && bytes[at + 1] == 0x7C {
+                    found.bar = true
+                    length = 3
+                } else if bytes[at + 2] == 0x20 && !found.hyphen && bytes[at + 1] == 0x2D {
+                    found.hyphen = true
+                    length = 3
+                } else if i <= m - 5 && bytes[at + 1] == 0xE2 && bytes[at + 2] == 0x80 && bytes[at + 4] == 0x20 {
+                    if bytes[at + 3] == 0x93 && !found.en {
+                        found.en = true
+                        length = 5
+                    } else if bytes[at + 3] == 0x94 && !found.em {
+                        found.em = true
+                        length = 5
+                    }
+                }
+                if length > 0 {
+                    var words = 0
+                    var inWord = false
+                    for b in bytes[(at + length)...] {
+                        if b == 0x20 {
+                            inWord = false
+                        } else if !inWord {
+                            inWord = true
+                            words += 1
+                        }
+                    }
+                    if words <= 3 { cut = max(cut, i) }
+                }
+            }
+            i -= 1
+        }
+        return start..<(cut >= 0 ? start + cut : n)
+    }
+
 }

@@ -12,28 +12,44 @@ struct MinHasher: Sendable {
     init(permutations: Int) { k = max(1, permutations) }
 
     func signature(of shingles: [UInt64]) -> [UInt32] {
-        var bins = [UInt32](repeating: Self.empty, count: k)
-        guard !shingles.isEmpty else { return bins }
-        let kk = UInt64(k)
-        var filled = [Bool](repeating: false, count: k)
-        bins.withUnsafeMutableBufferPointer { b in
-            filled.withUnsafeMutableBufferPointer { f in
-                for h in shingles {
-                    let bin = Int(truncatingIfNeeded: ((h >> 32) &* kk) >> 32)
-                    let v = UInt32(truncatingIfNeeded: h)
-                    f[bin] = true
-                    if v < b[bin] { b[bin] = v }
-                }
+        shingles.withUnsafeBufferPointer { signature(of: $0) }
+    }
+
+    func signature(of shingles: UnsafeBufferPointer<UInt64>) -> [UInt32] {
+        guard !shingles.isEmpty else { return [UInt32](repeating: Self.empty, count: k) }
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { bins in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: k) { filled in
+                bins.initialize(repeating: Self.empty)
+                filled.initialize(repeating: false)
+                guard let b = bins.baseAddress, let f = filled.baseAddress else { return [] }
+                let kk = UInt64(k)
+                for h in shingles { Self.add(h, k: kk, bins: b, filled: f) }
+                return signature(bins: UnsafeBufferPointer(bins), filled: UnsafeBufferPointer(filled), count: shingles.count)
             }
         }
-        if shingles.count < k * 8 {
-            densify(&bins, filled: filled)
+    }
+
+    /// Puts one shingle hash in its bin: the top bits choose the bin, the low 32 bits are the value.
+    @inline(__always)
+    static func add(_ h: UInt64, k: UInt64, bins: UnsafeMutablePointer<UInt32>, filled: UnsafeMutablePointer<Bool>) {
+        let bin = Int(truncatingIfNeeded: ((h >> 32) &* k) >> 32)
+        let v = UInt32(truncatingIfNeeded: h)
+        filled[bin] = true
+        bins[bin] = min(bins[bin], v)  // branch-free: whether a bin's minimum changes is a coin toss
+    }
+
+    /// The signature from bins filled by `add` with `count` shingles (`empty` everywhere for none).
+    func signature(bins: UnsafeBufferPointer<UInt32>, filled: UnsafeBufferPointer<Bool>, count: Int) -> [UInt32] {
+        guard count > 0 else { return [UInt32](repeating: Self.empty, count: k) }
+        var out = Array(bins)
+        if count < k * 8 {
+            densify(&out, filled: filled)
         }
-        return bins
+        return out
     }
 
     /// Fills each empty bin from the first non-empty bin along its own fixed pseudo-random probe sequence.
-    private func densify(_ bins: inout [UInt32], filled: [Bool]) {
+    private func densify(_ bins: inout [UInt32], filled: UnsafeBufferPointer<Bool>) {
         guard filled.contains(false), filled.contains(true) else { return }
         let original = bins
         for i in 0..<k where !filled[i] {

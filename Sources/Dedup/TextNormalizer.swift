@@ -224,7 +224,8 @@ enum Bytes {
     @inline(__always)
     static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int) -> Bool {
+    /// - Parameter mayHavePipe: false when the caller knows lo..<hi holds no "|" (skips that scan).
+    static func isPatternBoilerplate(_ buf: Buffer, _ lo: Int, _ hi: Int, mayHavePipe: Bool = true) -> Bool {
         guard lo < hi else { return false }
         var prefixMatch = false
         for p in prefixesByFirstByte[Int(lower(buf[lo]))] where p.count <= hi - lo {
@@ -241,12 +242,57 @@ enum Bytes {
         let parenthesized = buf[lo] == 0x28 && buf[hi - 1] == 0x29
         let headEnd = min(hi, lo + 40)
         let byline =
-            contains(buf, lo, hi, 0x7C) && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
+            mayHavePipe && contains(buf, lo, hi, 0x7C)
+            && (find(buf, lo, headEnd, "editor") || find(buf, lo, headEnd, "penulis"))
         guard prefixMatch || parenthesized || byline else { return false }
         let words = wordCount(buf, lo, hi, limit: 30)
         if words <= 30 && (prefixMatch || byline) { return true }
         // A short credit fully in parentheses: "(Serambinews.com/Agus Ramadhan)".
         return words <= 12 && parenthesized
+    }
+
+    /// `TextNormalizer.looksLikeDateline` for an ASCII prefix p..<q, where every byte is one `Character`:
+    /// words are split at spaces, upper case is A-Z, numbers are 0-9 and letters are A-Z and a-z.
+    static func looksLikeDateline(_ buf: Buffer, _ p: Int, _ q: Int) -> Bool {
+        var marker = false
+        for i in p..<q where buf[i] == 0x2C || buf[i] == 0x28 {
+            marker = true
+            break
+        }
+        var words = 0
+        var i = p
+        while i < q {
+            if buf[i] == 0x20 {
+                i += 1
+                continue
+            }
+            var end = i
+            while end < q && buf[end] != 0x20 { end += 1 }
+            words += 1
+            if words > 14 { return false }
+            // The first byte other than "(" and '"' must be upper case or a digit.
+            var f = i
+            while f < end && (buf[f] == 0x28 || buf[f] == 0x22) { f += 1 }
+            if f < end {
+                let first = buf[f]
+                if !((first >= 0x41 && first <= 0x5A) || (first >= 0x30 && first <= 0x39)) { return false }
+                var letters = 0
+                var lower = false
+                for j in i..<end {
+                    let b = buf[j]
+                    if b >= 0x41 && b <= 0x5A {
+                        letters += 1
+                    } else if b >= 0x61 && b <= 0x7A {
+                        letters += 1
+                        lower = true
+                    }
+                }
+                if letters >= 3 && !lower { marker = true }
+                if !marker && find(buf, i, end, ".com") { marker = true }
+            }
+            i = end
+        }
+        return words > 0 && marker
     }
 
     static func contains(_ buf: Buffer, _ lo: Int, _ hi: Int, _ byte: UInt8) -> Bool {
@@ -312,6 +358,12 @@ enum Bytes {
                 var p = lo
                 var q = i
                 trim(buf, &p, &q)
+                var ascii = true
+                for b in buf[p..<q] where b >= 0x80 {
+                    ascii = false
+                    break
+                }
+                if ascii { return looksLikeDateline(buf, p, q) ? k : nil }
                 let prefix = String(decoding: UnsafeBufferPointer(rebasing: buf[p..<q]), as: UTF8.self)
                 return TextNormalizer.looksLikeDateline(Substring(prefix)) ? k : nil
             }

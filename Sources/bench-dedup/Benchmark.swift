@@ -67,7 +67,8 @@ enum Benchmark {
         return sink
     }
 
-    /// `bench-dedup bench [--items N] [--grow M] [--dump FILE]`
+    /// `bench-dedup bench [--items N] [--grow M] [--dump FILE] [--profile] [--rounds R] [--sqlite FILE]`
+    /// (`--rounds R`: only the floor and the fingerprints, alternated R times, fastest of each).
     static func run(_ args: [String]) throws {
         var items = 100_000
         var grow = 0
@@ -75,6 +76,7 @@ enum Benchmark {
         var profileOnly = false
         var sqlite: String?
         var growSQLite = 0
+        var rounds = 0
         var i = 0
         while i < args.count {
             switch args[i] {
@@ -84,6 +86,7 @@ enum Benchmark {
             case "--profile": profileOnly = true
             case "--sqlite": i += 1; sqlite = args[i]
             case "--grow-sqlite": i += 1; growSQLite = Int(args[i]) ?? 0
+            case "--rounds": i += 1; rounds = Int(args[i]) ?? 0
             default: throw BenchError("unknown option \(args[i])")
             }
             i += 1
@@ -124,6 +127,44 @@ enum Benchmark {
         var settings = DedupSettings()
         settings.shingleSize = 5
         let dedup = Deduplicator(settings: settings)
+        if rounds > 0 {
+            // Noise-resistant comparison on a shared machine: alternate one floor pass and one fingerprint
+            // pass, keep the fastest of each.
+            var bestFloor = Double.infinity
+            var bestPrint = Double.infinity
+            var bestReference = Double.infinity
+            let reference = ReferenceFingerprint(settings: settings)
+            var keys = 0
+            for round in 0..<rounds {
+                if round < 3 {
+                    // The code before the single pass (bench-dedup verify's reference), for comparison.
+                    t0 = cpuSeconds()
+                    for d in docs {
+                        keys &+=
+                            reference.fingerprint(DedupDocument(feed: "f", title: d.title, text: d.text), boilerplate: nil)
+                            .bandKeys.count
+                    }
+                    bestReference = min(bestReference, cpuSeconds() - t0)
+                }
+                t0 = cpuSeconds()
+                for d in docs { sink ^= floor(d.text) }
+                bestFloor = min(bestFloor, cpuSeconds() - t0)
+                t0 = cpuSeconds()
+                for d in docs {
+                    keys &+=
+                        dedup.fingerprint(DedupDocument(feed: "f", title: d.title, text: d.text), boilerplate: nil)
+                        .bandKeys.count
+                }
+                bestPrint = min(bestPrint, cpuSeconds() - t0)
+            }
+            emit(
+                String(
+                    format: "best of %d rounds: floor %.4f s, fingerprints %.4f s, %.3fx floor (reference code, best of %d: %.4f s, %.3fx floor)",
+                    rounds, bestFloor, bestPrint, bestPrint / bestFloor, min(rounds, 3), bestReference,
+                    bestReference / bestFloor))
+            if sink == 42 || keys == 42 { emit("") }
+            return
+        }
         if profileOnly {
             // Fingerprints only, five passes (for perf record).
             t0 = cpuSeconds()
