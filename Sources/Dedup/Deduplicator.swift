@@ -56,6 +56,19 @@ public struct Deduplicator: Sendable {
             textHash: pass.textHash, title: doc.title)
     }
 
+    /// The fingerprint and line hashes by the general path: `TextNormalizer` (the rules as written, line by
+    /// line, with Strings) then the shingles of its words. The one-pass `fingerprint(_:boilerplate:)` and
+    /// `lineHashes(of:)` must agree with it bit for bit (stored fingerprints depend on it); `bench-dedup
+    /// verify` and the tests check that they do.
+    public func generalFingerprintAndLineHashes(
+        _ doc: DedupDocument, boilerplate: BoilerplateModel?
+    ) -> (fingerprint: Fingerprint, lineHashes: [UInt64]) {
+        let text = normalizer.normalize(doc.text, boilerplate: boilerplate)
+        var seen = Set<UInt64>()
+        let lines = normalizer.normalize(doc.text).lineHashes.filter { seen.insert($0).inserted }
+        return (fingerprint(tokens: text.tokens, title: doc.title), lines)
+    }
+
     /// The fingerprint from normalized words (the general path `explain` takes; `fingerprint(_:boilerplate:)`
     /// gets the same result in one pass).
     func fingerprint(tokens: [UInt64], title: String) -> Fingerprint {

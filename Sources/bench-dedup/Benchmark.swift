@@ -133,11 +133,11 @@ enum Benchmark {
             var bestFloor = Double.infinity
             var bestPrint = Double.infinity
             var bestReference = Double.infinity
-            let reference = ReferenceFingerprint(settings: settings)
+            let reference = Verify.GeneralPath(settings: settings)
             var keys = 0
             for round in 0..<rounds {
                 if round < 3 {
-                    // The code before the single pass (bench-dedup verify's reference), for comparison.
+                    // The general path (normalizer with Strings, as before the single pass), for comparison.
                     t0 = cpuSeconds()
                     for d in docs {
                         keys &+=
