@@ -61,13 +61,14 @@ public enum FeedParser {
         var bareAmpersands = false
         var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
-        reader.run(body, url: url)
+        // The reader holds its builder unowned: keep it alive across the parse.
+        withExtendedLifetime(builder) { reader.run(body, url: url) }
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
             builder = FeedBuilder(documentURL: url)
             reader = XMLFeedReader(builder: builder)
-            fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
+            withExtendedLifetime(builder) { fixed.withUnsafeBufferPointer { reader.run($0, url: url) } }
             bareAmpersands = true
         }
         if let notFeed = builder.notFeed { throw notFeed }
