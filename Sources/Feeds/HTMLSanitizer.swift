@@ -89,37 +89,18 @@ enum HTMLSanitizer {
                 out.append(UInt8(ascii: "<"))
                 name.append(to: &out)
                 let isImg = name == img
-                scanner.forEachAttribute(attrs) { an, vr in
-                    guard let acls = attributeClasses[an] else { return }
-                    func put(_ v: UnsafeBufferPointer<UInt8>) {
-                        out.append(0x20)
-                        an.append(to: &out)
-                        out.append(0x3D)
-                        out.append(0x22)
-                        escapeAttribute(v, into: &out)
-                        out.append(0x22)
-                    }
-                    func emit(_ raw: UnsafeBufferPointer<UInt8>) {
-                        switch acls {
-                        case .plain:
-                            put(raw)
-                        case .url:
-                            url.removeAll(keepingCapacity: true)
-                            guard safeURL(raw, base: base, image: isImg && an == src, into: &url) else { return }
-                            url.withUnsafeBufferPointer { put($0) }
-                        case .srcset:
-                            let value = resolveSrcset(Array(raw), base: base)
-                            if value.isEmpty { return }
-                            value.withUnsafeBufferPointer { put($0) }
-                        }
-                    }
+                var j = attrs.lowerBound
+                while let (an, vr) = scanner.nextAttribute(&j, end: attrs.upperBound) {
+                    guard let acls = attributeClasses[an] else { continue }
                     // Without references the raw bytes are the value: no copy.
                     let raw = UnsafeBufferPointer(rebasing: s[vr])
                     if raw.contains(UInt8(ascii: "&")) {
                         decoded = HTMLScanner.decodeReferences(raw)
-                        decoded.withUnsafeBufferPointer { emit($0) }
+                        decoded.withUnsafeBufferPointer {
+                            putAttribute(an, acls, $0, base: base, image: isImg && an == src, url: &url, into: &out)
+                        }
                     } else {
-                        emit(raw)
+                        putAttribute(an, acls, raw, base: base, image: isImg && an == src, url: &url, into: &out)
                     }
                 }
                 out.append(UInt8(ascii: ">"))
@@ -147,6 +128,36 @@ enum HTMLSanitizer {
         while lo < hi, out[lo] <= 0x20 { lo += 1 }
         while hi > lo, out[hi - 1] <= 0x20 { hi -= 1 }
         return lo..<hi
+    }
+
+    /// Appends ` name="value"` for an allowed attribute: URLs resolved (dropped when unsafe), `srcset` rewritten.
+    @inline(__always)
+    static func putAttribute(
+        _ an: TagName, _ acls: AttributeClass, _ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool,
+        url: inout [UInt8], into out: inout [UInt8]
+    ) {
+        switch acls {
+        case .plain:
+            putAttribute(an, raw, into: &out)
+        case .url:
+            url.removeAll(keepingCapacity: true)
+            guard safeURL(raw, base: base, image: image, into: &url) else { return }
+            url.withUnsafeBufferPointer { putAttribute(an, $0, into: &out) }
+        case .srcset:
+            let value = resolveSrcset(Array(raw), base: base)
+            if value.isEmpty { return }
+            value.withUnsafeBufferPointer { putAttribute(an, $0, into: &out) }
+        }
+    }
+
+    @inline(__always)
+    static func putAttribute(_ an: TagName, _ v: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x20)
+        an.append(to: &out)
+        out.append(0x3D)
+        out.append(0x22)
+        escapeAttribute(v, into: &out)
+        out.append(0x22)
     }
 
     static let allowedSchemes: Set<String> = [

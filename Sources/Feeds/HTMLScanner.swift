@@ -167,7 +167,13 @@ struct HTMLScanner {
     @inline(__always)
     func forEachAttribute(_ r: Range<Int>, _ body: (TagName, Range<Int>) -> Void) {
         var j = r.lowerBound
-        let end = r.upperBound
+        while let (name, value) = nextAttribute(&j, end: r.upperBound) { body(name, value) }
+    }
+
+    /// The attribute at or after `j` (before `end`), advancing `j` past it: its lower-cased name and the byte
+    /// range of its raw value (references not decoded; empty when the attribute has no value); nil at the end.
+    @inline(__always)
+    func nextAttribute(_ j: inout Int, end: Int) -> (TagName, Range<Int>)? {
         while j < end {
             while j < end, Self.isSpace(s[j]) || s[j] == UInt8(ascii: "/") { j += 1 }
             guard j < end else { break }
@@ -196,8 +202,9 @@ struct HTMLScanner {
                 j += 1
                 continue
             }
-            if !name.isEmpty { body(name, value) }
+            if !name.isEmpty { return (name, value) }
         }
+        return nil
     }
 
     /// Decodes character references in `t` (used for attribute values).

@@ -100,13 +100,49 @@ struct URLBytes {
         return false
     }
 
-    /// Appends `path` with `.` and `..` segments removed.
+    /// Appends `path` with `.` and `..` segments removed: the same result as the array version below, written
+    /// straight to `out` (segments kept are joined by `/` there; `..` cuts back to the last `/`).
     static func appendRemovingDots(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard hasDotSegment(path) else {
             out.append(contentsOf: path)
             return
         }
-        appendRemovingDots(Array(path), to: &out)
+        let n = path.count
+        let absolute = n > 0 && path[0] == UInt8(ascii: "/")
+        if absolute { out.append(UInt8(ascii: "/")) }
+        let body = out.count
+        var kept = 0
+        var a = absolute ? 1 : 0
+        while true {
+            var b = a
+            while b < n, path[b] != UInt8(ascii: "/") { b += 1 }
+            let last = b == n
+            let len = b - a
+            if len == 1 && path[a] == UInt8(ascii: ".") {
+                if last {
+                    if kept > 0 { out.append(UInt8(ascii: "/")) }
+                    kept += 1
+                }
+            } else if len == 2 && path[a] == UInt8(ascii: ".") && path[a + 1] == UInt8(ascii: ".") {
+                if kept > 0 {
+                    var k = out.count
+                    while k > body, out[k - 1] != UInt8(ascii: "/") { k -= 1 }
+                    // The last kept segment and the `/` before it (none before the first).
+                    out.removeLast(out.count - (k > body ? k - 1 : body))
+                    kept -= 1
+                }
+                if last {
+                    if kept > 0 { out.append(UInt8(ascii: "/")) }
+                    kept += 1
+                }
+            } else {
+                if kept > 0 { out.append(UInt8(ascii: "/")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: path[a..<b]))
+                kept += 1
+            }
+            if last { break }
+            a = b + 1
+        }
     }
 
     /// Appends `path` with `.` and `..` segments removed.
@@ -138,99 +174,114 @@ struct URLBytes {
     }
 }
 
-/// A base URL split once, against which many references are resolved.
-struct URLBase {
+/// A base URL split once, against which many references are resolved. A class, so the sanitizer's loops
+/// pass it around without copying its fields.
+final class URLBase {
     let bytes: [UInt8]
     let parts: URLBytes.Parts
     let usable: Bool
+    /// `scheme:` and `//authority` when there is one: what every reference without its own scheme or
+    /// authority starts with.
+    let origin: [UInt8]
+    /// What a relative path is appended to after `origin`: the base path through its last `/` (or `/` alone).
+    let directory: [UInt8]
+    /// `directory` has a `.` or `..` segment, so merged paths must be rewritten.
+    let directoryHasDots: Bool
 
     init?(_ base: String?) {
         guard let base, !base.isEmpty else { return nil }
         var b = Array(base.utf8)
         if b.withUnsafeBufferPointer({ URLBytes.needsCleaning($0) }) { b = b.withUnsafeBufferPointer { URLBytes.clean($0) } }
         bytes = b
-        parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
+        let parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
+        self.parts = parts
         usable = parts.scheme != nil
+        var origin: [UInt8] = []
+        if let s = parts.scheme {
+            origin.append(contentsOf: b[s])
+            origin.append(UInt8(ascii: ":"))
+        }
+        if let a = parts.authority {
+            origin.append(contentsOf: [0x2F, 0x2F])
+            origin.append(contentsOf: b[a])
+        }
+        self.origin = origin
+        var directory: [UInt8] = []
+        let bp = b[parts.path]
+        if parts.authority != nil && bp.isEmpty {
+            directory.append(UInt8(ascii: "/"))
+        } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
+            directory.append(contentsOf: b[parts.path.lowerBound..<(slash + 1)])
+        } else if parts.authority != nil {
+            directory.append(UInt8(ascii: "/"))
+        }
+        self.directory = directory
+        directoryHasDots = directory.withUnsafeBufferPointer { URLBytes.hasDotSegment($0) }
     }
 
     /// Appends `ref` resolved against this base to `out`.
     func resolve(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var cleaned: [UInt8]?
-        if URLBytes.needsCleaning(refRaw) { cleaned = URLBytes.clean(refRaw) }
-        func body(_ ref: UnsafeBufferPointer<UInt8>) {
-            let rp = URLBytes.split(ref)
-            if rp.scheme != nil || !usable {
-                out.append(contentsOf: ref)
-                return
+        if URLBytes.needsCleaning(refRaw) {
+            URLBytes.clean(refRaw).withUnsafeBufferPointer { resolveClean($0, into: &out) }
+        } else {
+            resolveClean(refRaw, into: &out)
+        }
+    }
+
+    private func resolveClean(_ ref: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let rp = URLBytes.split(ref)
+        if rp.scheme != nil || !usable {
+            out.append(contentsOf: ref)
+            return
+        }
+        if let a = rp.authority {
+            if let s = parts.scheme {
+                out.append(contentsOf: bytes[s])
+                out.append(UInt8(ascii: ":"))
             }
-            bytes.withUnsafeBufferPointer { b in
-                func put(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[r]))
-                }
-                if let s = parts.scheme {
-                    put(b, s)
-                    out.append(UInt8(ascii: ":"))
-                }
-                if let a = rp.authority {
-                    out.append(contentsOf: [0x2F, 0x2F])
-                    put(ref, a)
-                    URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
-                    if let q = rp.query { out.append(UInt8(ascii: "?")); put(ref, q) }
-                } else {
-                    if let a = parts.authority {
-                        out.append(contentsOf: [0x2F, 0x2F])
-                        put(b, a)
-                    }
-                    if rp.path.isEmpty {
-                        put(b, parts.path)
-                        if let q = rp.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(ref, q)
-                        } else if let q = parts.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(b, q)
-                        }
-                    } else {
-                        // The merged path is written straight to `out`; only a path with `.`/`..` segments
-                        // is taken back out and rewritten.
-                        let start = out.count
-                        if ref[rp.path.lowerBound] == UInt8(ascii: "/") {
-                            put(ref, rp.path)
-                        } else {
-                            let bp = b[parts.path]
-                            if parts.authority != nil && bp.isEmpty {
-                                out.append(UInt8(ascii: "/"))
-                            } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
-                                put(b, parts.path.lowerBound..<(slash + 1))
-                            } else if parts.authority != nil {
-                                out.append(UInt8(ascii: "/"))
-                            }
-                            put(ref, rp.path)
-                        }
-                        let dots = out.withUnsafeBufferPointer {
-                            URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[start...]))
-                        }
-                        if dots {
-                            let merged = Array(out[start...])
-                            out.removeSubrange(start...)
-                            URLBytes.appendRemovingDots(merged, to: &out)
-                        }
-                        if let q = rp.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(ref, q)
-                        }
-                    }
-                }
-                if let f = rp.fragment {
-                    out.append(UInt8(ascii: "#"))
-                    put(ref, f)
-                }
+            out.append(contentsOf: [0x2F, 0x2F])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[a]))
+            URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
+            if let q = rp.query {
+                out.append(UInt8(ascii: "?"))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+            }
+        } else if rp.path.isEmpty {
+            out.append(contentsOf: origin)
+            out.append(contentsOf: bytes[parts.path])
+            if let q = rp.query {
+                out.append(UInt8(ascii: "?"))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+            } else if let q = parts.query {
+                out.append(UInt8(ascii: "?"))
+                out.append(contentsOf: bytes[q])
+            }
+        } else {
+            out.append(contentsOf: origin)
+            // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back
+            // out and rewritten. `directory` ends in `/` (or is empty), so the merged path has such a segment
+            // only when the directory or the reference's own path has one.
+            let start = out.count
+            let path = UnsafeBufferPointer(rebasing: ref[rp.path])
+            var dots = URLBytes.hasDotSegment(path)
+            if path[0] != UInt8(ascii: "/") {
+                out.append(contentsOf: directory)
+                dots = dots || directoryHasDots
+            }
+            out.append(contentsOf: path)
+            if dots {
+                let merged = Array(out[start...])
+                out.removeSubrange(start...)
+                merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
+            }
+            if let q = rp.query {
+                out.append(UInt8(ascii: "?"))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
             }
         }
-        if let cleaned {
-            cleaned.withUnsafeBufferPointer { body($0) }
-        } else {
-            body(refRaw)
+        if let f = rp.fragment {
+            out.append(UInt8(ascii: "#"))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[f]))
         }
     }
 
