@@ -125,7 +125,11 @@ final class FeedBuilder {
     // libxml2 callbacks that never overlap, and the checks cost more than the SAX events themselves.
     let documentURL: String?
     @exclusivity(unchecked) var format: FeedFormat?
-    @exclusivity(unchecked) var notFeed: FeedError?
+    @exclusivity(unchecked) var notFeed: FeedError? {
+        didSet { isNotFeed = notFeed != nil }
+    }
+    /// `notFeed != nil`, checked after every start tag without copying the error.
+    @exclusivity(unchecked) var isNotFeed = false
     @exclusivity(unchecked) var rootName: String?
     /// Namespace URIs declared on the root element.
     @exclusivity(unchecked) var declaredNamespaces: [String] = []

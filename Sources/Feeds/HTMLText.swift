@@ -95,7 +95,8 @@ struct TextWriter {
     mutating func appendLiteral(_ t: UnsafeBufferPointer<UInt8>) {
         var k = 0
         let n = t.count
-        out.reserveCapacity(out.count + n)
+        // Grown geometrically: reserving exactly `count + n` on every call would reallocate on every call.
+        if out.capacity < out.count + n { out.reserveCapacity(Swift.max(out.count + n, 2 * out.capacity)) }
         while k < n {
             let c = t[k]
             if c <= 0x20 {
