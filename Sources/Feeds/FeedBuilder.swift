@@ -159,7 +159,7 @@ final class FeedBuilder {
     /// Depth of the XHTML wrapper `<div>` whose tags are dropped, if any.
     @exclusivity(unchecked) var captureWrapperDepth = -1
     @exclusivity(unchecked) var captureSawChild = false
-    @exclusivity(unchecked) var captured: [UInt8] = []
+    let captured = ByteBuffer(capacity: 4096)
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
     @exclusivity(unchecked) var skipDepth = -1
@@ -297,7 +297,8 @@ final class FeedBuilder {
         guard skipDepth < 0, capturing else { return }
         let b = UnsafeBufferPointer(start: p, count: n)
         if captureMode == .xhtml {
-            HTMLSanitizer.escapeText(b, into: &captured)
+            var sink = captured
+            HTMLSanitizer.escapeText(b, into: &sink)
         } else {
             captured.append(contentsOf: b)
         }
@@ -368,7 +369,7 @@ final class FeedBuilder {
         captureDepth = depth
         captureWrapperDepth = -1
         captureSawChild = false
-        captured.removeAll(keepingCapacity: true)
+        captured.removeAll()
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -666,7 +667,7 @@ final class FeedBuilder {
     /// Stores the finished capture where its field goes.
     func finish() {
         // An exact-size copy: the reused buffer keeps its capacity, stored values do not hold on to it.
-        let v = TextValue(bytes: Array(captured[...]), mode: captureMode, base: captureBase)
+        let v = TextValue(bytes: captured.array(0..<captured.count), mode: captureMode, base: captureBase)
         captureBase = nil
         switch captureField {
         case .feedTitle:
@@ -758,10 +759,10 @@ final class FeedBuilder {
 
     func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
         if captureMode == .xhtml, depth == captureDepth + 1, !captureSawChild, local == .div,
-            captured.allSatisfy({ $0 <= 0x20 })
+            captured.bytes.allSatisfy({ $0 <= 0x20 })
         {
             captureWrapperDepth = depth
-            captured.removeAll(keepingCapacity: true)
+            captured.removeAll()
             captureSawChild = true
             return
         }
@@ -776,7 +777,8 @@ final class FeedBuilder {
             captured.append(p.pointee)
             p += 1
         }
-        attributes.serialize(into: &captured)
+        var sink = captured
+        attributes.serialize(into: &sink)
         captured.append(UInt8(ascii: ">"))
     }
 
@@ -787,15 +789,17 @@ extension FeedBuilder {
     func serializeEnd(_ frame: Frame, longName: String?) {
         if let tag = frame.tag {
             if FeedBuilder.voidElementTable[tag] != nil { return }
-            captured.append(contentsOf: "</".utf8)
-            tag.append(to: &captured)
-            captured.append(UInt8(ascii: ">"))
+            var sink = captured
+            sink.append(literal: "</")
+            tag.append(to: &sink)
+            sink.append(UInt8(ascii: ">"))
             return
         }
         guard let name = longName else { return }
         if FeedBuilder.voidElements.contains(name) { return }
-        captured.append(contentsOf: "</".utf8)
-        captured.append(contentsOf: name.utf8)
-        captured.append(UInt8(ascii: ">"))
+        var sink = captured
+        sink.append(literal: "</")
+        sink.append(utf8: name)
+        sink.append(UInt8(ascii: ">"))
     }
 }
