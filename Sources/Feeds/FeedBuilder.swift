@@ -220,7 +220,8 @@ final class FeedBuilder {
         let parent = stack.last?.role ?? .root
         var role = Role.other
         defer {
-            stack.append(Frame(role: role, base: baseIndex, explicitBase: explicit, ownsBase: ownsBase, local: local, ns: ns))
+            stack.append(
+                Frame(role: role, base: baseIndex, explicitBase: explicit, ownsBase: ownsBase, local: local, ns: ns))
         }
 
         if depth == 0 {
