@@ -1,7 +1,11 @@
 /// Where the byte-writing helpers (escaping, tag names) append: an `Array` or a `ByteBuffer`.
 protocol ByteSink {
+    var count: Int { get }
+    subscript(_ k: Int) -> UInt8 { get }
     mutating func append(_ c: UInt8)
     mutating func append(contentsOf b: UnsafeBufferPointer<UInt8>)
+    /// Drops the bytes from `k` on.
+    mutating func truncate(to k: Int)
 }
 
 extension ByteSink {
@@ -11,6 +15,12 @@ extension ByteSink {
         append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
+    /// Appends the bytes of an array.
+    @inline(__always)
+    mutating func append(array a: [UInt8]) {
+        a.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
     /// Appends the UTF-8 of a string.
     mutating func append(utf8 s: String) {
         var s = s
@@ -18,7 +28,9 @@ extension ByteSink {
     }
 }
 
-extension Array: ByteSink where Element == UInt8 {}
+extension Array: ByteSink where Element == UInt8 {
+    mutating func truncate(to k: Int) { removeLast(count - k) }
+}
 
 /// A growable byte buffer for the hot output paths (the sanitizer's output, captured text): an append is a
 /// capacity check and a copy, without `Array`'s uniqueness checks and generic `append(contentsOf:)`.

@@ -65,7 +65,7 @@ enum HTMLSanitizer {
         let base = URLBase(base)
         var open: [TagName] = []
         var decoded: [UInt8] = []
-        var url: [UInt8] = []
+        var url = ByteBuffer(capacity: 256)
         var scanner = HTMLScanner(s)
         loop: while true {
             switch scanner.next() {
@@ -140,15 +140,15 @@ enum HTMLSanitizer {
     @inline(__always)
     static func putAttribute(
         _ an: TagName, _ acls: AttributeClass, _ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool,
-        url: inout [UInt8], into out: inout ByteBuffer
+        url: inout ByteBuffer, into out: inout ByteBuffer
     ) {
         switch acls {
         case .plain:
             putAttribute(an, raw, into: &out)
         case .url:
-            url.removeAll(keepingCapacity: true)
+            url.removeAll()
             guard safeURL(raw, base: base, image: image, into: &url) else { return }
-            url.withUnsafeBufferPointer { putAttribute(an, $0, into: &out) }
+            putAttribute(an, url.bytes, into: &out)
         case .srcset:
             let value = resolveSrcset(Array(raw), base: base)
             if value.isEmpty { return }
@@ -180,7 +180,9 @@ enum HTMLSanitizer {
     }
 
     /// Appends the URL resolved against `base` to `out`; false (nothing appended) when its scheme is not allowed.
-    static func safeURL(_ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool, into out: inout [UInt8]) -> Bool {
+    static func safeURL<S: ByteSink>(
+        _ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool, into out: inout S
+    ) -> Bool {
         // The scheme, as browsers read it: control characters and white space inside it are ignored.
         var scheme = TagName()
         var hasScheme = false
@@ -205,7 +207,7 @@ enum HTMLSanitizer {
         }
         if hasScheme, HTMLScanner.isAlpha(first) {
             if allowedSchemeTable[scheme] != nil {
-                if URLBytes.needsCleaning(raw) { out.append(contentsOf: URLBytes.clean(raw)) } else { out.append(contentsOf: raw) }
+                if URLBytes.needsCleaning(raw) { out.append(array: URLBytes.clean(raw)) } else { out.append(contentsOf: raw) }
                 return true
             }
             if scheme == dataScheme, image {
@@ -220,7 +222,7 @@ enum HTMLSanitizer {
         if let base {
             base.resolve(raw, into: &out)
         } else if URLBytes.needsCleaning(raw) {
-            out.append(contentsOf: URLBytes.clean(raw))
+            out.append(array: URLBytes.clean(raw))
         } else {
             out.append(contentsOf: raw)
         }

@@ -9,26 +9,25 @@ struct URLBytes {
     }
 
     static func split(_ s: UnsafeBufferPointer<UInt8>) -> Parts {
+        // One pass: the first `#` starts the fragment; a `?` before it starts the query.
         var end = s.count
         var fragment: Range<Int>?
         var query: Range<Int>?
+        var questionMark = -1
         var k = 0
         while k < end {
-            if s[k] == UInt8(ascii: "#") {
+            let c = s[k]
+            if c == UInt8(ascii: "#") {
                 fragment = (k + 1)..<end
                 end = k
                 break
             }
+            if c == UInt8(ascii: "?"), questionMark < 0 { questionMark = k }
             k += 1
         }
-        k = 0
-        while k < end {
-            if s[k] == UInt8(ascii: "?") {
-                query = (k + 1)..<end
-                end = k
-                break
-            }
-            k += 1
+        if questionMark >= 0 {
+            query = (questionMark + 1)..<end
+            end = questionMark
         }
         var start = 0
         var scheme: Range<Int>?
@@ -102,7 +101,7 @@ struct URLBytes {
 
     /// Appends `path` with `.` and `..` segments removed: the same result as the array version below, written
     /// straight to `out` (segments kept are joined by `/` there; `..` cuts back to the last `/`).
-    static func appendRemovingDots(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    static func appendRemovingDots<S: ByteSink>(_ path: UnsafeBufferPointer<UInt8>, to out: inout S) {
         guard hasDotSegment(path) else {
             out.append(contentsOf: path)
             return
@@ -128,7 +127,7 @@ struct URLBytes {
                     var k = out.count
                     while k > body, out[k - 1] != UInt8(ascii: "/") { k -= 1 }
                     // The last kept segment and the `/` before it (none before the first).
-                    out.removeLast(out.count - (k > body ? k - 1 : body))
+                    out.truncate(to: k > body ? k - 1 : body)
                     kept -= 1
                 }
                 if last {
@@ -180,12 +179,15 @@ final class URLBase {
     let bytes: [UInt8]
     let parts: URLBytes.Parts
     let usable: Bool
-    /// `scheme:` and `//authority` when there is one: what every reference without its own scheme or
-    /// authority starts with.
-    let origin: [UInt8]
-    /// What a relative path is appended to after `origin`: the base path through its last `/` (or `/` alone).
-    let directory: [UInt8]
-    /// `directory` has a `.` or `..` segment, so merged paths must be rewritten.
+    /// `scheme:`, then `//authority` when there is one (together: what every reference without its own scheme
+    /// or authority starts with), then the base path through its last `/` (or `/` alone): what a relative
+    /// path is appended to. One array; the counts below mark the parts.
+    let prefix: [UInt8]
+    /// `scheme:` is `prefix[..<schemeCount]`.
+    let schemeCount: Int
+    /// The origin (`scheme:` and `//authority`) is `prefix[..<originCount]`, the directory the rest.
+    let originCount: Int
+    /// The directory has a `.` or `..` segment, so merged paths must be rewritten.
     let directoryHasDots: Bool
 
     init?(_ base: String?) {
@@ -196,31 +198,35 @@ final class URLBase {
         let parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
         self.parts = parts
         usable = parts.scheme != nil
-        var origin: [UInt8] = []
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(b.count + 2)
         if let s = parts.scheme {
-            origin.append(contentsOf: b[s])
-            origin.append(UInt8(ascii: ":"))
+            prefix.append(contentsOf: b[s])
+            prefix.append(UInt8(ascii: ":"))
         }
+        schemeCount = prefix.count
         if let a = parts.authority {
-            origin.append(contentsOf: [0x2F, 0x2F])
-            origin.append(contentsOf: b[a])
+            prefix.append(contentsOf: [0x2F, 0x2F])
+            prefix.append(contentsOf: b[a])
         }
-        self.origin = origin
-        var directory: [UInt8] = []
+        originCount = prefix.count
         let bp = b[parts.path]
         if parts.authority != nil && bp.isEmpty {
-            directory.append(UInt8(ascii: "/"))
+            prefix.append(UInt8(ascii: "/"))
         } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
-            directory.append(contentsOf: b[parts.path.lowerBound..<(slash + 1)])
+            prefix.append(contentsOf: b[parts.path.lowerBound..<(slash + 1)])
         } else if parts.authority != nil {
-            directory.append(UInt8(ascii: "/"))
+            prefix.append(UInt8(ascii: "/"))
         }
-        self.directory = directory
-        directoryHasDots = directory.withUnsafeBufferPointer { URLBytes.hasDotSegment($0) }
+        let originCount = self.originCount
+        directoryHasDots = prefix.withUnsafeBufferPointer {
+            URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[originCount...]))
+        }
+        self.prefix = prefix
     }
 
     /// Appends `ref` resolved against this base to `out`.
-    func resolve(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    func resolve<S: ByteSink>(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout S) {
         if URLBytes.needsCleaning(refRaw) {
             URLBytes.clean(refRaw).withUnsafeBufferPointer { resolveClean($0, into: &out) }
         } else {
@@ -228,55 +234,62 @@ final class URLBase {
         }
     }
 
-    private func resolveClean(_ ref: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    private func resolveClean<S: ByteSink>(_ ref: UnsafeBufferPointer<UInt8>, into out: inout S) {
         let rp = URLBytes.split(ref)
         if rp.scheme != nil || !usable {
             out.append(contentsOf: ref)
             return
         }
-        if let a = rp.authority {
-            if let s = parts.scheme {
-                out.append(contentsOf: bytes[s])
-                out.append(UInt8(ascii: ":"))
-            }
-            out.append(contentsOf: [0x2F, 0x2F])
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[a]))
-            URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
-            if let q = rp.query {
-                out.append(UInt8(ascii: "?"))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
-            }
-        } else if rp.path.isEmpty {
-            out.append(contentsOf: origin)
-            out.append(contentsOf: bytes[parts.path])
-            if let q = rp.query {
-                out.append(UInt8(ascii: "?"))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
-            } else if let q = parts.query {
-                out.append(UInt8(ascii: "?"))
-                out.append(contentsOf: bytes[q])
-            }
-        } else {
-            out.append(contentsOf: origin)
-            // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back
-            // out and rewritten. `directory` ends in `/` (or is empty), so the merged path has such a segment
-            // only when the directory or the reference's own path has one.
-            let start = out.count
-            let path = UnsafeBufferPointer(rebasing: ref[rp.path])
-            var dots = URLBytes.hasDotSegment(path)
-            if path[0] != UInt8(ascii: "/") {
-                out.append(contentsOf: directory)
-                dots = dots || directoryHasDots
-            }
-            out.append(contentsOf: path)
-            if dots {
-                let merged = Array(out[start...])
-                out.removeSubrange(start...)
-                merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
-            }
-            if let q = rp.query {
-                out.append(UInt8(ascii: "?"))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+        prefix.withUnsafeBufferPointer { p in
+            if let a = rp.authority {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<schemeCount]))
+                out.append(literal: "//")
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[a]))
+                URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
+                if let q = rp.query {
+                    out.append(UInt8(ascii: "?"))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+                }
+            } else if rp.path.isEmpty {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                bytes.withUnsafeBufferPointer { b in
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[parts.path]))
+                    if let q = rp.query {
+                        out.append(UInt8(ascii: "?"))
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+                    } else if let q = parts.query {
+                        out.append(UInt8(ascii: "?"))
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[q]))
+                    }
+                }
+            } else {
+                // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back
+                // out and rewritten. The directory ends in `/` (or is empty), so the merged path has such a
+                // segment only when the directory or the reference's own path has one.
+                let refPath = UnsafeBufferPointer(rebasing: ref[rp.path])
+                var dots = URLBytes.hasDotSegment(refPath)
+                let start: Int
+                if refPath[0] != UInt8(ascii: "/") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                    start = out.count
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[originCount...]))
+                    dots = dots || directoryHasDots
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                    start = out.count
+                }
+                out.append(contentsOf: refPath)
+                if dots {
+                    var merged: [UInt8] = []
+                    merged.reserveCapacity(out.count - start)
+                    for k in start..<out.count { merged.append(out[k]) }
+                    out.truncate(to: start)
+                    merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
+                }
+                if let q = rp.query {
+                    out.append(UInt8(ascii: "?"))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+                }
             }
         }
         if let f = rp.fragment {
