@@ -23,14 +23,17 @@ struct TextValue {
 
     /// Plain text: literal text collapsed, HTML stripped.
     func plain(limit: Int = Int.max) -> String {
-        decoded.withUnsafeBufferPointer { b in
-            if mode == .text {
-                var w = TextWriter(limit: limit)
-                w.appendLiteral(b)
-                return String(decoding: w.out, as: UTF8.self)
-            }
-            return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
+        decoded.withUnsafeBufferPointer { Self.plain($0, mode: mode, limit: limit) }
+    }
+
+    /// The plain text of bytes already decoded (not base64).
+    static func plain(_ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max) -> String {
+        if mode == .text {
+            var w = TextWriter(limit: limit)
+            w.appendLiteral(b)
+            return String(decoding: w.out, as: UTF8.self)
         }
+        return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
     }
 
     /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
@@ -53,6 +56,25 @@ struct TextValue {
         let s = String(decoding: bytes.filter { $0 > 0x20 }, as: UTF8.self)
         return Data(base64Encoded: s, options: .ignoreUnknownCharacters).map { [UInt8]($0) } ?? []
     }
+}
+
+/// The capture that just ended, read in place from the builder's buffer (valid until the next capture): the
+/// fields that keep only a string never copy the bytes into a `TextValue`.
+struct CapturedText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let mode: TextMode
+    let base: String?
+
+    var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
+
+    /// `TextValue.raw`.
+    var raw: String { String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace()) }
+
+    /// `TextValue.plain()`.
+    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }
+
+    /// A copy to keep (exact size: the builder's buffer keeps its capacity).
+    var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
 }
 
 /// An item while it is being read: raw values, converted at the end of the element.
@@ -667,8 +689,7 @@ final class FeedBuilder {
 
     /// Stores the finished capture where its field goes.
     func finish() {
-        // An exact-size copy: the reused buffer keeps its capacity, stored values do not hold on to it.
-        let v = TextValue(bytes: captured.array(0..<captured.count), mode: captureMode, base: captureBase)
+        let v = CapturedText(bytes: captured.bytes, mode: captureMode, base: captureBase)
         captureBase = nil
         switch captureField {
         case .feedTitle:
@@ -702,7 +723,7 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v
+            item?.title = v.value
         case .itemLink:
             let raw = v.raw
             if !raw.isEmpty, item?.linkIsAlternate != true {
@@ -711,12 +732,12 @@ final class FeedBuilder {
             }
         case .itemSummary(let rank):
             if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v
+                item?.summary = v.value
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
             if item?.content == nil || rank > (item?.contentRank ?? 0), !v.isBlank {
-                item?.content = v
+                item?.content = v.value
                 item?.contentRank = rank
             }
         case .itemAuthor(let rank):
