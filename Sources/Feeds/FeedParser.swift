@@ -61,14 +61,13 @@ public enum FeedParser {
         var bareAmpersands = false
         var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
-        // The reader holds its builder unowned: keep it alive across the parse.
-        withExtendedLifetime(builder) { reader.run(body, url: url) }
+        reader.run(body, url: url)
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
             builder = FeedBuilder(documentURL: url)
             reader = XMLFeedReader(builder: builder)
-            withExtendedLifetime(builder) { fixed.withUnsafeBufferPointer { reader.run($0, url: url) } }
+            fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
             bareAmpersands = true
         }
         if let notFeed = builder.notFeed { throw notFeed }

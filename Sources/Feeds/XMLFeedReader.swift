@@ -10,9 +10,7 @@ final class XMLFeedReader {
     static let entityBudget = 1 << 20
     static let maxDeclaredEntities = 1000
 
-    /// Unowned: the caller keeps the builder alive for the whole parse, and SAX callbacks then load it without
-    /// retaining and releasing it on every event.
-    unowned(unsafe) let builder: FeedBuilder
+    let builder: FeedBuilder
     @exclusivity(unchecked) var declared: [String: String] = [:]
     @exclusivity(unchecked) var entities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
     @exclusivity(unchecked) var expandedBytes = 0
