@@ -196,6 +196,8 @@ final class FeedBuilder {
 
     /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
     func resolveURL(_ ref: String, against base: String?) -> String {
+        // An absolute URL with nothing to clean resolves to itself against any base (or none).
+        if URLBytes.isCleanAbsolute(ref) { return ref }
         guard let base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
         if let c = lastBase, c.string == base { return c.base.resolve(ref) }
         guard let b = URLBase(base) else { return URLResolver.resolve(ref, against: base) }

@@ -56,6 +56,25 @@ struct URLBytes {
         return Parts(scheme: scheme, authority: authority, path: start..<end, query: query, fragment: fragment)
     }
 
+    /// Whether `s` starts with a scheme (`split` finds one: a letter, then letters, digits, `+`, `-`, `.`, then
+    /// `:`) and needs no cleaning, so that resolving it against any base gives it back unchanged.
+    static func isCleanAbsolute(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            guard let f = u.first, HTMLScanner.isAlpha(f) else { return false }
+            var j = 1
+            while j < u.count {
+                let c = u[j]
+                if HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
+                    j += 1
+                } else {
+                    break
+                }
+            }
+            return j < u.count && u[j] == UInt8(ascii: ":") && !needsCleaning(u)
+        }
+    }
+
     /// Whether `s` needs cleaning (white space, quotes, angle brackets, backslashes).
     static func needsCleaning(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         for c in s where c <= 0x20 || c == 0x22 || c == 0x3C || c == 0x3E || c == 0x5C { return true }
