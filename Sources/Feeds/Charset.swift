@@ -215,6 +215,23 @@ enum Charset {
         if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return false }
         guard let base = b.baseAddress else { return true }
         while i < n {
+            // Thirty-two plain ASCII bytes (no control characters at all) at a time: most of any document.
+            if i + 32 <= n {
+                let p = UnsafeRawPointer(base + i)
+                let w0 = p.loadUnaligned(as: UInt64.self)
+                let w1 = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                let w2 = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                let w3 = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                if (w0 | w1 | w2 | w3) & 0x8080_8080_8080_8080 == 0 {
+                    // All ASCII, so no carries between bytes: (byte + 0x60) sets the high bit iff byte >= 0x20.
+                    let printable = (w0 &+ 0x6060_6060_6060_6060) & (w1 &+ 0x6060_6060_6060_6060)
+                        & (w2 &+ 0x6060_6060_6060_6060) & (w3 &+ 0x6060_6060_6060_6060)
+                    if printable & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+                        i += 32
+                        continue
+                    }
+                }
+            }
             // Eight ASCII bytes at a time.
             if i + 8 <= n {
                 let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)

@@ -259,13 +259,46 @@ public enum DateParser {
         }
     }
 
+    /// `month(_:)` and `zone(_:)` as tables of packed names, for the RFC 822 word loop (no `String` per word).
+    static let monthTable = TagNameTable<Int>([
+        ("jan", 1), ("january", 1), ("januari", 1), ("janv", 1), ("feb", 2), ("february", 2), ("februari", 2),
+        ("febr", 2), ("peb", 2), ("pebruari", 2), ("mar", 3), ("march", 3), ("maret", 3), ("apr", 4), ("april", 4),
+        ("may", 5), ("mei", 5), ("jun", 6), ("june", 6), ("juni", 6), ("jul", 7), ("july", 7), ("juli", 7),
+        ("aug", 8), ("august", 8), ("agustus", 8), ("agu", 8), ("ags", 8), ("agt", 8), ("agus", 8), ("sep", 9),
+        ("sept", 9), ("september", 9), ("oct", 10), ("october", 10), ("okt", 10), ("oktober", 10), ("nov", 11),
+        ("november", 11), ("nop", 11), ("nopember", 11), ("dec", 12), ("december", 12), ("des", 12), ("desember", 12),
+    ])
+    static let zoneTable = TagNameTable<Int>([
+        ("ut", 0), ("utc", 0), ("gmt", 0), ("z", 0), ("etc/gmt", 0), ("etc/utc", 0), ("utc+0", 0), ("gmt+0", 0),
+        ("wib", 7 * 3600), ("wita", 8 * 3600), ("wit", 9 * 3600), ("at", -4 * 3600), ("ast", -4 * 3600),
+        ("adt", -3 * 3600), ("et", -5 * 3600), ("est", -5 * 3600), ("edt", -4 * 3600), ("ct", -6 * 3600),
+        ("cst", -6 * 3600), ("cdt", -5 * 3600), ("mt", -7 * 3600), ("mst", -7 * 3600), ("mdt", -6 * 3600),
+        ("pt", -8 * 3600), ("pst", -8 * 3600), ("pdt", -7 * 3600), ("akst", -9 * 3600), ("hst", -10 * 3600),
+        ("bst", 3600), ("cet", 3600), ("met", 3600), ("wat", 3600), ("cest", 2 * 3600), ("eet", 2 * 3600),
+        ("mest", 2 * 3600), ("sast", 2 * 3600), ("eest", 3 * 3600), ("msk", 3 * 3600), ("ist", 5 * 3600 + 1800),
+        ("sgt", 8 * 3600), ("hkt", 8 * 3600), ("awst", 8 * 3600), ("myt", 8 * 3600), ("pht", 8 * 3600),
+        ("jst", 9 * 3600), ("kst", 9 * 3600), ("aest", 10 * 3600), ("aedt", 11 * 3600), ("nzst", 12 * 3600),
+    ])
+    static let am = TagName("am")
+    static let pm = TagName("pm")
+
+    /// `zone(_:)` of a word already packed (lower-cased ASCII letters, `/` and `'`).
+    static func zone(_ t: TagName) -> Int? {
+        if let z = zoneTable[t] { return z }
+        // RFC 2822 §4.3: military zone letters are unreliable (RFC 822 had their signs reversed); read as UTC.
+        if t.count == 1 {
+            let c = UInt8(truncatingIfNeeded: t.lo)
+            if c >= 0x61, c <= 0x7A, c != 0x6A { return 0 }
+        }
+        return nil
+    }
+
     private static func namedZone(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         let w = String(decoding: b, as: UTF8.self).lowercased().trimmingASCIISpace()
         return zone(String(w))
     }
 
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
-        var words: [String] = []
         var numbers: [(value: Int, digits: Int)] = []
         var time: [Int]?
         var offset: Int?
@@ -325,11 +358,13 @@ public enum DateParser {
             } else if HTMLScanner.isAlpha(c) {
                 let start = i
                 while i < n, HTMLScanner.isAlpha(b[i]) || b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "'") { i += 1 }
-                let w = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self).lowercased()
-                if let m = month(w), monthValue == nil {
+                // ASCII letters, `/` and `'` only: packing lower-cases exactly as `lowercased()` would, and the
+                // words these tables hold are all short (a long word matches none of them, as before).
+                let w = TagName(b, start..<i)
+                if let m = monthTable[w], monthValue == nil {
                     monthValue = m
-                } else if w == "am" || w == "pm" {
-                    pm = w == "pm"
+                } else if w == Self.am || w == Self.pm {
+                    pm = w == Self.pm
                 } else if time != nil || numbers.count >= 2, let z = zone(w), offset == nil {
                     offset = z
                     // "GMT+7", "UTC-05:00"
@@ -344,8 +379,6 @@ public enum DateParser {
                         }
                         offset = z + (neg ? -secs : secs)
                     }
-                } else {
-                    words.append(w)
                 }
             } else if c >= 0x80 {
                 return nil

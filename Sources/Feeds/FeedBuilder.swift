@@ -23,14 +23,17 @@ struct TextValue {
 
     /// Plain text: literal text collapsed, HTML stripped.
     func plain(limit: Int = Int.max) -> String {
-        decoded.withUnsafeBufferPointer { b in
-            if mode == .text {
-                var w = TextWriter(limit: limit)
-                w.appendLiteral(b)
-                return String(decoding: w.out, as: UTF8.self)
-            }
-            return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
+        decoded.withUnsafeBufferPointer { Self.plain($0, mode: mode, limit: limit) }
+    }
+
+    /// The plain text of bytes already decoded (not base64).
+    static func plain(_ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max) -> String {
+        if mode == .text {
+            var w = TextWriter(limit: limit)
+            w.appendLiteral(b)
+            return String(decoding: w.out, as: UTF8.self)
         }
+        return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
     }
 
     /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
@@ -53,6 +56,25 @@ struct TextValue {
         let s = String(decoding: bytes.filter { $0 > 0x20 }, as: UTF8.self)
         return Data(base64Encoded: s, options: .ignoreUnknownCharacters).map { [UInt8]($0) } ?? []
     }
+}
+
+/// The capture that just ended, read in place from the builder's buffer (valid until the next capture): the
+/// fields that keep only a string never copy the bytes into a `TextValue`.
+struct CapturedText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let mode: TextMode
+    let base: String?
+
+    var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
+
+    /// `TextValue.raw`.
+    var raw: String { String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace()) }
+
+    /// `TextValue.plain()`.
+    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }
+
+    /// A copy to keep (exact size: the builder's buffer keeps its capacity).
+    var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
 }
 
 /// An item while it is being read: raw values, converted at the end of the element.
@@ -91,29 +113,24 @@ enum Field {
     case personName, personEmail
 }
 
-/// A capture in progress.
-struct Capture {
-    var field: Field
-    var value: TextValue
-    var depth: Int
-    /// Depth of the XHTML wrapper `<div>` whose tags are dropped, if any.
-    var wrapperDepth = -1
-    var sawChild = false
-}
 
 /// Who owns the children of an element.
 enum Role: UInt8 { case root, feed, item, image, person, mediaGroup, ignored, other }
 
+/// One open element. Plain data (no references), so pushing and popping costs no reference counting.
 struct Frame {
     var role: Role
-    var base: String?
+    /// The base URL in scope: an index into `FeedBuilder.bases`, or -1 for the document URL.
+    var base: Int32
     var explicitBase: Bool
+    /// This element's `xml:base` is the last entry of `FeedBuilder.bases`, removed when it ends.
+    var ownsBase = false
     var local: Local
     var ns: Namespace
     /// The element's name, kept only for elements re-serialized inside captured markup: packed as written
-    /// (not lower-cased) when it is short ASCII, else as a string.
+    /// (not lower-cased) when it is short ASCII, else the last entry of `FeedBuilder.longNames`.
     var tag: TagName? = nil
-    var name: String? = nil
+    var longName = false
 }
 
 /// A person construct being read (Atom `author`/`contributor`).
@@ -130,7 +147,11 @@ final class FeedBuilder {
     // libxml2 callbacks that never overlap, and the checks cost more than the SAX events themselves.
     let documentURL: String?
     @exclusivity(unchecked) var format: FeedFormat?
-    @exclusivity(unchecked) var notFeed: FeedError?
+    @exclusivity(unchecked) var notFeed: FeedError? {
+        didSet { isNotFeed = notFeed != nil }
+    }
+    /// `notFeed != nil`, checked after every start tag without copying the error.
+    @exclusivity(unchecked) var isNotFeed = false
     @exclusivity(unchecked) var rootName: String?
     /// Namespace URIs declared on the root element.
     @exclusivity(unchecked) var declaredNamespaces: [String] = []
@@ -146,7 +167,21 @@ final class FeedBuilder {
     @exclusivity(unchecked) var drafts: [ItemDraft] = []
 
     @exclusivity(unchecked) var stack: [Frame] = []
-    @exclusivity(unchecked) var capture: Capture?
+    /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
+    @exclusivity(unchecked) var bases: [String] = []
+    /// Names of open elements inside captured markup that do not fit a `TagName`.
+    @exclusivity(unchecked) var longNames: [String] = []
+    // The capture in progress, if any: plain stored properties (no optional struct to copy on every event)
+    // and one byte buffer reused by every capture of the document, so it stops growing after the first few.
+    @exclusivity(unchecked) var capturing = false
+    @exclusivity(unchecked) var captureField = Field.feedTitle
+    @exclusivity(unchecked) var captureMode = TextMode.text
+    @exclusivity(unchecked) var captureBase: String?
+    @exclusivity(unchecked) var captureDepth = -1
+    /// Depth of the XHTML wrapper `<div>` whose tags are dropped, if any.
+    @exclusivity(unchecked) var captureWrapperDepth = -1
+    @exclusivity(unchecked) var captureSawChild = false
+    let captured = ByteBuffer(capacity: 4096)
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
     @exclusivity(unchecked) var skipDepth = -1
@@ -161,6 +196,8 @@ final class FeedBuilder {
 
     /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
     func resolveURL(_ ref: String, against base: String?) -> String {
+        // An absolute URL with nothing to clean resolves to itself against any base (or none).
+        if URLBytes.isCleanAbsolute(ref) { return ref }
         guard let base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
         if let c = lastBase, c.string == base { return c.base.resolve(ref) }
         guard let b = URLBase(base) else { return URLResolver.resolve(ref, against: base) }
@@ -168,7 +205,11 @@ final class FeedBuilder {
         return b.resolve(ref)
     }
 
-    var currentBase: String? { stack.last?.base ?? documentURL }
+    var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
+    var currentBase: String? {
+        let k = currentBaseIndex
+        return k < 0 ? documentURL : bases[Int(k)]
+    }
     var explicitBaseInScope: Bool { stack.last?.explicitBase ?? false }
 
     // MARK: - Events
@@ -176,26 +217,36 @@ final class FeedBuilder {
     func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
         let depth = stack.count
         if skipDepth >= 0 {
-            stack.append(Frame(role: .ignored, base: nil, explicitBase: false, local: local, ns: ns))
+            stack.append(Frame(role: .ignored, base: -1, explicitBase: false, local: local, ns: ns))
             return
         }
-        if capture != nil {
+        if capturing {
             captureChildStart(ns: ns, local: local, name: name, attributes: attributes, depth: depth)
             let tag = TagName(exactASCII: name)
+            if tag == nil { longNames.append(String(cString: name)) }
             stack.append(
-                Frame(role: .other, base: currentBase, explicitBase: explicitBaseInScope, local: local, ns: ns,
-                      tag: tag, name: tag == nil ? String(cString: name) : nil))
+                Frame(role: .other, base: currentBaseIndex, explicitBase: explicitBaseInScope, local: local, ns: ns,
+                      tag: tag, longName: tag == nil))
             return
         }
         var base = currentBase
+        var baseIndex = currentBaseIndex
         var explicit = explicitBaseInScope
+        var ownsBase = false
         if attributes.count > 0, let b = attributes.value("base", prefix: "xml") {
-            base = resolveURL(b, against: base)
+            let resolved = resolveURL(b, against: base)
+            base = resolved
+            bases.append(resolved)
+            baseIndex = Int32(bases.count - 1)
+            ownsBase = true
             explicit = true
         }
         let parent = stack.last?.role ?? .root
         var role = Role.other
-        defer { stack.append(Frame(role: role, base: base, explicitBase: explicit, local: local, ns: ns)) }
+        defer {
+            stack.append(
+                Frame(role: role, base: baseIndex, explicitBase: explicit, ownsBase: ownsBase, local: local, ns: ns))
+        }
 
         if depth == 0 {
             detectFormat(ns: ns, local: local, name: name, attributes: attributes)
@@ -242,17 +293,18 @@ final class FeedBuilder {
     func end() {
         guard let frame = stack.popLast() else { return }
         let depth = stack.count
+        if frame.ownsBase { bases.removeLast() }
+        defer { if frame.longName { longNames.removeLast() } }
         if skipDepth >= 0 {
             if depth == skipDepth { skipDepth = -1 }
             return
         }
-        if let captureDepth = capture?.depth, let wrapperDepth = capture?.wrapperDepth {
-            if depth == captureDepth, let c = capture {
-                capture = nil
-                finish(c)
-            } else if depth != wrapperDepth {
-                // In place (optional chaining, no copy held), so the captured buffer is never copied.
-                capture?.serializeEnd(frame)
+        if capturing {
+            if depth == captureDepth {
+                capturing = false
+                finish()
+            } else if depth != captureWrapperDepth {
+                serializeEnd(frame, longName: frame.longName ? longNames.last : nil)
             }
             return
         }
@@ -267,15 +319,13 @@ final class FeedBuilder {
     }
 
     func characters(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        guard skipDepth < 0, let mode = capture?.value.mode else { return }
+        guard skipDepth < 0, capturing else { return }
         let b = UnsafeBufferPointer(start: p, count: n)
-        if mode == .xhtml {
-            var bytes = capture?.value.bytes ?? []
-            capture?.value.bytes = []
-            HTMLSanitizer.escapeText(b, into: &bytes)
-            capture?.value.bytes = bytes
+        if captureMode == .xhtml {
+            var sink = captured
+            HTMLSanitizer.escapeText(b, into: &sink)
         } else {
-            capture?.value.bytes.append(contentsOf: b)
+            captured.append(contentsOf: b)
         }
     }
 
@@ -337,7 +387,14 @@ final class FeedBuilder {
     }
 
     func begin(_ field: Field, mode: TextMode, depth: Int, base: String?) {
-        capture = Capture(field: field, value: TextValue(bytes: [], mode: mode, base: base), depth: depth)
+        capturing = true
+        captureField = field
+        captureMode = mode
+        captureBase = base
+        captureDepth = depth
+        captureWrapperDepth = -1
+        captureSawChild = false
+        captured.removeAll()
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -632,9 +689,11 @@ final class FeedBuilder {
 
     // MARK: - Captured values
 
-    func finish(_ c: Capture) {
-        let v = c.value
-        switch c.field {
+    /// Stores the finished capture where its field goes.
+    func finish() {
+        let v = CapturedText(bytes: captured.bytes, mode: captureMode, base: captureBase)
+        captureBase = nil
+        switch captureField {
         case .feedTitle:
             if feed.title == nil || !v.isBlank { feed.title = v.plain() }
         case .feedLink:
@@ -666,7 +725,7 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v
+            item?.title = v.value
         case .itemLink:
             let raw = v.raw
             if !raw.isEmpty, item?.linkIsAlternate != true {
@@ -675,12 +734,12 @@ final class FeedBuilder {
             }
         case .itemSummary(let rank):
             if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v
+                item?.summary = v.value
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
             if item?.content == nil || rank > (item?.contentRank ?? 0), !v.isBlank {
-                item?.content = v
+                item?.content = v.value
                 item?.contentRank = rank
             }
         case .itemAuthor(let rank):
@@ -723,46 +782,48 @@ final class FeedBuilder {
     static let voidElementTable = TagNameTable<Bool>(voidElements.map { ($0, true) })
 
     func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
-        guard var c = capture else { return }
-        capture = nil
-        defer { capture = c }
-        if c.value.mode == .xhtml, depth == c.depth + 1, !c.sawChild, local == .div, c.value.bytes.allSatisfy({ $0 <= 0x20 }) {
-            c.wrapperDepth = depth
-            c.value.bytes.removeAll()
-            c.sawChild = true
+        if captureMode == .xhtml, depth == captureDepth + 1, !captureSawChild, local == .div,
+            captured.bytes.allSatisfy({ $0 <= 0x20 })
+        {
+            captureWrapperDepth = depth
+            captured.removeAll()
+            captureSawChild = true
             return
         }
-        if c.value.mode == .text {
+        if captureMode == .text {
             // Markup inside a text construct: it was HTML after all.
-            c.value.mode = .html
+            captureMode = .html
         }
-        c.sawChild = true
-        c.value.bytes.append(UInt8(ascii: "<"))
+        captureSawChild = true
+        captured.append(UInt8(ascii: "<"))
         var p = name
         while p.pointee != 0 {
-            c.value.bytes.append(p.pointee)
+            captured.append(p.pointee)
             p += 1
         }
-        attributes.serialize(into: &c.value.bytes)
-        c.value.bytes.append(UInt8(ascii: ">"))
+        var sink = captured
+        attributes.serialize(into: &sink)
+        captured.append(UInt8(ascii: ">"))
     }
 
 }
 
-extension Capture {
+extension FeedBuilder {
     /// Appends the end tag of an element inside captured markup (void elements have none).
-    mutating func serializeEnd(_ frame: Frame) {
+    func serializeEnd(_ frame: Frame, longName: String?) {
         if let tag = frame.tag {
             if FeedBuilder.voidElementTable[tag] != nil { return }
-            value.bytes.append(contentsOf: "</".utf8)
-            tag.append(to: &value.bytes)
-            value.bytes.append(UInt8(ascii: ">"))
+            var sink = captured
+            sink.append(literal: "</")
+            tag.append(to: &sink)
+            sink.append(UInt8(ascii: ">"))
             return
         }
-        guard let name = frame.name else { return }
+        guard let name = longName else { return }
         if FeedBuilder.voidElements.contains(name) { return }
-        value.bytes.append(contentsOf: "</".utf8)
-        value.bytes.append(contentsOf: name.utf8)
-        value.bytes.append(UInt8(ascii: ">"))
+        var sink = captured
+        sink.append(literal: "</")
+        sink.append(utf8: name)
+        sink.append(UInt8(ascii: ">"))
     }
 }

@@ -46,33 +46,38 @@ enum HTMLSanitizer {
 
     /// Sanitized copy of the HTML in `s`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> [UInt8] {
-        var out: [UInt8] = []
-        let r = sanitize(s, base: base, into: &out)
-        return r.lowerBound == 0 && r.upperBound == out.count ? out : Array(out[r])
+        let out = ByteBuffer(capacity: s.count + 64)
+        let r = sanitize(s, base: base, into: out)
+        return out.array(r)
     }
 
     /// Sanitized HTML as a string (one copy fewer than `sanitize`).
     static func sanitizedString(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
-        var out: [UInt8] = []
-        let r = sanitize(s, base: base, into: &out)
-        return out.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[r]), as: UTF8.self) }
+        let out = ByteBuffer(capacity: s.count + 64)
+        let r = sanitize(s, base: base, into: out)
+        return String(decoding: UnsafeBufferPointer(rebasing: out.bytes[r]), as: UTF8.self)
     }
 
     /// Writes the sanitized HTML of `s` to `out` (which must start empty) in one pass over the bytes, and
     /// returns the range of `out` without surrounding white space.
-    static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?, into out: inout [UInt8]) -> Range<Int> {
+    static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?, into out: ByteBuffer) -> Range<Int> {
+        var out = out
         let base = URLBase(base)
-        out.reserveCapacity(s.count)
         var open: [TagName] = []
         var decoded: [UInt8] = []
-        var url: [UInt8] = []
+        var url = ByteBuffer(capacity: 256)
         var scanner = HTMLScanner(s)
         loop: while true {
             switch scanner.next() {
             case .end:
                 break loop
             case .text(let r):
-                escapeStrayMarkup(UnsafeBufferPointer(rebasing: s[r]), into: &out)
+                // A text token is a lone `<` or runs up to the next `<`, so only `>` needs looking for in it.
+                if s[r.lowerBound] == UInt8(ascii: "<") {
+                    escapeStrayMarkup(UnsafeBufferPointer(rebasing: s[r]), into: &out)
+                } else {
+                    escapeGreaterThan(UnsafeBufferPointer(rebasing: s[r]), into: &out)
+                }
             case .cdata(let r):
                 escapeText(UnsafeBufferPointer(rebasing: s[r]), into: &out)
             case .ignorable:
@@ -89,37 +94,18 @@ enum HTMLSanitizer {
                 out.append(UInt8(ascii: "<"))
                 name.append(to: &out)
                 let isImg = name == img
-                scanner.forEachAttribute(attrs) { an, vr in
-                    guard let acls = attributeClasses[an] else { return }
-                    func put(_ v: UnsafeBufferPointer<UInt8>) {
-                        out.append(0x20)
-                        an.append(to: &out)
-                        out.append(0x3D)
-                        out.append(0x22)
-                        escapeAttribute(v, into: &out)
-                        out.append(0x22)
-                    }
-                    func emit(_ raw: UnsafeBufferPointer<UInt8>) {
-                        switch acls {
-                        case .plain:
-                            put(raw)
-                        case .url:
-                            url.removeAll(keepingCapacity: true)
-                            guard safeURL(raw, base: base, image: isImg && an == src, into: &url) else { return }
-                            url.withUnsafeBufferPointer { put($0) }
-                        case .srcset:
-                            let value = resolveSrcset(Array(raw), base: base)
-                            if value.isEmpty { return }
-                            value.withUnsafeBufferPointer { put($0) }
-                        }
-                    }
+                var j = attrs.lowerBound
+                while let (an, vr) = scanner.nextAttribute(&j, end: attrs.upperBound) {
+                    guard let acls = attributeClasses[an] else { continue }
                     // Without references the raw bytes are the value: no copy.
                     let raw = UnsafeBufferPointer(rebasing: s[vr])
                     if raw.contains(UInt8(ascii: "&")) {
                         decoded = HTMLScanner.decodeReferences(raw)
-                        decoded.withUnsafeBufferPointer { emit($0) }
+                        decoded.withUnsafeBufferPointer {
+                            putAttribute(an, acls, $0, base: base, image: isImg && an == src, url: &url, into: &out)
+                        }
                     } else {
-                        emit(raw)
+                        putAttribute(an, acls, raw, base: base, image: isImg && an == src, url: &url, into: &out)
                     }
                 }
                 out.append(UInt8(ascii: ">"))
@@ -142,11 +128,42 @@ enum HTMLSanitizer {
             out.append(UInt8(ascii: ">"))
         }
         // Trim surrounding white space.
+        let o = out.bytes
         var lo = 0
-        var hi = out.count
-        while lo < hi, out[lo] <= 0x20 { lo += 1 }
-        while hi > lo, out[hi - 1] <= 0x20 { hi -= 1 }
+        var hi = o.count
+        while lo < hi, o[lo] <= 0x20 { lo += 1 }
+        while hi > lo, o[hi - 1] <= 0x20 { hi -= 1 }
         return lo..<hi
+    }
+
+    /// Appends ` name="value"` for an allowed attribute: URLs resolved (dropped when unsafe), `srcset` rewritten.
+    @inline(__always)
+    static func putAttribute(
+        _ an: TagName, _ acls: AttributeClass, _ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool,
+        url: inout ByteBuffer, into out: inout ByteBuffer
+    ) {
+        switch acls {
+        case .plain:
+            putAttribute(an, raw, into: &out)
+        case .url:
+            url.removeAll()
+            guard safeURL(raw, base: base, image: image, into: &url) else { return }
+            putAttribute(an, url.bytes, into: &out)
+        case .srcset:
+            let value = resolveSrcset(Array(raw), base: base)
+            if value.isEmpty { return }
+            value.withUnsafeBufferPointer { putAttribute(an, $0, into: &out) }
+        }
+    }
+
+    @inline(__always)
+    static func putAttribute(_ an: TagName, _ v: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
+        out.append(0x20)
+        an.append(to: &out)
+        out.append(0x3D)
+        out.append(0x22)
+        escapeAttribute(v, into: &out)
+        out.append(0x22)
     }
 
     static let allowedSchemes: Set<String> = [
@@ -163,7 +180,9 @@ enum HTMLSanitizer {
     }
 
     /// Appends the URL resolved against `base` to `out`; false (nothing appended) when its scheme is not allowed.
-    static func safeURL(_ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool, into out: inout [UInt8]) -> Bool {
+    static func safeURL<S: ByteSink>(
+        _ raw: UnsafeBufferPointer<UInt8>, base: URLBase?, image: Bool, into out: inout S
+    ) -> Bool {
         // The scheme, as browsers read it: control characters and white space inside it are ignored.
         var scheme = TagName()
         var hasScheme = false
@@ -188,7 +207,7 @@ enum HTMLSanitizer {
         }
         if hasScheme, HTMLScanner.isAlpha(first) {
             if allowedSchemeTable[scheme] != nil {
-                if URLBytes.needsCleaning(raw) { out.append(contentsOf: URLBytes.clean(raw)) } else { out.append(contentsOf: raw) }
+                if URLBytes.needsCleaning(raw) { out.append(array: URLBytes.clean(raw)) } else { out.append(contentsOf: raw) }
                 return true
             }
             if scheme == dataScheme, image {
@@ -203,7 +222,7 @@ enum HTMLSanitizer {
         if let base {
             base.resolve(raw, into: &out)
         } else if URLBytes.needsCleaning(raw) {
-            out.append(contentsOf: URLBytes.clean(raw))
+            out.append(array: URLBytes.clean(raw))
         } else {
             out.append(contentsOf: raw)
         }
@@ -237,9 +256,9 @@ enum HTMLSanitizer {
 
     /// Copies `t` to `out`, replacing each byte in `needles` with `replace(byte)`; runs are copied in bulk.
     @inline(__always)
-    static func copyEscaping(
-        _ t: UnsafeBufferPointer<UInt8>, _ needles: (UInt8, UInt8, UInt8?), into out: inout [UInt8],
-        _ replace: (UInt8, inout [UInt8]) -> Void
+    static func copyEscaping<S: ByteSink>(
+        _ t: UnsafeBufferPointer<UInt8>, _ needles: (UInt8, UInt8, UInt8?), into out: inout S,
+        _ replace: (UInt8, inout S) -> Void
     ) {
         let n = t.count
         var pa = index(of: needles.0, in: t, from: 0)
@@ -260,29 +279,47 @@ enum HTMLSanitizer {
     }
 
     /// Text whose `<` did not start a tag: escape it so it stays text (runs copied in bulk).
-    static func escapeStrayMarkup(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    static func escapeStrayMarkup<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
         copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: ">"), nil), into: &out) { c, o in
-            o.append(contentsOf: c == UInt8(ascii: "<") ? [0x26, 0x6C, 0x74, 0x3B] : [0x26, 0x67, 0x74, 0x3B])
+            appendEntity(c == UInt8(ascii: "<") ? "&lt;" : "&gt;", to: &o)
         }
     }
 
-    static func escapeText(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    /// `escapeStrayMarkup` for text known to hold no `<`.
+    static func escapeGreaterThan<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
+        var run = 0
+        var k = index(of: UInt8(ascii: ">"), in: t, from: 0)
+        while k < t.count {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
+            appendEntity("&gt;", to: &out)
+            run = k + 1
+            k = index(of: UInt8(ascii: ">"), in: t, from: run)
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<t.count]))
+    }
+
+    static func escapeText<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
         copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&")), into: &out) { c, o in
             switch c {
-            case UInt8(ascii: "<"): o.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
-            case UInt8(ascii: ">"): o.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
-            default: o.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
+            case UInt8(ascii: "<"): appendEntity("&lt;", to: &o)
+            case UInt8(ascii: ">"): appendEntity("&gt;", to: &o)
+            default: appendEntity("&amp;", to: &o)
             }
         }
     }
 
-    static func escapeAttribute(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    static func escapeAttribute<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
         copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "\"")), into: &out) { c, o in
             switch c {
-            case UInt8(ascii: "<"): o.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: "&"): o.append(contentsOf: "&amp;".utf8)
-            default: o.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "<"): appendEntity("&lt;", to: &o)
+            case UInt8(ascii: "&"): appendEntity("&amp;", to: &o)
+            default: appendEntity("&quot;", to: &o)
             }
         }
+    }
+
+    @inline(__always)
+    static func appendEntity<S: ByteSink>(_ e: StaticString, to out: inout S) {
+        out.append(contentsOf: UnsafeBufferPointer(start: e.utf8Start, count: e.utf8CodeUnitCount))
     }
 }

@@ -26,6 +26,13 @@ struct HTMLScanner {
         c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C
     }
 
+    /// The index of `c` in `from..<to`, or `to`.
+    private func find(_ c: UInt8, from: Int, to: Int) -> Int {
+        guard from < to, let base = s.baseAddress else { return to }
+        guard let p = memchr(base + from, Int32(c), to - from) else { return to }
+        return UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
+    }
+
     private func find(_ c: UInt8, from: Int) -> Int {
         guard from < s.count, let base = s.baseAddress else { return s.count }
         guard let p = memchr(base + from, Int32(c), s.count - from) else { return s.count }
@@ -138,17 +145,16 @@ struct HTMLScanner {
         let name = TagName(s, (i + 1)..<e)
         // Find the closing '>', skipping quoted attribute values (a quote opens a value only after '=').
         var j = e
-        var quote: UInt8 = 0
         var afterEquals = false
         while j < n {
             let b = s[j]
-            if quote != 0 {
-                if b == quote { quote = 0 }
-            } else if b == UInt8(ascii: ">") {
+            if b == UInt8(ascii: ">") {
                 break
             } else if (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")) && afterEquals {
-                quote = b
+                // A quoted value: straight to its closing quote (memchr), or to the end when it has none.
                 afterEquals = false
+                j = Swift.min(n, find(b, from: j + 1) + 1)
+                continue
             } else if b == UInt8(ascii: "=") {
                 afterEquals = true
             } else if !Self.isSpace(b) {
@@ -167,7 +173,13 @@ struct HTMLScanner {
     @inline(__always)
     func forEachAttribute(_ r: Range<Int>, _ body: (TagName, Range<Int>) -> Void) {
         var j = r.lowerBound
-        let end = r.upperBound
+        while let (name, value) = nextAttribute(&j, end: r.upperBound) { body(name, value) }
+    }
+
+    /// The attribute at or after `j` (before `end`), advancing `j` past it: its lower-cased name and the byte
+    /// range of its raw value (references not decoded; empty when the attribute has no value); nil at the end.
+    @inline(__always)
+    func nextAttribute(_ j: inout Int, end: Int) -> (TagName, Range<Int>)? {
         while j < end {
             while j < end, Self.isSpace(s[j]) || s[j] == UInt8(ascii: "/") { j += 1 }
             guard j < end else { break }
@@ -184,8 +196,7 @@ struct HTMLScanner {
                 if j < end, s[j] == UInt8(ascii: "\"") || s[j] == UInt8(ascii: "'") {
                     let q = s[j]
                     vs = j + 1
-                    ve = vs
-                    while ve < end, s[ve] != q { ve += 1 }
+                    ve = find(q, from: vs, to: end)
                     j = min(end, ve + 1)
                 } else {
                     while ve < end, !Self.isSpace(s[ve]) { ve += 1 }
@@ -196,8 +207,9 @@ struct HTMLScanner {
                 j += 1
                 continue
             }
-            if !name.isEmpty { body(name, value) }
+            if !name.isEmpty { return (name, value) }
         }
+        return nil
     }
 
     /// Decodes character references in `t` (used for attribute values).

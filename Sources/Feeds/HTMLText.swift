@@ -95,10 +95,32 @@ struct TextWriter {
     mutating func appendLiteral(_ t: UnsafeBufferPointer<UInt8>) {
         var k = 0
         let n = t.count
-        out.reserveCapacity(out.count + n)
+        // Grown geometrically: reserving exactly `count + n` on every call would reallocate on every call.
+        if out.capacity < out.count + n { out.reserveCapacity(Swift.max(out.count + n, 2 * out.capacity)) }
+        @inline(__always) func ordinary(_ c: UInt8) -> Bool { c > 0x20 && c != 0xC2 && c != 0xE3 }
         while k < n {
             let c = t[k]
-            if c <= 0x20 {
+            if ordinary(c) {
+                // A run of ordinary bytes, with single spaces between them (which collapsing keeps as they
+                // are), copied at once: the same bytes `byte(_:)` and the space logic below would write.
+                var e = k + 1
+                while e < n {
+                    let d = t[e]
+                    if ordinary(d) {
+                        e += 1
+                    } else if d == 0x20, e + 1 < n, ordinary(t[e + 1]) {
+                        e += 2
+                    } else {
+                        break
+                    }
+                }
+                if pendingSpace {
+                    if !out.isEmpty { out.append(0x20) }
+                    pendingSpace = false
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: t[k..<e]))
+                k = e
+            } else if c <= 0x20 {
                 if HTMLScanner.isSpace(c) || c == 0x0B { pendingSpace = true }
                 k += 1
             } else if c == 0xC2, k + 1 < n, t[k + 1] == 0xA0 {

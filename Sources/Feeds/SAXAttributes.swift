@@ -54,7 +54,7 @@ struct SAXAttributes {
 
     /// Appends every attribute as ` name="value"` (value decoded, then escaped) for re-serializing inline XHTML:
     /// the same bytes as writing out `all()`, without building strings for plain ASCII.
-    func serialize(into out: inout [UInt8]) {
+    func serialize<S: ByteSink>(into out: inout S) {
         guard let base else { return }
         for k in 0..<count {
             let a = base + 5 * k
@@ -70,7 +70,7 @@ struct SAXAttributes {
             if ascii, !raw.contains(where: { $0 >= 0x80 }) {
                 out.append(0x20)
                 out.append(contentsOf: UnsafeBufferPointer(start: ln, count: n))
-                out.append(contentsOf: "=\"".utf8)
+                out.append(literal: "=\"")
                 if raw.contains(UInt8(ascii: "&")) {
                     let d = HTMLScanner.decodeReferences(raw)
                     if d.contains(where: { $0 >= 0x80 }) {
@@ -92,8 +92,8 @@ struct SAXAttributes {
                 value = String(decoding: HTMLScanner.decodeReferences(UnsafeBufferPointer(start: start, count: end - start)), as: UTF8.self)
             }
             out.append(0x20)
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: "=\"".utf8)
+            out.append(utf8: name)
+            out.append(literal: "=\"")
             value.withUTF8 { HTMLSanitizer.escapeAttribute($0, into: &out) }
             out.append(UInt8(ascii: "\""))
         }

@@ -51,7 +51,7 @@ struct TagName: Equatable, Sendable {
 
     /// Appends the (lower-cased) name; only meaningful when `!isLong`.
     @inline(__always)
-    func append(to out: inout [UInt8]) {
+    func append<S: ByteSink>(to out: inout S) {
         for k in 0..<min(count, 16) {
             out.append(UInt8(truncatingIfNeeded: k < 8 ? lo >> (8 * UInt64(k)) : hi >> (8 * UInt64(k - 8))))
         }

@@ -9,26 +9,25 @@ struct URLBytes {
     }
 
     static func split(_ s: UnsafeBufferPointer<UInt8>) -> Parts {
+        // One pass: the first `#` starts the fragment; a `?` before it starts the query.
         var end = s.count
         var fragment: Range<Int>?
         var query: Range<Int>?
+        var questionMark = -1
         var k = 0
         while k < end {
-            if s[k] == UInt8(ascii: "#") {
+            let c = s[k]
+            if c == UInt8(ascii: "#") {
                 fragment = (k + 1)..<end
                 end = k
                 break
             }
+            if c == UInt8(ascii: "?"), questionMark < 0 { questionMark = k }
             k += 1
         }
-        k = 0
-        while k < end {
-            if s[k] == UInt8(ascii: "?") {
-                query = (k + 1)..<end
-                end = k
-                break
-            }
-            k += 1
+        if questionMark >= 0 {
+            query = (questionMark + 1)..<end
+            end = questionMark
         }
         var start = 0
         var scheme: Range<Int>?
@@ -55,6 +54,25 @@ struct URLBytes {
             start = j
         }
         return Parts(scheme: scheme, authority: authority, path: start..<end, query: query, fragment: fragment)
+    }
+
+    /// Whether `s` starts with a scheme (`split` finds one: a letter, then letters, digits, `+`, `-`, `.`, then
+    /// `:`) and needs no cleaning, so that resolving it against any base gives it back unchanged.
+    static func isCleanAbsolute(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            guard let f = u.first, HTMLScanner.isAlpha(f) else { return false }
+            var j = 1
+            while j < u.count {
+                let c = u[j]
+                if HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
+                    j += 1
+                } else {
+                    break
+                }
+            }
+            return j < u.count && u[j] == UInt8(ascii: ":") && !needsCleaning(u)
+        }
     }
 
     /// Whether `s` needs cleaning (white space, quotes, angle brackets, backslashes).
@@ -100,13 +118,49 @@ struct URLBytes {
         return false
     }
 
-    /// Appends `path` with `.` and `..` segments removed.
-    static func appendRemovingDots(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    /// Appends `path` with `.` and `..` segments removed: the same result as the array version below, written
+    /// straight to `out` (segments kept are joined by `/` there; `..` cuts back to the last `/`).
+    static func appendRemovingDots<S: ByteSink>(_ path: UnsafeBufferPointer<UInt8>, to out: inout S) {
         guard hasDotSegment(path) else {
             out.append(contentsOf: path)
             return
         }
-        appendRemovingDots(Array(path), to: &out)
+        let n = path.count
+        let absolute = n > 0 && path[0] == UInt8(ascii: "/")
+        if absolute { out.append(UInt8(ascii: "/")) }
+        let body = out.count
+        var kept = 0
+        var a = absolute ? 1 : 0
+        while true {
+            var b = a
+            while b < n, path[b] != UInt8(ascii: "/") { b += 1 }
+            let last = b == n
+            let len = b - a
+            if len == 1 && path[a] == UInt8(ascii: ".") {
+                if last {
+                    if kept > 0 { out.append(UInt8(ascii: "/")) }
+                    kept += 1
+                }
+            } else if len == 2 && path[a] == UInt8(ascii: ".") && path[a + 1] == UInt8(ascii: ".") {
+                if kept > 0 {
+                    var k = out.count
+                    while k > body, out[k - 1] != UInt8(ascii: "/") { k -= 1 }
+                    // The last kept segment and the `/` before it (none before the first).
+                    out.truncate(to: k > body ? k - 1 : body)
+                    kept -= 1
+                }
+                if last {
+                    if kept > 0 { out.append(UInt8(ascii: "/")) }
+                    kept += 1
+                }
+            } else {
+                if kept > 0 { out.append(UInt8(ascii: "/")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: path[a..<b]))
+                kept += 1
+            }
+            if last { break }
+            a = b + 1
+        }
     }
 
     /// Appends `path` with `.` and `..` segments removed.
@@ -138,99 +192,128 @@ struct URLBytes {
     }
 }
 
-/// A base URL split once, against which many references are resolved.
-struct URLBase {
+/// A base URL split once, against which many references are resolved. A class, so the sanitizer's loops
+/// pass it around without copying its fields.
+final class URLBase {
     let bytes: [UInt8]
     let parts: URLBytes.Parts
     let usable: Bool
+    /// `scheme:`, then `//authority` when there is one (together: what every reference without its own scheme
+    /// or authority starts with), then the base path through its last `/` (or `/` alone): what a relative
+    /// path is appended to. One array; the counts below mark the parts.
+    let prefix: [UInt8]
+    /// `scheme:` is `prefix[..<schemeCount]`.
+    let schemeCount: Int
+    /// The origin (`scheme:` and `//authority`) is `prefix[..<originCount]`, the directory the rest.
+    let originCount: Int
+    /// The directory has a `.` or `..` segment, so merged paths must be rewritten.
+    let directoryHasDots: Bool
 
     init?(_ base: String?) {
         guard let base, !base.isEmpty else { return nil }
         var b = Array(base.utf8)
         if b.withUnsafeBufferPointer({ URLBytes.needsCleaning($0) }) { b = b.withUnsafeBufferPointer { URLBytes.clean($0) } }
         bytes = b
-        parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
+        let parts = b.withUnsafeBufferPointer { URLBytes.split($0) }
+        self.parts = parts
         usable = parts.scheme != nil
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(b.count + 2)
+        if let s = parts.scheme {
+            prefix.append(contentsOf: b[s])
+            prefix.append(UInt8(ascii: ":"))
+        }
+        schemeCount = prefix.count
+        if let a = parts.authority {
+            prefix.append(contentsOf: [0x2F, 0x2F])
+            prefix.append(contentsOf: b[a])
+        }
+        originCount = prefix.count
+        let bp = b[parts.path]
+        if parts.authority != nil && bp.isEmpty {
+            prefix.append(UInt8(ascii: "/"))
+        } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
+            prefix.append(contentsOf: b[parts.path.lowerBound..<(slash + 1)])
+        } else if parts.authority != nil {
+            prefix.append(UInt8(ascii: "/"))
+        }
+        let originCount = self.originCount
+        directoryHasDots = prefix.withUnsafeBufferPointer {
+            URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[originCount...]))
+        }
+        self.prefix = prefix
     }
 
     /// Appends `ref` resolved against this base to `out`.
-    func resolve(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var cleaned: [UInt8]?
-        if URLBytes.needsCleaning(refRaw) { cleaned = URLBytes.clean(refRaw) }
-        func body(_ ref: UnsafeBufferPointer<UInt8>) {
-            let rp = URLBytes.split(ref)
-            if rp.scheme != nil || !usable {
-                out.append(contentsOf: ref)
-                return
-            }
-            bytes.withUnsafeBufferPointer { b in
-                func put(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[r]))
+    func resolve<S: ByteSink>(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout S) {
+        if URLBytes.needsCleaning(refRaw) {
+            URLBytes.clean(refRaw).withUnsafeBufferPointer { resolveClean($0, into: &out) }
+        } else {
+            resolveClean(refRaw, into: &out)
+        }
+    }
+
+    private func resolveClean<S: ByteSink>(_ ref: UnsafeBufferPointer<UInt8>, into out: inout S) {
+        let rp = URLBytes.split(ref)
+        if rp.scheme != nil || !usable {
+            out.append(contentsOf: ref)
+            return
+        }
+        prefix.withUnsafeBufferPointer { p in
+            if let a = rp.authority {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<schemeCount]))
+                out.append(literal: "//")
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[a]))
+                URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
+                if let q = rp.query {
+                    out.append(UInt8(ascii: "?"))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
                 }
-                if let s = parts.scheme {
-                    put(b, s)
-                    out.append(UInt8(ascii: ":"))
+            } else if rp.path.isEmpty {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                bytes.withUnsafeBufferPointer { b in
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[parts.path]))
+                    if let q = rp.query {
+                        out.append(UInt8(ascii: "?"))
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
+                    } else if let q = parts.query {
+                        out.append(UInt8(ascii: "?"))
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[q]))
+                    }
                 }
-                if let a = rp.authority {
-                    out.append(contentsOf: [0x2F, 0x2F])
-                    put(ref, a)
-                    URLBytes.appendRemovingDots(UnsafeBufferPointer(rebasing: ref[rp.path]), to: &out)
-                    if let q = rp.query { out.append(UInt8(ascii: "?")); put(ref, q) }
+            } else {
+                // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back
+                // out and rewritten. The directory ends in `/` (or is empty), so the merged path has such a
+                // segment only when the directory or the reference's own path has one.
+                let refPath = UnsafeBufferPointer(rebasing: ref[rp.path])
+                var dots = URLBytes.hasDotSegment(refPath)
+                let start: Int
+                if refPath[0] != UInt8(ascii: "/") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                    start = out.count
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[originCount...]))
+                    dots = dots || directoryHasDots
                 } else {
-                    if let a = parts.authority {
-                        out.append(contentsOf: [0x2F, 0x2F])
-                        put(b, a)
-                    }
-                    if rp.path.isEmpty {
-                        put(b, parts.path)
-                        if let q = rp.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(ref, q)
-                        } else if let q = parts.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(b, q)
-                        }
-                    } else {
-                        // The merged path is written straight to `out`; only a path with `.`/`..` segments
-                        // is taken back out and rewritten.
-                        let start = out.count
-                        if ref[rp.path.lowerBound] == UInt8(ascii: "/") {
-                            put(ref, rp.path)
-                        } else {
-                            let bp = b[parts.path]
-                            if parts.authority != nil && bp.isEmpty {
-                                out.append(UInt8(ascii: "/"))
-                            } else if let slash = bp.lastIndex(of: UInt8(ascii: "/")) {
-                                put(b, parts.path.lowerBound..<(slash + 1))
-                            } else if parts.authority != nil {
-                                out.append(UInt8(ascii: "/"))
-                            }
-                            put(ref, rp.path)
-                        }
-                        let dots = out.withUnsafeBufferPointer {
-                            URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[start...]))
-                        }
-                        if dots {
-                            let merged = Array(out[start...])
-                            out.removeSubrange(start...)
-                            URLBytes.appendRemovingDots(merged, to: &out)
-                        }
-                        if let q = rp.query {
-                            out.append(UInt8(ascii: "?"))
-                            put(ref, q)
-                        }
-                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<originCount]))
+                    start = out.count
                 }
-                if let f = rp.fragment {
-                    out.append(UInt8(ascii: "#"))
-                    put(ref, f)
+                out.append(contentsOf: refPath)
+                if dots {
+                    var merged: [UInt8] = []
+                    merged.reserveCapacity(out.count - start)
+                    for k in start..<out.count { merged.append(out[k]) }
+                    out.truncate(to: start)
+                    merged.withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &out) }
+                }
+                if let q = rp.query {
+                    out.append(UInt8(ascii: "?"))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[q]))
                 }
             }
         }
-        if let cleaned {
-            cleaned.withUnsafeBufferPointer { body($0) }
-        } else {
-            body(refRaw)
+        if let f = rp.fragment {
+            out.append(UInt8(ascii: "#"))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: ref[f]))
         }
     }
 

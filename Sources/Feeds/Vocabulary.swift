@@ -18,13 +18,27 @@ enum Namespace: UInt8 {
         case "http://www.w3.org/xml/1998/namespace": return .xml
         default: break
         }
-        if u.contains("purl.org/rss/1.0/modules/content") { return .content }
-        if u.contains("purl.org/dc/") { return .dc }
-        if u.contains("search.yahoo.com/mrss") || u.contains("search.yahoo.com/mrss/") { return .media }
-        if u.contains("itunes.com/dtds/podcast") || u.contains("apple.com/itunes") { return .itunes }
+        // `String.contains` matches whole characters, so a byte match counts only in ASCII text (where every byte
+        // is a character); anything else goes through `String.contains` as before.
+        let ascii = u.utf8.allSatisfy { $0 < 0x80 }
+        func has(_ needle: String) -> Bool { ascii ? containsBytes(u, needle) : u.contains(needle) }
+        if has("purl.org/rss/1.0/modules/content") { return .content }
+        if has("purl.org/dc/") { return .dc }
+        if has("search.yahoo.com/mrss") || has("search.yahoo.com/mrss/") { return .media }
+        if has("itunes.com/dtds/podcast") || has("apple.com/itunes") { return .itunes }
         if u.hasPrefix("http://backend.userland.com/rss") { return .rss }
         if u.hasPrefix("http://purl.org/rss/1.0") || u.hasPrefix("http://my.netscape.com/rdf/simple/0.9") { return .rss }
         return .other
+    }
+
+    /// Whether the UTF-8 of `needle` occurs in the UTF-8 of `haystack`.
+    static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
+        let h = Array(haystack.utf8)
+        let n = Array(needle.utf8)
+        guard !n.isEmpty else { return true }
+        guard h.count >= n.count else { return false }
+        for i in 0...(h.count - n.count) where h[i] == n[0] && h[i..<(i + n.count)].elementsEqual(n) { return true }
+        return false
     }
 
     /// Whether this namespace carries the core RSS/Atom vocabulary (title, link, ...).

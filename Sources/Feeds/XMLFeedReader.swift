@@ -61,22 +61,24 @@ final class XMLFeedReader {
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { ctx, localname, _, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
             guard let ctx, let localname else { return }
-            let r = Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue()
-            if r.builder.stack.isEmpty, let namespaces {
-                // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
-                for k in 0..<Int(nbNamespaces) {
-                    if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
+            // The reader outlives the parse: no retain and release around every event.
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { r in
+                if r.builder.stack.isEmpty, let namespaces {
+                    // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
+                    for k in 0..<Int(nbNamespaces) {
+                        if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
+                    }
                 }
+                r.startElement(localname, uri, SAXAttributes(base: attributes, count: Int(nbAttributes)))
             }
-            r.startElement(localname, uri, SAXAttributes(base: attributes, count: Int(nbAttributes)))
         }
         sax.endElementNs = { ctx, _, _, _ in
             guard let ctx else { return }
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().builder.end()
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.builder.end() }
         }
         sax.characters = { ctx, ch, len in
             guard let ctx, let ch, len > 0 else { return }
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().builder.characters(ch, Int(len))
+            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.builder.characters(ch, Int(len)) }
         }
         sax.cdataBlock = sax.characters
         sax.getEntity = { ctx, name in
@@ -171,7 +173,7 @@ final class XMLFeedReader {
             if cls.0 == .rss { builder.noteRDFNamespace(uriString) }
         }
         builder.start(ns: cls.0, local: cls.1, name: localname, attributes: attributes)
-        if builder.notFeed != nil, let ctxt {
+        if builder.isNotFeed, let ctxt {
             stopped = true
             xmlStopParser(ctxt)
         }

@@ -27,6 +27,9 @@ import Testing
         ("<script>if (a < b) { x() }</script>Visible", "Visible"),
         ("  lots\n\n of   space ", "lots of space"),
         ("5 < 6 and 7 > 3", "5 < 6 and 7 > 3"),
+        ("one two  three\u{A0}four\u{3000}five \u{2003}six", "one two three four five \u{2003}six"),
+        ("caf\u{E9} \u{C2}\u{A0}x", "caf\u{E9} \u{C2} x"),
+        ("a\u{0093}b\u{0094} c", "a\u{201C}b\u{201D} c"),
     ])
     func stripsTagsAndDecodesEntities(_ html: String, _ expected: String) {
         #expect(HTMLText.plainText(fromHTML: html) == expected)
