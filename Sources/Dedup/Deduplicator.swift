@@ -152,20 +152,7 @@ public struct Deduplicator: Sendable {
                 break
             }
             if ascii {
-                var h = Hashing.fnvOffset
-                var inWord = false
-                for b in bytes {
-                    let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                        h = (h ^ UInt64(c)) &* Hashing.fnvPrime
-                        inWord = true
-                    } else if inWord {
-                        tokens.append(Hashing.mix(h))
-                        h = Hashing.fnvOffset
-                        inWord = false
-                    }
-                }
-                if inWord { tokens.append(Hashing.mix(h)) }
+                Tokenizer.forEachASCIIWordHash(bytes) { tokens.append($0) }
             } else {
                 var scratch = Tokenizer()
                 var none: [String]? = nil

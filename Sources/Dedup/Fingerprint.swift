@@ -41,6 +41,9 @@ public struct Fingerprint: Sendable, Equatable {
     /// The kinds are hashed with different domain tags, so one table holds them all.
     public var indexKeys: [Int64] { bandKeys + titleKeys + leadKeys }
 
+    /// `indexKeys` without repeats, sorted: the rows an item has in the candidate index.
+    public var distinctIndexKeys: [Int64] { Set(indexKeys).sorted() }
+
     /// True when the normalized text is empty (title-only item).
     public var isEmptyText: Bool { shingleCount == 0 }
 }

@@ -427,27 +427,33 @@ struct Tokenizer {
         if scratch.count < capacity { scratch = [UInt64](repeating: 0, count: max(capacity, 1024)) }
         let n = scratch.withUnsafeMutableBufferPointer { out -> Int in
             var n = 0
-            var h: UInt64 = Hashing.fnvOffset
-            var inWord = false
-            for b in bytes {
-                let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                    h = (h ^ UInt64(c)) &* Hashing.fnvPrime
-                    inWord = true
-                } else if inWord {
-                    out[n] = Hashing.mix(h)
-                    n += 1
-                    h = Hashing.fnvOffset
-                    inWord = false
-                }
-            }
-            if inWord {
-                out[n] = Hashing.mix(h)
+            Self.forEachASCIIWordHash(bytes) { hash in
+                out[n] = hash
                 n += 1
             }
             return n
         }
         tokens.append(contentsOf: scratch[0..<n])
+    }
+
+    /// Calls `body` with the hash of each word of an ASCII line: runs of letters and digits, lower-cased,
+    /// FNV-1a then mixed (the same as `Hashing.bytes` of the lower-cased word).
+    @inline(__always)
+    static func forEachASCIIWordHash(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
+        var h: UInt64 = Hashing.fnvOffset
+        var inWord = false
+        for b in bytes {
+            let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                h = (h ^ UInt64(c)) &* Hashing.fnvPrime
+                inWord = true
+            } else if inWord {
+                body(Hashing.mix(h))
+                h = Hashing.fnvOffset
+                inWord = false
+            }
+        }
+        if inWord { body(Hashing.mix(h)) }
     }
 
     private mutating func tokenizeASCIICollecting(

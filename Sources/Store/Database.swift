@@ -162,17 +162,8 @@ public final class Database {
         while try stmt.step() { try body(stmt) }
     }
 
-    /// Runs a statement of two integer parameters once per value: `(value, constant)` bound as ?1 and ?2.
-    /// For bulk index writes: one statement lookup and no boxing per row.
-    public func run(_ sql: String, eachOf values: [Int64], with constant: Int64) throws(StoreError) {
-        let stmt = try statement(sql)
-        for value in values {
-            try stmt.bindIntegers(value, constant)
-            while try stmt.step() {}
-        }
-    }
-
-    /// Runs a statement of two integer parameters once per pair.
+    /// Runs a statement of two integer parameters once per pair (bulk index writes: one statement lookup and
+    /// no boxing per row).
     public func run(_ sql: String, pairs: [(Int64, Int64)]) throws(StoreError) {
         let stmt = try statement(sql)
         for (first, second) in pairs {

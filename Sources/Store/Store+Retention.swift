@@ -52,7 +52,7 @@ extension Store {
                 "SELECT count(*) FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id")
             try db.forEach("SELECT f.data FROM temp.prune_ids x JOIN fingerprints f ON f.item_id = x.id", []) { row in
                 if let fingerprint = try? Fingerprint(encoded: row.row().blob(0)) {
-                    counts.bandKeys += Set(fingerprint.indexKeys).count
+                    counts.bandKeys += fingerprint.distinctIndexKeys.count
                 }
             }
             counts.clustersRemoved = try count(

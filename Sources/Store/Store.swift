@@ -79,7 +79,7 @@ public struct PreparedItem: Sendable {
             categories = item.categories.isEmpty ? "[]" : Store.json(item.categories)
             enclosures = item.enclosures.isEmpty ? "[]" : Store.json(item.enclosures)
             self.fingerprint = fingerprint.encoded()
-            indexKeys = Set(fingerprint.indexKeys).sorted()
+            indexKeys = fingerprint.distinctIndexKeys
         }
     }
 
@@ -384,7 +384,7 @@ public final class Store {
         try deleteIndexKeys(itemID: itemID)
         try writeFingerprint(
             textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
-            indexKeys: Set(fingerprint.indexKeys).sorted(), itemID: itemID)
+            indexKeys: fingerprint.distinctIndexKeys, itemID: itemID)
     }
 
     /// Stores a prepared item's fingerprint and index keys, encoded already. `replacing`: the item may have
@@ -473,7 +473,7 @@ public final class Store {
         else { return 0 }
         try db.run(
             "DELETE FROM band_keys WHERE item_id = ?1 AND key IN (SELECT value FROM json_each(?2))", itemID,
-            Self.jsonArray(Set(fingerprint.indexKeys)))
+            Self.jsonArray(fingerprint.distinctIndexKeys))
         return db.changes
     }
 
