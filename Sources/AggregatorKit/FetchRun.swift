@@ -147,7 +147,7 @@ public enum FetchRun {
         let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
         // The writer stores on its own thread, several feeds per transaction (see StoreWriter), while this task
         // keeps parsing on every core.
-        let writer = StoreWriter(store: store, report: report)
+        let writer = StoreWriter(store: store, report: report, lookups: (deduplicator, windowDays))
         let context = CommitContext(
             selected: selected, deduplicator: deduplicator, windowDays: windowDays, settings: config.settings,
             options: options)
@@ -157,8 +157,8 @@ public enum FetchRun {
                 return
             }
             others += 1
-            try writer.submit(items: done.1.itemCount) { store, report in
-                try commit(done, context: context, store: store, report: &report)
+            try writer.submit(items: done.1.items) { store, items, now, report in
+                try commit(done, context: context, store: store, now: now, items: items, report: &report)
             }
             // Parsed feeds hold their texts until written: let the writer catch up when it falls far behind.
             while writer.backlog > maxBacklogItems { try await Task.sleep(nanoseconds: 2_000_000) }
@@ -211,10 +211,10 @@ public enum FetchRun {
         case httpError(FetchResponse, seconds: Double)
         case failed(String, network: Bool, response: FetchResponse?, seconds: Double)
 
-        /// Items to store (for batching the writes).
-        var itemCount: Int {
-            if case .items(_, _, let prepared, _) = self { return prepared.count }
-            return 0
+        /// Items to store.
+        var items: [PreparedItem] {
+            if case .items(_, _, let prepared, _) = self { return prepared }
+            return []
         }
     }
 
@@ -299,16 +299,18 @@ public enum FetchRun {
     }
 
     /// Writes one feed's result (state + items) in one transaction and updates the report.
+    /// - Parameters:
+    ///   - now: the time of the attempt (when the writer's candidates were looked up, if they were).
+    ///   - items: the items to store in place of `done`'s (the same, with their snapshot lookups).
     static func commit(
-        _ done: (Int, Processed), context: CommitContext, store: Store, networkDown: Bool = false,
-        report: inout FetchReport
+        _ done: (Int, Processed), context: CommitContext, store: Store, networkDown: Bool = false, now: Date = Date(),
+        items: [PreparedItem]? = nil, report: inout FetchReport
     ) throws {
         let (feed, record) = context.selected[done.0]
         let deduplicator = context.deduplicator
         let windowDays = context.windowDays
         let settings = context.settings
         let options = context.options
-        let now = Date()
         var update = FetchStateUpdate(attemptedAt: now, succeeded: false)
         update.redirectCount = record.redirectCount
         update.redirectTarget = record.redirectTarget
@@ -347,7 +349,7 @@ public enum FetchRun {
                 maxAge: response.cacheControl.flatMap(CacheControl.maxAge))
             applyRedirect(response)
             let summary = try store.commitFetch(
-                feedID: record.id, feedName: feed.name, update: update, items: prepared, deduplicator: deduplicator,
+                feedID: record.id, feedName: feed.name, update: update, items: items ?? prepared, deduplicator: deduplicator,
                 windowDays: windowDays)
             report.ok += 1
             report.newItems += summary.newItems

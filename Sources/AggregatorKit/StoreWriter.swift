@@ -1,4 +1,5 @@
 import Foundation
+import Dedup
 import Store
 
 /// The one writer of a fetch run: stores parsed feeds on a thread of its own, so SQLite's blocking calls never
@@ -11,12 +12,28 @@ import Store
 /// 100k items: 5.3 us per index row at 500 items per commit, 2.3 at 2,000, 1.2 at 10,000). When a batch fails, it
 /// is rolled back, the writer stops taking jobs and the run ends with that error (those feeds keep their old
 /// validators and are fetched in full again next time).
+///
+/// Candidates are looked up on a third thread first (`CandidateReader`: its own connection, a read snapshot), in
+/// submission order, so the writer only adds what was stored after that snapshot and applies the decisions:
+/// lookups and verification run on the other core while the writer writes.
 final class StoreWriter: @unchecked Sendable {
-    typealias Job = (Store, inout FetchReport) throws -> Void
+    /// One feed's write: `items` (with their snapshot lookups when there is a reader) and the time to store them at.
+    typealias Job = (Store, [PreparedItem], Date, inout FetchReport) throws -> Void
+    struct Entry {
+        var items: [PreparedItem]
+        var now: Date
+        var count: Int
+        var since: Date
+        var job: Job
+    }
 
     private let condition = NSCondition()
-    private var queue: [(items: Int, since: Date, job: Job)] = []
+    /// Submitted, waiting for the lookup thread (when there is one).
+    private var incoming: [Entry] = []
+    /// Looked up, waiting for the writer.
+    private var queue: [Entry] = []
     private var queuedItems = 0
+    private var lookingUp = false
     private var closed = false
     private var running = true
     private var failure: (any Error)?
@@ -26,27 +43,88 @@ final class StoreWriter: @unchecked Sendable {
     private let maxBatchItems: Int
     private let maxWait: TimeInterval
 
-    init(store: Store, report: FetchReport, minBatchItems: Int = 1_000, maxBatchItems: Int = 20_000, maxWait: TimeInterval = 0.5) {
+    /// - Parameter lookups: look candidates up on a thread of its own with these settings (nil: the writer looks
+    ///   them up itself).
+    init(
+        store: Store, report: FetchReport, lookups: (deduplicator: Deduplicator, windowDays: Double)? = nil,
+        minBatchItems: Int = 1_000, maxBatchItems: Int = 20_000, maxWait: TimeInterval = 0.5
+    ) {
         self.store = store
         self.report = report
         self.minBatchItems = minBatchItems
         self.maxBatchItems = maxBatchItems
         self.maxWait = maxWait
+        if let lookups, let reader = try? CandidateReader(path: store.db.path, deduplicator: lookups.deduplicator) {
+            store.enableSnapshotLookups()
+            lookingUp = true
+            let box = ReaderBox(reader)
+            let thread = Thread { [self] in lookupLoop(box.reader, windowDays: lookups.windowDays) }
+            thread.name = "aggregator.lookups"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
         let thread = Thread { [self] in loop() }
         thread.name = "aggregator.writer"
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// Queues one feed's write (`items`: how many items it stores, for batching and back-pressure).
+    /// Hands the reader (made on the caller's thread, used only on the lookup thread) across.
+    private final class ReaderBox: @unchecked Sendable {
+        let reader: CandidateReader
+        init(_ reader: CandidateReader) { self.reader = reader }
+    }
+
+    /// Queues one feed's write (`items`: what it stores, looked up first when there is a reader).
     /// - Throws: the error of an earlier batch, which ended the writer.
-    func submit(items: Int, _ job: @escaping Job) throws {
+    func submit(items: [PreparedItem], now: Date = Date(), _ job: @escaping Job) throws {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
-        queue.append((max(1, items), Date(), job))
-        queuedItems += max(1, items)
+        let entry = Entry(items: items, now: now, count: max(1, items.count), since: Date(), job: job)
+        if lookingUp { incoming.append(entry) } else { queue.append(entry) }
+        queuedItems += entry.count
         condition.broadcast()
+    }
+
+    /// The lookup thread: takes submitted jobs in order, attaches each item's snapshot candidates, passes them on.
+    /// A failed lookup only leaves the items without one (the writer then looks them up itself).
+    private func lookupLoop(_ reader: CandidateReader, windowDays: Double) {
+        while true {
+            condition.lock()
+            while incoming.isEmpty && !closed { condition.wait() }
+            if incoming.isEmpty {
+                lookingUp = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            var batch = incoming
+            incoming.removeAll()
+            let stop = failure != nil
+            condition.unlock()
+            if stop {
+                condition.lock()
+                lookingUp = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            for index in batch.indices where !batch[index].items.isEmpty {
+                do {
+                    try reader.lookUp(&batch[index].items, now: batch[index].now, windowDays: windowDays)
+                } catch {
+                    for i in batch[index].items.indices { batch[index].items[i].dropLookup() }
+                }
+            }
+            condition.lock()
+            for var entry in batch {
+                entry.since = Date()
+                queue.append(entry)
+            }
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
     /// Items queued and not yet written (the producer waits while this is large: parsed feeds hold memory).
@@ -88,12 +166,13 @@ final class StoreWriter: @unchecked Sendable {
             condition.lock()
             while true {
                 if queue.isEmpty {
-                    if closed { break }
+                    if closed && !lookingUp { break }
                     condition.wait()
                     continue
                 }
                 let waited = Date().timeIntervalSince(queue[0].since)
-                if closed || queuedItems >= minBatchItems || waited >= maxWait { break }
+                let ready = queue.reduce(0) { $0 + $1.count }
+                if (closed && !lookingUp) || ready >= minBatchItems || waited >= maxWait { break }
                 _ = condition.wait(until: queue[0].since.addingTimeInterval(maxWait))
             }
             if queue.isEmpty {
@@ -103,18 +182,18 @@ final class StoreWriter: @unchecked Sendable {
             }
             var take = 0
             var items = 0
-            while take < queue.count && (take == 0 || items + queue[take].items <= maxBatchItems) {
-                items += queue[take].items
+            while take < queue.count && (take == 0 || items + queue[take].count <= maxBatchItems) {
+                items += queue[take].count
                 take += 1
             }
-            let jobs = queue.prefix(take).map(\.job)
+            let jobs = Array(queue.prefix(take))
             queue.removeFirst(take)
             condition.unlock()
 
             var batchReport = report
             do {
                 try store.db.batch {
-                    for job in jobs { try job(store, &batchReport) }
+                    for entry in jobs { try entry.job(store, entry.items, entry.now, &batchReport) }
                 }
                 condition.lock()
                 report = batchReport
@@ -124,6 +203,7 @@ final class StoreWriter: @unchecked Sendable {
                 condition.lock()
                 failure = error
                 queue.removeAll()
+                incoming.removeAll()
                 queuedItems = 0
                 running = false
                 condition.broadcast()

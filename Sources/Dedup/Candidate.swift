@@ -15,6 +15,19 @@ public struct Candidate: Sendable {
     }
 }
 
+/// A candidate that verified as the same story, with the cluster it is in now.
+public struct JudgedMatch: Sendable {
+    public var itemID: Int64
+    public var clusterID: Int64
+    public var verdict: PairVerdict
+
+    public init(itemID: Int64, clusterID: Int64, verdict: PairVerdict) {
+        self.itemID = itemID
+        self.clusterID = clusterID
+        self.verdict = verdict
+    }
+}
+
 /// Where a new item goes.
 public struct ClusterDecision: Sendable, Equatable {
     /// Join this existing cluster; nil = start a new one.

@@ -174,20 +174,33 @@ public struct Deduplicator: Sendable {
     /// (smallest) id; weaker extra matches do not merge, which keeps a chain of weak links from gluing
     /// unrelated stories together.
     public func decide(_ fp: Fingerprint, doc: DedupDocument, candidates: [Candidate]) -> ClusterDecision {
+        var matches: [JudgedMatch] = []
+        for candidate in candidates {
+            let verdict = judge(fp, candidate.fingerprint, urlA: doc.canonicalURL, urlB: candidate.canonicalURL)
+            if verdict.isMatch {
+                matches.append(JudgedMatch(itemID: candidate.itemID, clusterID: candidate.clusterID, verdict: verdict))
+            }
+        }
+        return decide(matches: matches)
+    }
+
+    /// The same decision from matches judged already (the Store judges candidates found in a read snapshot
+    /// off the writer thread, then gives each its current cluster).
+    public func decide(matches: [JudgedMatch]) -> ClusterDecision {
         struct Best {
             var verdict: PairVerdict
             var itemID: Int64
         }
         var bestByCluster: [Int64: Best] = [:]
-        for candidate in candidates {
-            let verdict = judge(fp, candidate.fingerprint, urlA: doc.canonicalURL, urlB: candidate.canonicalURL)
+        for match in matches {
+            let verdict = match.verdict
             guard verdict.isMatch else { continue }
-            if let current = bestByCluster[candidate.clusterID],
-                !Self.ranks(verdict, candidate.itemID, above: current.verdict, current.itemID)
+            if let current = bestByCluster[match.clusterID],
+                !Self.ranks(verdict, match.itemID, above: current.verdict, current.itemID)
             {
                 continue
             }
-            bestByCluster[candidate.clusterID] = Best(verdict: verdict, itemID: candidate.itemID)
+            bestByCluster[match.clusterID] = Best(verdict: verdict, itemID: match.itemID)
         }
         let ranked = bestByCluster.sorted { l, r in
             Self.ranks(l.value.verdict, l.key, above: r.value.verdict, r.key)

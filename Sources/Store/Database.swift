@@ -117,7 +117,9 @@ public final class Database {
     /// Runs one or more statements without parameters or results.
     public func execute(_ sql: String) throws(StoreError) {
         var error: UnsafeMutablePointer<CChar>?
+        let t0 = SQLProfile.enabled ? DispatchTime.now().uptimeNanoseconds : 0
         let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if SQLProfile.enabled { SQLProfile.add(sql, DispatchTime.now().uptimeNanoseconds - t0) }
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)

@@ -64,3 +64,38 @@ struct KeyFilterState {
     /// Rows the table held when last estimated (nil: not yet).
     var estimatedRows: Int?
 }
+
+extension KeyFilterState {
+    /// The index keys worth looking up in `db`: all of them until the filter pays for itself, then those it may
+    /// hold. `pending`: rows written to the table at commit (the filter must say "maybe" for them too).
+    mutating func keysToLookUp(_ keys: [Int64], db: Database, pending: PendingKeys?) throws -> [Int64] {
+        guard enabled else { return keys }
+        if filter == nil {
+            lookups += keys.count
+            let rows: Int
+            if let known = estimatedRows {
+                rows = known
+            } else {
+                // Upper bound without a scan: items ever stored times the keys an item has at most.
+                rows = Int(try db.scalarInt("SELECT max(item_id) FROM fingerprints") ?? 0) * 40
+                estimatedRows = rows
+            }
+            guard lookups * Self.buildRatio > rows else { return keys }
+            var built = KeyFilter(expectedKeys: rows + 1_000_000)
+            try db.integers("SELECT key FROM band_keys") { built.insert($0) }
+            for row in pending?.rows ?? [] { built.insert(row.key) }
+            filter = built
+            estimatedRows = nil
+            lookups = 0
+        }
+        guard let filter else { return keys }
+        return keys.filter(filter.mightContain)
+    }
+
+    /// Adds keys that are (or will be) in the table; rebuilt bigger when next needed once it is overfull.
+    mutating func noteWritten(_ keys: [Int64]) {
+        guard filter != nil else { return }
+        for key in keys { filter?.insert(key) }
+        if filter?.isOverfull == true { filter = nil }
+    }
+}

@@ -64,6 +64,11 @@ public struct PreparedItem: Sendable {
     public var fingerprint: Fingerprint { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
     public var contentHash: Int64
     public var lineHashes: [UInt64] { didSet { encoded = Encoded(item, fingerprint, lineHashes) } }
+    /// Its candidates in a read snapshot, judged already (set by `CandidateReader.lookUp`).
+    public internal(set) var lookup: SnapshotLookup?
+
+    /// Forgets the snapshot lookup (the writer then looks the candidates up itself).
+    public mutating func dropLookup() { lookup = nil }
     /// The column values the writer binds that do not depend on the database, encoded where the item is
     /// prepared (the parse tasks, on every core) instead of on the one writer.
     private(set) var encoded: Encoded
@@ -112,6 +117,9 @@ public final class Store {
     var keyFilter = KeyFilterState()
     /// Index rows of the open transaction, written at its commit.
     var pendingKeys = PendingKeys()
+    /// Items written since the run's snapshots were taken (see `CandidateReader`), when enabled.
+    var recent = RecentItems()
+    private var usesSnapshotLookups = false
     /// Line counts of the open transaction's new items, written at its commit.
     var pendingLines: [LineKey: Int64] = [:]
 
@@ -119,44 +127,6 @@ public final class Store {
         var feed: Int64
         var line: Int64
         static func < (a: LineKey, b: LineKey) -> Bool { a.feed < b.feed || (a.feed == b.feed && a.line < b.line) }
-    }
-
-    /// The rows in insertion order, with a hash chain per key (no array per key: this runs for every row).
-    struct PendingKeys {
-        private(set) var rows: [(key: Int64, item: Int64)] = []
-        /// Index in `rows` of the newest row of each key.
-        private var newest: [Int64: Int] = [:]
-        /// For each row, the previous row of the same key (-1: none).
-        private var previous: [Int] = []
-
-        var isEmpty: Bool { rows.isEmpty }
-
-        mutating func append(_ key: Int64, _ item: Int64) {
-            previous.append(newest[key] ?? -1)
-            newest[key] = rows.count
-            rows.append((key, item))
-        }
-
-        /// The newest `limit` items written under `key` in this transaction.
-        func items(_ key: Int64, limit: Int, into ids: inout Set<Int64>) {
-            var row = newest[key] ?? -1
-            var taken = 0
-            while row >= 0 && taken < limit {
-                ids.insert(rows[row].item)
-                row = previous[row]
-                taken += 1
-            }
-        }
-
-        /// The rows sorted by key (then item), and the structure emptied with its capacity kept.
-        mutating func drainSorted() -> [(key: Int64, item: Int64)] {
-            var sorted = rows
-            sorted.sort { $0.key < $1.key || ($0.key == $1.key && $0.item < $1.item) }
-            rows.removeAll(keepingCapacity: true)
-            previous.removeAll(keepingCapacity: true)
-            newest.removeAll(keepingCapacity: true)
-            return sorted
-        }
     }
 
     /// Opens (or creates) the database and brings its schema up to date.
@@ -177,7 +147,15 @@ public final class Store {
         db.afterRollback = { [unowned self] in
             self.pendingKeys = PendingKeys()
             self.pendingLines = [:]
+            self.recent.invalidate()
         }
+    }
+
+    /// From now on, items that carry a `SnapshotLookup` (from a `CandidateReader` on this database) are placed
+    /// with it: the writer adds only the items stored since the snapshot. Keeps those items in memory until
+    /// every snapshot in use sees them.
+    public func enableSnapshotLookups() {
+        usesSnapshotLookups = true
     }
 
     /// A writer storing many items (fetch, recluster) keeps more of the indexes in memory: their pages are
@@ -301,6 +279,10 @@ public final class Store {
             // An edit keeps the item's identity and cluster; only its stored text changes.
             if existing.int(1) != prepared.contentHash {
                 try updateItem(id: existing.int(0), item: item, prepared: prepared)
+                if usesSnapshotLookups {
+                    let stored = try db.scalarInt("SELECT item_time FROM items WHERE id = ?", existing.int(0)) ?? 0
+                    recent.add(existing.int(0), prepared, itemTime: stored, isEdit: true)
+                }
                 summary.updatedItems += 1
             }
             return
@@ -325,6 +307,7 @@ public final class Store {
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
+        if usesSnapshotLookups { recent.add(itemID, prepared, itemTime: itemTime, isEdit: false) }
         try db.run("INSERT OR IGNORE INTO search_pending (item_id) VALUES (?)", itemID)
         try writeFingerprint(prepared, itemID: itemID, replacing: false)
         // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
@@ -353,14 +336,16 @@ public final class Store {
         _ prepared: PreparedItem, itemTime: Int64, now: Int64, windowDays: Double, deduplicator: Deduplicator,
         title: String, reuse: Int64?
     ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
-        let window = Int64(windowDays * 86_400)
-        // An undated item's time is only when we saw it: its copies may be older than the window says, so it
-        // looks through all history (still by index lookups).
-        let dated = prepared.item.published != nil || prepared.item.updated != nil
-        let candidates = try candidates(
-            for: prepared, windowStart: dated ? min(itemTime, now) - window : Int64.min,
-            windowEnd: dated ? max(itemTime, now) + window : Int64.max)
-        let decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
+        let window = CandidateQuery.window(for: prepared.item, itemTime: itemTime, now: now, windowDays: windowDays)
+        let decision: ClusterDecision
+        if usesSnapshotLookups, recent.isValid, let lookup = prepared.lookup {
+            decision = try decide(prepared, lookup: lookup, deduplicator: deduplicator)
+        } else {
+            let candidates = try CandidateQuery.candidates(
+                db: db, filter: &keyFilter, pending: pendingKeys, for: prepared, windowStart: window.start,
+                windowEnd: window.end)
+            decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
+        }
         if let joined = decision.clusterID {
             for other in decision.mergeClusterIDs where other != joined {
                 try mergeCluster(other, into: joined, now: now)
@@ -377,6 +362,26 @@ public final class Store {
             "INSERT INTO clusters (headline, first_seen, last_seen, updated) VALUES (?, ?, ?, ?)",
             title, itemTime, itemTime, now)
         return (db.lastInsertRowID, 1.0, true)
+    }
+
+    /// The decision for an item looked up in a snapshot: its snapshot matches (in their clusters of now) plus the
+    /// items stored after the snapshot or edited since, judged here.
+    private func decide(_ prepared: PreparedItem, lookup: SnapshotLookup, deduplicator: Deduplicator) throws -> ClusterDecision {
+        recent.trim(visibleThrough: lookup.visibleThrough)
+        var matches: [JudgedMatch] = []
+        func add(_ id: Int64, _ verdict: PairVerdict) throws {
+            guard let cluster = try db.scalarInt("SELECT cluster_id FROM items WHERE id = ?", id) else { return }
+            matches.append(JudgedMatch(itemID: id, clusterID: cluster, verdict: verdict))
+        }
+        for match in lookup.matches where !recent.isEdited(match.itemID) { try add(match.itemID, match.verdict) }
+        for (id, entry) in recent.candidates(
+            for: prepared, after: lookup.visibleThrough, windowStart: lookup.windowStart, windowEnd: lookup.windowEnd)
+        {
+            let verdict = deduplicator.judge(
+                prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL, urlB: entry.canonicalURL)
+            if verdict.isMatch { try add(id, verdict) }
+        }
+        return deduplicator.decide(matches: matches)
     }
 
     /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys), replacing any it had.
@@ -407,10 +412,7 @@ public final class Store {
             itemID, Int64(bitPattern: textHash), encoded)
         // The rows go in at commit, sorted (`writePendingKeys`); until then lookups see them in `pendingKeys`.
         for key in indexKeys { pendingKeys.append(key, itemID) }
-        if keyFilter.filter != nil {
-            for key in indexKeys { keyFilter.filter?.insert(key) }
-            if keyFilter.filter?.isOverfull == true { keyFilter.filter = nil }  // rebuilt bigger when next needed
-        }
+        keyFilter.noteWritten(indexKeys)
     }
 
     /// Writes what the open transaction deferred: index rows and line counts.
@@ -435,31 +437,6 @@ public final class Store {
     func writePendingKeys() throws {
         guard !pendingKeys.isEmpty else { return }
         try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", pairs: pendingKeys.drainSorted())
-    }
-
-    /// The index keys worth looking up: all of them until the filter pays for itself, then those it may hold.
-    private func keysToLookUp(_ keys: [Int64]) throws -> [Int64] {
-        guard keyFilter.enabled else { return keys }
-        if keyFilter.filter == nil {
-            keyFilter.lookups += keys.count
-            let rows: Int
-            if let known = keyFilter.estimatedRows {
-                rows = known
-            } else {
-                // Upper bound without a scan: items ever stored times the keys an item has at most.
-                rows = Int(try db.scalarInt("SELECT max(item_id) FROM fingerprints") ?? 0) * 40
-                keyFilter.estimatedRows = rows
-            }
-            guard keyFilter.lookups * KeyFilterState.buildRatio > rows else { return keys }
-            var filter = KeyFilter(expectedKeys: rows + 1_000_000)
-            try db.integers("SELECT key FROM band_keys") { filter.insert($0) }
-            for row in pendingKeys.rows { filter.insert(row.key) }  // written at commit, then in the table
-            keyFilter.filter = filter
-            keyFilter.estimatedRows = nil
-            keyFilter.lookups = 0
-        }
-        guard let filter = keyFilter.filter else { return keys }
-        return keys.filter(filter.mightContain)
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the
@@ -499,52 +476,6 @@ public final class Store {
             prepared.encoded.enclosures, prepared.contentHash, id)
         try writeFingerprint(prepared, itemID: id, replacing: true)
     }
-
-    /// Items that may be copies of `prepared`: shared LSH band keys, same canonical URL or same text hash,
-    /// within the time window. Index lookups only.
-    /// One prepared lookup per key (the newest `keyFanout` items of each: a key that many items share,
-    /// a stock phrase of a portal, tells nothing and must not cost hundreds of rows), the ids deduplicated here,
-    /// then one statement for the distinct ids that pass the window test, with their fingerprints, in id order.
-    private func candidates(for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64) throws -> [Candidate] {
-        var ids = Set<Int64>()
-        try db.integers(
-            "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(Self.keyFanout)",
-            forEach: try keysToLookUp(prepared.encoded.indexKeys)
-        ) { ids.insert($0) }
-        if !pendingKeys.isEmpty {
-            for key in prepared.encoded.indexKeys { pendingKeys.items(key, limit: Self.keyFanout, into: &ids) }
-        }
-        if let url = prepared.document.canonicalURL {
-            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
-        }
-        try db.integers(
-            "SELECT item_id FROM fingerprints WHERE text_hash = ?",
-            forEach: [Int64(bitPattern: prepared.fingerprint.textHash)]
-        ) { ids.insert($0) }
-        guard !ids.isEmpty else { return [] }
-        var result: [Candidate] = []
-        try db.forEach(
-            """
-            SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
-            FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
-            WHERE i.id IN (SELECT value FROM json_each(?1))
-                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4)
-            ORDER BY i.id
-            """,
-            [Self.jsonArray(ids.sorted()), prepared.document.canonicalURL, windowStart, windowEnd]
-        ) { statement in
-            let row = statement.row()
-            guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { return }
-            result.append(
-                Candidate(
-                    itemID: row.int(0), clusterID: row.int(1), feed: row.text(2), fingerprint: fingerprint,
-                    canonicalURL: row.textOrNil(4)))
-        }
-        return result
-    }
-
-    /// At most this many items per index key are looked at (the newest).
-    static let keyFanout = 8
 
     /// Moves every member of `source` into `target` (the older id survives) and drops `source`.
     func mergeCluster(_ source: Int64, into target: Int64, now: Int64) throws {

@@ -9,7 +9,11 @@ import Store
 /// keys, feed line counts, clusters), one transaction per batch of feeds as fetch's writer makes them.
 enum StoreBenchmark {
     static let feedCount = 40
-    static let batchItems = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 5_000
+    /// Items per transaction: 20,000 is what fetch's writer takes when it is the bottleneck (`StoreWriter`).
+    static let batchItems = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 20_000
+    /// Candidates looked up and judged on the preparing thread in a read snapshot (`CandidateReader`), as fetch
+    /// does; `BENCH_SNAPSHOT=0` leaves all lookups to the writer, for comparison.
+    static let snapshotLookups = ProcessInfo.processInfo.environment["BENCH_SNAPSHOT"] != "0"
 
     struct Result {
         var wallSeconds: Double
@@ -39,11 +43,21 @@ enum StoreBenchmark {
         let wall0 = Date()
         let cpu0 = cpuSeconds()
         let items = Box(docs)
+        let path = store.db.path
+        if snapshotLookups { store.enableSnapshotLookups() }
         // The preparing thread: batch after batch, at most two ahead of the writer.
         Thread.detachNewThread {
+            let reader = snapshotLookups ? try? CandidateReader(path: path, deduplicator: dedup) : nil
             for (k, range) in batches.enumerated() {
                 lookahead.wait()
-                slots[k].set(prepare(items.value[range], first: first + range.lowerBound - items.value.startIndex, dedup: dedup))
+                var perFeed = prepare(items.value[range], first: first + range.lowerBound - items.value.startIndex, dedup: dedup)
+                if let reader {
+                    let now = items.value[range.upperBound - 1].published
+                    for feed in perFeed.indices {
+                        try? reader.lookUp(&perFeed[feed], now: now, windowDays: Double(dedup.settings.windowDays))
+                    }
+                }
+                slots[k].set(perFeed)
             }
         }
         var writer = 0.0

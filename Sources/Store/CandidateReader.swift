@@ -1,0 +1,240 @@
+public import Foundation
+public import Dedup
+import Feeds
+
+/// Candidates of one prepared item, found and judged in a read snapshot off the writer thread
+/// (`CandidateReader`). The writer adds what the snapshot could not see: items stored after it (`RecentItems`).
+public struct SnapshotLookup: Sendable {
+    /// Every item with an id up to this was visible to the snapshot (and every newer one was not).
+    var visibleThrough: Int64
+    /// The time window the candidates were limited to (the writer limits the newer ones to the same).
+    var windowStart: Int64
+    var windowEnd: Int64
+    /// The snapshot's candidates that verified as the same story (their clusters are read again when used:
+    /// a merge since the snapshot may have moved them).
+    var matches: [(itemID: Int64, verdict: PairVerdict)]
+}
+
+/// Finds candidates by index lookups: band, title and lead keys (the newest `keyFanout` items of each), the
+/// canonical URL and the text hash, limited to the time window. Shared by the writer's own lookups and the
+/// `CandidateReader`'s.
+enum CandidateQuery {
+    /// At most this many items per index key are looked at (the newest).
+    static let keyFanout = 8
+
+    /// The time window of a new item: `windowDays` around its time and around now; all history for an undated
+    /// item (its time is only when we saw it: its copies may be older than the window says).
+    static func window(for item: Item, itemTime: Int64, now: Int64, windowDays: Double) -> (start: Int64, end: Int64) {
+        let window = Int64(windowDays * 86_400)
+        let dated = item.published != nil || item.updated != nil
+        return dated ? (min(itemTime, now) - window, max(itemTime, now) + window) : (Int64.min, Int64.max)
+    }
+
+    /// One prepared lookup per key (a key that many items share, a stock phrase of a portal, tells nothing and
+    /// must not cost hundreds of rows), the ids deduplicated here, then one statement for the distinct ids that
+    /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
+    static func candidates(
+        db: Database, filter: inout KeyFilterState, pending: PendingKeys?, for prepared: PreparedItem,
+        windowStart: Int64, windowEnd: Int64
+    ) throws -> [Candidate] {
+        var ids = Set<Int64>()
+        try db.integers(
+            "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
+            forEach: try filter.keysToLookUp(prepared.encoded.indexKeys, db: db, pending: pending)
+        ) { ids.insert($0) }
+        if let pending, !pending.isEmpty {
+            for key in prepared.encoded.indexKeys { pending.items(key, limit: keyFanout, into: &ids) }
+        }
+        if let url = prepared.document.canonicalURL {
+            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
+        }
+        try db.integers(
+            "SELECT item_id FROM fingerprints WHERE text_hash = ?",
+            forEach: [Int64(bitPattern: prepared.fingerprint.textHash)]
+        ) { ids.insert($0) }
+        guard !ids.isEmpty else { return [] }
+        var result: [Candidate] = []
+        try db.forEach(
+            """
+            SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
+            FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
+            WHERE i.id IN (SELECT value FROM json_each(?1))
+                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4)
+            ORDER BY i.id
+            """,
+            [Store.jsonArray(ids.sorted()), prepared.document.canonicalURL, windowStart, windowEnd]
+        ) { statement in
+            let row = statement.row()
+            guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { return }
+            result.append(
+                Candidate(
+                    itemID: row.int(0), clusterID: row.int(1), feed: row.text(2), fingerprint: fingerprint,
+                    canonicalURL: row.textOrNil(4)))
+        }
+        return result
+    }
+}
+
+/// Looks up and judges the candidates of prepared items on a connection of its own, in a read snapshot, so the
+/// one writer only adds the items stored since and applies the decision. The reading runs on the caller's
+/// thread (a thread of its own in `fetch`, never the cooperative pool) while the writer writes on another:
+/// both cores work on storing.
+///
+/// Candidates come out as if the writer had looked them up itself, except for one bound: at most `keyFanout`
+/// items per key from the snapshot plus at most `keyFanout` from the items stored after it (the writer's own
+/// lookups take that many from the table plus that many from its open transaction).
+public final class CandidateReader {
+    private let db: Database
+    private var filter = KeyFilterState()
+    private let deduplicator: Deduplicator
+
+    /// Opens a second, read-only connection to the database at `path` (which the writer has open already).
+    public init(path: String, deduplicator: Deduplicator) throws(StoreError) {
+        db = try Database(path: path, readOnly: true)
+        try? db.execute("PRAGMA cache_size = -131072")
+        try? db.execute("PRAGMA mmap_size = 1073741824")
+        self.deduplicator = deduplicator
+    }
+
+    /// Attaches a `SnapshotLookup` to each item: its matches among the items stored so far (one snapshot for the
+    /// whole call). `now`: the time the writer will store them at (the window is around it and the item's time).
+    public func lookUp(_ items: inout [PreparedItem], now: Date, windowDays: Double) throws {
+        guard !items.isEmpty else { return }
+        try db.execute("BEGIN")
+        defer { try? db.execute("COMMIT") }
+        let visibleThrough = try db.scalarInt("SELECT coalesce(max(id), 0) FROM items") ?? 0
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        for index in items.indices {
+            let prepared = items[index]
+            let item = prepared.item
+            let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
+            let window = CandidateQuery.window(for: item, itemTime: itemTime, now: nowSeconds, windowDays: windowDays)
+            let candidates = try CandidateQuery.candidates(
+                db: db, filter: &filter, pending: nil, for: prepared, windowStart: window.start, windowEnd: window.end)
+            var matches: [(itemID: Int64, verdict: PairVerdict)] = []
+            for candidate in candidates {
+                let verdict = deduplicator.judge(
+                    prepared.fingerprint, candidate.fingerprint, urlA: prepared.document.canonicalURL,
+                    urlB: candidate.canonicalURL)
+                if verdict.isMatch { matches.append((candidate.itemID, verdict)) }
+            }
+            items[index].lookup = SnapshotLookup(
+                visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches)
+            // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe" for them.
+            filter.noteWritten(prepared.encoded.indexKeys)
+        }
+    }
+}
+
+/// The items this Store wrote that a `SnapshotLookup` may not have seen: those stored after the snapshot
+/// (ids above its `visibleThrough`) and those edited since the run began. Dropped once every snapshot still to
+/// come sees them (snapshots only move forward).
+struct RecentItems {
+    struct Entry {
+        var fingerprint: Fingerprint
+        var canonicalURL: String?
+        var itemTime: Int64
+    }
+
+    /// Index rows of the new items, in insertion order (ids only grow), a chain per key, newest first; the
+    /// same for their text hashes and canonical URLs (hashed; compared again when used).
+    private var keys = PendingKeys()
+    private var texts = PendingKeys()
+    private var urls = PendingKeys()
+    private var entries: [Int64: Entry] = [:]
+    /// Items edited in this run, whatever their id (a snapshot may hold their old text and keys).
+    private var edited: [Int64: Entry] = [:]
+    private var editedKeys = PendingKeys()
+    /// Items up to this id are seen by every snapshot still to come.
+    private var floor: Int64 = 0
+    /// False after a rollback: what it holds no longer matches the database, so the writer looks up again.
+    private(set) var isValid = true
+
+    mutating func invalidate() {
+        self = RecentItems()
+        isValid = false
+    }
+
+    private static func urlKey(_ url: String) -> Int64 { Int64(truncatingIfNeeded: url.hashValue) }
+
+    mutating func add(_ id: Int64, _ prepared: PreparedItem, itemTime: Int64, isEdit: Bool) {
+        guard isValid else { return }
+        let entry = Entry(fingerprint: prepared.fingerprint, canonicalURL: prepared.document.canonicalURL, itemTime: itemTime)
+        if isEdit {
+            edited[id] = entry
+            for key in prepared.encoded.indexKeys { editedKeys.append(key, id) }
+            return
+        }
+        for key in prepared.encoded.indexKeys { keys.append(key, id) }
+        entries[id] = entry
+        texts.append(Int64(bitPattern: prepared.fingerprint.textHash), id)
+        if let url = entry.canonicalURL { urls.append(Self.urlKey(url), id) }
+    }
+
+    func isEdited(_ id: Int64) -> Bool { edited[id] != nil }
+
+    /// Forgets the items every snapshot still to come sees, once they are most of what is held (amortized).
+    mutating func trim(visibleThrough: Int64) {
+        floor = max(floor, visibleThrough)
+        var dropped = 0
+        while dropped < keys.count && keys.rows[dropped].item <= floor { dropped += 1 }
+        guard dropped > 0, dropped * 2 >= keys.count else { return }
+        keys.dropRows(before: dropped)
+        var t = 0
+        while t < texts.count && texts.rows[t].item <= floor { t += 1 }
+        texts.dropRows(before: t)
+        var u = 0
+        while u < urls.count && urls.rows[u].item <= floor { u += 1 }
+        urls.dropRows(before: u)
+        entries = entries.filter { $0.key > floor }
+    }
+
+    /// The items stored after `visibleThrough` (or edited in this run) that share a key (the newest
+    /// `keyFanout` of each), the canonical URL or the text with `prepared`, inside the window, in id order.
+    func candidates(
+        for prepared: PreparedItem, after visibleThrough: Int64, windowStart: Int64, windowEnd: Int64
+    ) -> [(id: Int64, entry: Entry)] {
+        let url = prepared.document.canonicalURL
+        var ids = Set<Int64>()
+        let fanout = CandidateQuery.keyFanout
+        for key in prepared.encoded.indexKeys {
+            var taken = 0
+            keys.forEachItem(key) { item in
+                if item <= visibleThrough { return false }  // older rows hold smaller ids
+                if edited[item] == nil {
+                    ids.insert(item)
+                    taken += 1
+                }
+                return taken < fanout
+            }
+            if !edited.isEmpty { editedKeys.items(key, limit: fanout, into: &ids) }
+        }
+        texts.forEachItem(Int64(bitPattern: prepared.fingerprint.textHash)) { item in
+            if item <= visibleThrough { return false }
+            ids.insert(item)
+            return true
+        }
+        if let url {
+            urls.forEachItem(Self.urlKey(url)) { item in
+                if item <= visibleThrough { return false }
+                ids.insert(item)
+                return true
+            }
+        }
+        if !edited.isEmpty {
+            for (id, entry) in edited
+            where entry.fingerprint.textHash == prepared.fingerprint.textHash || (url != nil && entry.canonicalURL == url) {
+                ids.insert(id)
+            }
+        }
+        guard !ids.isEmpty else { return [] }
+        var result: [(id: Int64, entry: Entry)] = []
+        for id in ids.sorted() {
+            guard let entry = edited[id] ?? (id > visibleThrough ? entries[id] : nil) else { continue }
+            guard (url != nil && entry.canonicalURL == url) || (entry.itemTime >= windowStart && entry.itemTime <= windowEnd)
+            else { continue }
+            result.append((id, entry))
+        }
+        return result
+    }
+}

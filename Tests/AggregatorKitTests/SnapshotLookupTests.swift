@@ -1,0 +1,139 @@
+import Dedup
+import Feeds
+import Foundation
+import Testing
+
+@testable import AggregatorKit
+@testable import Store
+
+/// Candidates looked up in a read snapshot off the writer thread (`CandidateReader`), with the writer adding the
+/// items stored after it (`RecentItems`), place every item exactly where the writer's own lookups do.
+@Suite struct SnapshotLookupTests {
+    typealias Story = (feed: String, item: Item)
+
+    /// Writes `batches` in order; with `ahead` > 0, each batch is looked up in a snapshot taken `ahead` batches
+    /// before it is written (as fetch's lookup thread runs ahead of the writer).
+    func store(_ batches: [[Story]], ahead: Int?) throws -> (UpkeepDatabase, [String]) {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        let now = Date(timeIntervalSince1970: 1_760_100_000)
+        func prepared(_ batch: [Story], _ feed: String) -> [PreparedItem] {
+            batch.filter { $0.feed == feed }.map {
+                FetchRun.prepare($0.item, feed: feed, boilerplate: nil, deduplicator: db.deduplicator)
+            }
+        }
+        var looked: [[String: [PreparedItem]]] = []
+        var reader: CandidateReader?
+        if ahead != nil {
+            db.store.enableSnapshotLookups()
+            reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator)
+        }
+        func lookUp(_ k: Int) throws {
+            var perFeed: [String: [PreparedItem]] = [:]
+            for feed in ["a", "b", "c"] {
+                var items = prepared(batches[k], feed)
+                try reader?.lookUp(&items, now: now, windowDays: 3)
+                perFeed[feed] = items
+            }
+            looked.append(perFeed)
+        }
+        let lead = ahead ?? 0
+        for k in 0..<min(lead, batches.count) { try lookUp(k) }
+        for k in batches.indices {
+            if k + lead < batches.count { try lookUp(k + lead) }
+            try db.store.db.batch {
+                for feed in ["a", "b", "c"] {
+                    guard let items = looked[k][feed], !items.isEmpty else { continue }
+                    _ = try db.store.commitFetch(
+                        feedID: db.feedIDs[feed] ?? -1, feedName: feed,
+                        update: FetchStateUpdate(attemptedAt: now, succeeded: true), items: items,
+                        deduplicator: db.deduplicator, windowDays: 3)
+                }
+            }
+        }
+        let rows = try db.store.db.query("SELECT guid, cluster_id, similarity FROM items ORDER BY guid").map {
+            "\($0.text(0)) \($0.int(1)) \($0.double(2))"
+        }
+        return (db, rows)
+    }
+
+    static func batches() -> [[Story]] {
+        let all = KeyFilterClusteringTests.stories(count: 150)
+        var batches = stride(from: 0, to: all.count, by: 25).map { Array(all[$0..<min(all.count, $0 + 25)]) }
+        // Edits: an item stored early comes back with another story's text (its copies must now find it by
+        // the new text, not the old).
+        // a1 has no copies; after its edit, a copy of its old text arrives, looked up (when ahead) in a snapshot
+        // taken before the edit, which still holds a1's old keys.
+        let first = all.first { $0.item.id == "a1" }?.item ?? all[0].item
+        var edited = first
+        edited.content = all[60].item.content
+        edited.title = "Judul yang diganti sama sekali"
+        var edited2 = all.first { $0.item.id == "a4" }?.item ?? all[0].item
+        edited2.content = (edited2.content ?? "") + " Tambahan paragraf baru di akhir berita ini."
+        batches[2].append(("a", edited))
+        batches[3].append(("a", edited2))
+        var oldCopy = first
+        oldCopy.id = "b-old1"
+        oldCopy.key = "b-old1"
+        oldCopy.link = "https://b.example/old1"
+        batches[4].append(("b", oldCopy))
+        return batches
+    }
+
+    @Test func placesItemsAsTheWritersOwnLookupsDo() throws {
+        let batches = Self.batches()
+        let (_, sequential) = try store(batches, ahead: nil)
+        for ahead in [0, 1, 3] {
+            let (db, pipelined) = try store(batches, ahead: ahead)
+            let differing = zip(pipelined, sequential).filter { $0 != $1 }.map { "\($0.0) vs \($0.1)" }
+            #expect(pipelined.count == sequential.count)
+            #expect(differing.isEmpty, "lookups \(ahead) batches ahead: \(differing.prefix(5))")
+            #expect(try db.count("SELECT count(*) FROM items") == Int64(sequential.count))
+        }
+        #expect(sequential.count > 200)
+        // The copy of a1's old text did not join a1 (its old keys went with the edit).
+        let a1 = sequential.first { $0.hasPrefix("a1 ") }?.split(separator: " ")[1]
+        let old = sequential.first { $0.hasPrefix("b-old1 ") }?.split(separator: " ")[1]
+        #expect(a1 != nil && old != nil && a1 != old)
+        // Copies were found.
+        #expect(Set(sequential.map { $0.split(separator: " ")[1] }).count < sequential.count * 3 / 4)
+    }
+
+    @Test func fallsBackToTheWritersLookupsAfterARollback() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        db.store.enableSnapshotLookups()
+        let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator)
+        let stories = KeyFilterClusteringTests.stories(count: 12)
+        let now = Date(timeIntervalSince1970: 1_760_100_000)
+        var items = stories.filter { $0.feed == "a" }.map {
+            FetchRun.prepare($0.item, feed: "a", boilerplate: nil, deduplicator: db.deduplicator)
+        }
+        try reader.lookUp(&items, now: now, windowDays: 3)
+        #expect(items.allSatisfy { $0.lookup != nil })
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.store.db.batch {
+                _ = try db.store.commitFetch(
+                    feedID: db.feedIDs["a"] ?? -1, feedName: "a",
+                    update: FetchStateUpdate(attemptedAt: now, succeeded: true), items: items,
+                    deduplicator: db.deduplicator, windowDays: 3)
+                throw Boom()
+            }
+        }
+        #expect(db.store.recent.isValid == false)
+        #expect(try db.count("SELECT count(*) FROM items") == 0)
+        // The stale lookups are ignored now: the copies of feed b still find feed a's items.
+        _ = try db.store.commitFetch(
+            feedID: db.feedIDs["a"] ?? -1, feedName: "a", update: FetchStateUpdate(attemptedAt: now, succeeded: true),
+            items: items, deduplicator: db.deduplicator, windowDays: 3)
+        var copies = stories.filter { $0.feed == "b" }.map {
+            FetchRun.prepare($0.item, feed: "b", boilerplate: nil, deduplicator: db.deduplicator)
+        }
+        try reader.lookUp(&copies, now: now, windowDays: 3)
+        _ = try db.store.commitFetch(
+            feedID: db.feedIDs["b"] ?? -1, feedName: "b", update: FetchStateUpdate(attemptedAt: now, succeeded: true),
+            items: copies, deduplicator: db.deduplicator, windowDays: 3)
+        let joined = try db.count(
+            "SELECT count(*) FROM items b JOIN items a ON a.cluster_id = b.cluster_id AND a.feed_id <> b.feed_id WHERE b.guid LIKE 'b%'")
+        #expect(joined == Int64(copies.count))
+    }
+}
