@@ -147,6 +147,8 @@ struct RecentItems {
     private var editedKeys = PendingKeys()
     /// Items up to this id are seen by every snapshot still to come.
     private var floor: Int64 = 0
+    /// Leading rows of `keys` known to be at or below `floor`.
+    private var seen = 0
     /// False after a rollback: what it holds no longer matches the database, so the writer looks up again.
     private(set) var isValid = true
 
@@ -175,11 +177,12 @@ struct RecentItems {
 
     /// Forgets the items every snapshot still to come sees, once they are most of what is held (amortized).
     mutating func trim(visibleThrough: Int64) {
-        floor = max(floor, visibleThrough)
-        var dropped = 0
-        while dropped < keys.count && keys.rows[dropped].item <= floor { dropped += 1 }
-        guard dropped > 0, dropped * 2 >= keys.count else { return }
-        keys.dropRows(before: dropped)
+        guard visibleThrough > floor else { return }
+        floor = visibleThrough
+        while seen < keys.count && keys.rows[seen].item <= floor { seen += 1 }
+        guard seen > 0, seen * 2 >= keys.count else { return }
+        keys.dropRows(before: seen)
+        seen = 0
         var t = 0
         while t < texts.count && texts.rows[t].item <= floor { t += 1 }
         texts.dropRows(before: t)
