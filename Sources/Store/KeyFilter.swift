@@ -17,8 +17,39 @@ struct KeyFilter {
     init(expectedKeys: Int) {
         var words = 1 << 14
         while words * 64 < expectedKeys * 16 && words < 1 << 28 { words <<= 1 }
+        self.init(words: words)
+    }
+
+    /// An empty filter of `words` 64-bit words (a power of two).
+    init(words: Int) {
         bits = [UInt64](repeating: 0, count: words)
         mask = UInt64(words * 64 - 1)
+    }
+
+    /// A filter stored as `encoded` (little-endian words, a power of two of them) holding `count` keys; nil when
+    /// the blob is not one.
+    init?(encoded: [UInt8], count: Int) {
+        let words = encoded.count / 8
+        guard words > 0, words & (words - 1) == 0, encoded.count == words * 8 else { return nil }
+        var bits = [UInt64](repeating: 0, count: words)
+        for w in 0..<words {
+            var value: UInt64 = 0
+            for b in 0..<8 { value |= UInt64(encoded[w * 8 + b]) << (8 * UInt64(b)) }
+            bits[w] = value
+        }
+        self.bits = bits
+        mask = UInt64(words * 64 - 1)
+        self.count = count
+    }
+
+    /// The bits as little-endian words.
+    var encoded: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bits.count * 8)
+        for word in bits {
+            for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(b)))) }
+        }
+        return out
     }
 
     /// Keys are hashes already; three probes from its bits, remixed.

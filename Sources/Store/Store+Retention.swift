@@ -98,6 +98,7 @@ extension Store {
                         let after = max(0, before - Int64(removed))
                         if after == 0 {
                             try db.run("DELETE FROM feed_lines WHERE feed_id = ?", feedID)
+                            try db.run("DELETE FROM feed_line_filters WHERE feed_id = ?", feedID)
                         } else if before > 0 {
                             try db.run(
                                 "UPDATE feed_lines SET count = count * ? / ? WHERE feed_id = ?", after, before, feedID)

@@ -421,15 +421,56 @@ public final class Store {
         try writePendingLines()
     }
 
-    /// Adds the transaction's line counts to `feed_lines`, one upsert per distinct line of a feed, in key order.
+    /// Adds the transaction's line counts to `feed_lines`, per feed: a line seen before (its feed's filter says
+    /// so) or more than once now gets an upsert, in key order; a line seen for the first time only goes into the
+    /// feed's filter of lines seen once (`feed_line_filters`). Every line with a row is in the filter, so a line
+    /// that recurs is always counted, its first sighting included.
     func writePendingLines() throws {
         guard !pendingLines.isEmpty else { return }
-        let sql = """
-            INSERT INTO feed_lines (feed_id, line_hash, count) VALUES (?, ?, ?)
-            ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + excluded.count
-            """
-        for (key, count) in pendingLines.sorted(by: { $0.key < $1.key }) { try db.run(sql, key.feed, key.line, count) }
+        var byFeed: [Int64: [(line: Int64, count: Int64)]] = [:]
+        for (key, count) in pendingLines { byFeed[key.feed, default: []].append((key.line, count)) }
         pendingLines.removeAll(keepingCapacity: true)
+        let upsert = """
+            INSERT INTO feed_lines (feed_id, line_hash, count) VALUES (?1, ?2, ?3 + ?4)
+            ON CONFLICT(feed_id, line_hash) DO UPDATE SET count = count + ?3
+            """
+        for (feed, lines) in byFeed.sorted(by: { $0.key < $1.key }) {
+            var filter = try lineFilter(feed: feed)
+            var recurring: [(line: Int64, count: Int64, seenBefore: Bool)] = []
+            for (line, count) in lines {
+                let seen = filter.mightContain(line)
+                if seen || count > 1 { recurring.append((line, count, seen)) }
+                if !seen { filter.insert(line) }
+            }
+            recurring.sort { $0.line < $1.line }
+            for line in recurring { try db.run(upsert, feed, line.line, line.count, line.seenBefore ? 1 : 0) }
+            if filter.isOverfull {
+                // Start afresh with the lines that have rows (they recur); those seen once are forgotten.
+                filter = KeyFilter(words: Self.lineFilterWords)
+                try db.integers("SELECT line_hash FROM feed_lines WHERE feed_id = ?", forEach: [feed]) { filter.insert($0) }
+            }
+            try db.run(
+                """
+                INSERT INTO feed_line_filters (feed_id, lines, bits) VALUES (?, ?, ?)
+                ON CONFLICT(feed_id) DO UPDATE SET lines = excluded.lines, bits = excluded.bits
+                """, feed, filter.count, filter.encoded)
+        }
+    }
+
+    /// 8 KB per feed: about 4,000 lines seen once before it starts afresh (~1% false "seen before").
+    static let lineFilterWords = 1_024
+
+    /// The feed's filter of lines seen, or an empty one.
+    private func lineFilter(feed: Int64) throws -> KeyFilter {
+        if let row = try db.query("SELECT lines, bits FROM feed_line_filters WHERE feed_id = ?", feed).first,
+            let filter = KeyFilter(encoded: row.blob(1), count: Int(row.int(0)))
+        {
+            return filter
+        }
+        // No filter yet (a feed stored before it existed): its lines with rows go in.
+        var filter = KeyFilter(words: Self.lineFilterWords)
+        try db.integers("SELECT line_hash FROM feed_lines WHERE feed_id = ?", forEach: [feed]) { filter.insert($0) }
+        return filter
     }
 
     /// Writes the index rows of this transaction, sorted by key: neighbouring inserts land in the same pages
