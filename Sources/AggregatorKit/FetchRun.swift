@@ -147,7 +147,10 @@ public enum FetchRun {
         let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
         // The writer stores on its own thread, several feeds per transaction (see StoreWriter), while this task
         // keeps parsing on every core.
-        let writer = StoreWriter(store: store, report: report, lookups: (deduplicator, windowDays))
+        // AGGREGATOR_SNAPSHOT_LOOKUPS=0: the writer looks candidates up itself (for comparing the two).
+        let snapshotLookups = ProcessInfo.processInfo.environment["AGGREGATOR_SNAPSHOT_LOOKUPS"] != "0"
+        let writer = StoreWriter(
+            store: store, report: report, lookups: snapshotLookups ? (deduplicator, windowDays) : nil)
         let context = CommitContext(
             selected: selected, deduplicator: deduplicator, windowDays: windowDays, settings: config.settings,
             options: options)

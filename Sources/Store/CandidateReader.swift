@@ -30,7 +30,7 @@ enum CandidateQuery {
         return dated ? (min(itemTime, now) - window, max(itemTime, now) + window) : (Int64.min, Int64.max)
     }
 
-    /// One prepared lookup per key (a key that many items share, a stock phrase of a portal, tells nothing and
+    /// One prepared lookup per key and week of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
     /// must not cost hundreds of rows), the ids deduplicated here, then one statement for the distinct ids that
     /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
     static func candidates(
@@ -38,10 +38,15 @@ enum CandidateQuery {
         windowStart: Int64, windowEnd: Int64
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
-        try db.integers(
-            "SELECT item_id FROM band_keys WHERE key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
-            forEach: try filter.keysToLookUp(prepared.encoded.indexKeys, db: db, pending: pending)
-        ) { ids.insert($0) }
+        let keys = try filter.keysToLookUp(prepared.encoded.indexKeys, db: db, pending: pending)
+        if !keys.isEmpty {
+            for period in try filter.periods(from: windowStart, to: windowEnd, db: db) {
+                try db.integers(
+                    "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
+                    first: period, forEach: keys
+                ) { ids.insert($0) }
+            }
+        }
         if let pending, !pending.isEmpty {
             for key in prepared.encoded.indexKeys { pending.items(key, limit: keyFanout, into: &ids) }
         }
@@ -121,7 +126,7 @@ public final class CandidateReader {
             items[index].lookup = SnapshotLookup(
                 visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches)
             // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe" for them.
-            filter.noteWritten(prepared.encoded.indexKeys)
+            filter.noteWritten(prepared.encoded.indexKeys, period: KeyPeriods.period(itemTime))
         }
     }
 }

@@ -174,6 +174,25 @@ public final class Database {
         }
     }
 
+    /// Runs a statement of three integer parameters once per triple (bulk inserts of index rows).
+    public func run(_ sql: String, triples: [(Int64, Int64, Int64)]) throws(StoreError) {
+        let stmt = try statement(sql)
+        for (first, second, third) in triples {
+            try stmt.bindIntegers(first, second, third)
+            while try stmt.step() {}
+        }
+    }
+
+    /// Runs a query of two integer parameters (`first`, then each key) and hands `body` the first column of
+    /// each row.
+    public func integers(_ sql: String, first: Int64, forEach keys: [Int64], _ body: (Int64) -> Void) throws(StoreError) {
+        let stmt = try statement(sql)
+        for key in keys {
+            try stmt.bindIntegers(first, key)
+            while try stmt.step() { body(stmt.int64(0)) }
+        }
+    }
+
     /// Runs a query of one integer parameter once per key and hands `body` the first column (an integer) of
     /// each row. For index lookups: one statement lookup and no boxing per key.
     public func integers(_ sql: String, forEach keys: [Int64], _ body: (Int64) -> Void) throws(StoreError) {
@@ -350,10 +369,13 @@ public final class Statement {
         }
     }
 
-    func bindIntegers(_ first: Int64, _ second: Int64?) throws(StoreError) {
+    func bindIntegers(_ first: Int64, _ second: Int64?, _ third: Int64? = nil) throws(StoreError) {
         try database.check(sqlite3_bind_int64(stmt, 1, first), "bind parameter 1 of: \(sql.prefix(80))")
         if let second {
             try database.check(sqlite3_bind_int64(stmt, 2, second), "bind parameter 2 of: \(sql.prefix(80))")
+        }
+        if let third {
+            try database.check(sqlite3_bind_int64(stmt, 3, third), "bind parameter 3 of: \(sql.prefix(80))")
         }
     }
 

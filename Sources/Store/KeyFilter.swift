@@ -94,6 +94,8 @@ struct KeyFilterState {
     var lookups = 0
     /// Rows the table held when last estimated (nil: not yet).
     var estimatedRows: Int?
+    /// The periods `band_keys` has rows in (nil: not read yet; see `periods(from:to:db:)`).
+    var periods: Set<Int64>?
 }
 
 extension KeyFilterState {
@@ -123,8 +125,29 @@ extension KeyFilterState {
         return keys.filter(filter.mightContain)
     }
 
+    /// The periods with rows between those of `start` and `end` (times), newest first. Read once per connection
+    /// with a loose index scan (one seek per period), then kept up to date by `noteWritten`.
+    mutating func periods(from start: Int64, to end: Int64, db: Database) throws -> [Int64] {
+        if periods == nil {
+            var found = Set<Int64>()
+            try db.integers(
+                """
+                WITH RECURSIVE p(x) AS (
+                    SELECT min(period) FROM band_keys
+                    UNION ALL SELECT (SELECT min(period) FROM band_keys WHERE period > p.x) FROM p WHERE p.x IS NOT NULL)
+                SELECT x FROM p WHERE x IS NOT NULL
+                """
+            ) { found.insert($0) }
+            periods = found
+        }
+        let first = KeyPeriods.period(start)
+        let last = KeyPeriods.period(end)
+        return (periods ?? []).filter { $0 >= first && $0 <= last }.sorted(by: >)
+    }
+
     /// Adds keys that are (or will be) in the table; rebuilt bigger when next needed once it is overfull.
-    mutating func noteWritten(_ keys: [Int64]) {
+    mutating func noteWritten(_ keys: [Int64], period: Int64) {
+        periods?.insert(period)
         guard filter != nil else { return }
         for key in keys { filter?.insert(key) }
         if filter?.isOverfull == true { filter = nil }

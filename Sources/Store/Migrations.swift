@@ -162,6 +162,25 @@ let migrations: [Migration] = [
                 bits BLOB NOT NULL
             );
             """),
+    // Issue 5 (cost per new item flat as history grows): index rows partitioned by the week of their item's
+    // time (`KeyPeriods`). Keyed by hash alone, a new item's rows landed all over a b-tree as big as the whole
+    // history, and each commit rewrote pages everywhere in it.
+    Migration(
+        version: 6, name: "band keys partitioned by week",
+        sql: """
+            CREATE TABLE band_keys_v6 (
+                period INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                item_id INTEGER NOT NULL,
+                PRIMARY KEY (period, key, item_id)
+            ) WITHOUT ROWID;
+            INSERT INTO band_keys_v6 (period, key, item_id)
+                SELECT CASE WHEN i.item_time >= 0 THEN i.item_time / 604800 ELSE -((604799 - i.item_time) / 604800) END,
+                    b.key, b.item_id
+                FROM band_keys b JOIN items i ON i.id = b.item_id;
+            DROP TABLE band_keys;
+            ALTER TABLE band_keys_v6 RENAME TO band_keys;
+            """),
 ]
 
 extension Database {

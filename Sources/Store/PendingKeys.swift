@@ -3,6 +3,8 @@
 /// a `Dictionary` (which hashes every key again with SipHash: this runs for every row an item writes).
 struct PendingKeys {
     private(set) var rows: [(key: Int64, item: Int64)] = []
+    /// The period of each row (see `KeyPeriods`; 0 where the caller does not use them).
+    private var periods: [Int64] = []
     /// For each row, the previous row of the same key (-1: none).
     private var previous: [Int32] = []
     /// Head table: the key and the newest row of each chain (-1: empty slot).
@@ -34,7 +36,8 @@ struct PendingKeys {
         }
     }
 
-    mutating func append(_ key: Int64, _ item: Int64) {
+    mutating func append(_ key: Int64, _ item: Int64, period: Int64 = 0) {
+        periods.append(period)
         if (used + 1) * 2 > slotHeads.count { grow() }
         let mask = slotHeads.count - 1
         var i = Self.slot(key, mask)
@@ -83,16 +86,18 @@ struct PendingKeys {
         }
     }
 
-    /// The rows sorted by key (then item), and the structure emptied with its capacity kept.
-    mutating func drainSorted() -> [(key: Int64, item: Int64)] {
-        var sorted = rows
-        sorted.sort { $0.key < $1.key || ($0.key == $1.key && $0.item < $1.item) }
+    /// The rows sorted by period, key and item (the table's order), and the structure emptied with its capacity
+    /// kept.
+    mutating func drainSorted() -> [(Int64, Int64, Int64)] {
+        var sorted = rows.indices.map { (periods[$0], rows[$0].key, rows[$0].item) }
+        sorted.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2) }
         removeAll()
         return sorted
     }
 
     mutating func removeAll() {
         rows.removeAll(keepingCapacity: true)
+        periods.removeAll(keepingCapacity: true)
         previous.removeAll(keepingCapacity: true)
         if used > 0 {
             for i in slotHeads.indices { slotHeads[i] = -1 }
@@ -102,9 +107,21 @@ struct PendingKeys {
 
     /// Keeps only the rows from `first` on (their order and chains unchanged).
     mutating func dropRows(before first: Int) {
-        let kept = rows[first...]
         var copy = PendingKeys()
-        for row in kept { copy.append(row.key, row.item) }
+        for i in first..<rows.count { copy.append(rows[i].key, rows[i].item, period: periods[i]) }
         self = copy
+    }
+}
+
+/// Index rows are partitioned by the week of their item's time (`band_keys(period, key, item_id)`): a new item's
+/// rows go into the current week's part of the b-tree, whose pages stay in the cache however long the history
+/// grows, and a lookup reads only the weeks its time window covers.
+enum KeyPeriods {
+    static let seconds: Int64 = 7 * 86_400
+
+    /// The week of `time` (seconds since 1970), rounding down (also before 1970, without overflow).
+    static func period(_ time: Int64) -> Int64 {
+        let (quotient, remainder) = time.quotientAndRemainder(dividingBy: seconds)
+        return remainder < 0 ? quotient - 1 : quotient
     }
 }

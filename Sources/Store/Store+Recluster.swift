@@ -66,7 +66,7 @@ extension Store {
                 try db.run(
                     "UPDATE items SET cluster_id = ?, similarity = ? WHERE id = ?", placement.clusterID,
                     placement.similarity, row.int(0))
-                try writeFingerprint(prepared.fingerprint, itemID: row.int(0))
+                try writeFingerprint(prepared.fingerprint, itemID: row.int(0), itemTime: row.int(12))
                 touched.insert(placement.clusterID)
                 summary.items += 1
             }

@@ -278,11 +278,9 @@ public final class Store {
         ).first {
             // An edit keeps the item's identity and cluster; only its stored text changes.
             if existing.int(1) != prepared.contentHash {
-                try updateItem(id: existing.int(0), item: item, prepared: prepared)
-                if usesSnapshotLookups {
-                    let stored = try db.scalarInt("SELECT item_time FROM items WHERE id = ?", existing.int(0)) ?? 0
-                    recent.add(existing.int(0), prepared, itemTime: stored, isEdit: true)
-                }
+                let stored = try db.scalarInt("SELECT item_time FROM items WHERE id = ?", existing.int(0)) ?? 0
+                try updateItem(id: existing.int(0), item: item, prepared: prepared, itemTime: stored)
+                if usesSnapshotLookups { recent.add(existing.int(0), prepared, itemTime: stored, isEdit: true) }
                 summary.updatedItems += 1
             }
             return
@@ -309,7 +307,7 @@ public final class Store {
         let itemID = db.lastInsertRowID
         if usesSnapshotLookups { recent.add(itemID, prepared, itemTime: itemTime, isEdit: false) }
         try db.run("INSERT OR IGNORE INTO search_pending (item_id) VALUES (?)", itemID)
-        try writeFingerprint(prepared, itemID: itemID, replacing: false)
+        try writeFingerprint(prepared, itemID: itemID, itemTime: itemTime, replacing: false)
         // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
         for line in Set(prepared.lineHashes) {
             pendingLines[LineKey(feed: feedID, line: Int64(bitPattern: line)), default: 0] += 1
@@ -385,23 +383,25 @@ public final class Store {
     }
 
     /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys), replacing any it had.
-    func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64) throws {
+    func writeFingerprint(_ fingerprint: Fingerprint, itemID: Int64, itemTime: Int64) throws {
         try deleteIndexKeys(itemID: itemID)
         try writeFingerprint(
             textHash: fingerprint.textHash, encoded: fingerprint.encoded(),
-            indexKeys: fingerprint.distinctIndexKeys, itemID: itemID)
+            indexKeys: fingerprint.distinctIndexKeys, itemID: itemID, itemTime: itemTime)
     }
 
     /// Stores a prepared item's fingerprint and index keys, encoded already. `replacing`: the item may have
     /// keys already (an edit), which go first.
-    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64, replacing: Bool) throws {
+    func writeFingerprint(_ prepared: PreparedItem, itemID: Int64, itemTime: Int64, replacing: Bool) throws {
         if replacing { try deleteIndexKeys(itemID: itemID) }
         try writeFingerprint(
             textHash: prepared.fingerprint.textHash, encoded: prepared.encoded.fingerprint,
-            indexKeys: prepared.encoded.indexKeys, itemID: itemID)
+            indexKeys: prepared.encoded.indexKeys, itemID: itemID, itemTime: itemTime)
     }
 
-    private func writeFingerprint(textHash: UInt64, encoded: [UInt8], indexKeys: [Int64], itemID: Int64) throws {
+    private func writeFingerprint(
+        textHash: UInt64, encoded: [UInt8], indexKeys: [Int64], itemID: Int64, itemTime: Int64
+    ) throws {
         // An upsert, not INSERT OR REPLACE: a REPLACE may delete a row, which makes every insert a statement that
         // journals the pages it touches.
         try db.run(
@@ -411,8 +411,9 @@ public final class Store {
             """,
             itemID, Int64(bitPattern: textHash), encoded)
         // The rows go in at commit, sorted (`writePendingKeys`); until then lookups see them in `pendingKeys`.
-        for key in indexKeys { pendingKeys.append(key, itemID) }
-        keyFilter.noteWritten(indexKeys)
+        let period = KeyPeriods.period(itemTime)
+        for key in indexKeys { pendingKeys.append(key, itemID, period: period) }
+        keyFilter.noteWritten(indexKeys, period: period)
     }
 
     /// Writes what the open transaction deferred: index rows and line counts.
@@ -477,7 +478,9 @@ public final class Store {
     /// while they are hot, and each page is dirtied once.
     func writePendingKeys() throws {
         guard !pendingKeys.isEmpty else { return }
-        try db.run("INSERT OR IGNORE INTO band_keys (key, item_id) VALUES (?1, ?2)", pairs: pendingKeys.drainSorted())
+        try db.run(
+            "INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES (?1, ?2, ?3)",
+            triples: pendingKeys.drainSorted())
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the
@@ -486,12 +489,16 @@ public final class Store {
     @discardableResult
     func deleteIndexKeys(itemID: Int64) throws -> Int {
         try writePendingKeys()
-        guard let blob = try db.query("SELECT data FROM fingerprints WHERE item_id = ?", itemID).first?.blob(0),
-            let fingerprint = try? Fingerprint(encoded: blob)
+        guard
+            let row = try db.query(
+                "SELECT p.data, i.item_time FROM fingerprints p JOIN items i ON i.id = p.item_id WHERE p.item_id = ?",
+                itemID
+            ).first,
+            let fingerprint = try? Fingerprint(encoded: row.blob(0))
         else { return 0 }
         try db.run(
-            "DELETE FROM band_keys WHERE item_id = ?1 AND key IN (SELECT value FROM json_each(?2))", itemID,
-            Self.jsonArray(fingerprint.distinctIndexKeys))
+            "DELETE FROM band_keys WHERE period = ?3 AND key IN (SELECT value FROM json_each(?2)) AND item_id = ?1",
+            itemID, Self.jsonArray(fingerprint.distinctIndexKeys), KeyPeriods.period(row.int(1)))
         return db.changes
     }
 
@@ -506,7 +513,7 @@ public final class Store {
         return text + "]"
     }
 
-    private func updateItem(id: Int64, item: Item, prepared: PreparedItem) throws {
+    private func updateItem(id: Int64, item: Item, prepared: PreparedItem, itemTime: Int64) throws {
         try db.run(
             """
             UPDATE items SET title = ?, link = ?, canonical_url = ?, summary = ?, content = ?, author = ?,
@@ -515,7 +522,7 @@ public final class Store {
             item.title ?? "", item.link, prepared.document.canonicalURL, item.summary, item.content, item.author,
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, prepared.contentHash, id)
-        try writeFingerprint(prepared, itemID: id, replacing: true)
+        try writeFingerprint(prepared, itemID: id, itemTime: itemTime, replacing: true)
     }
 
     /// Moves every member of `source` into `target` (the older id survives) and drops `source`.

@@ -151,14 +151,18 @@ import Testing
             try old.run(
                 """
                 INSERT INTO items (id, feed_id, item_key, title, summary, content, item_time, first_stored, content_hash, cluster_id)
-                VALUES (1, 1, 'a', 'Banjir Rendam 12 Desa', NULL, ?, 0, 0, 0, 1), (2, 1, 'b', 'Harga Cabai', ?, NULL, 0, 0, 0, 1)
+                VALUES (1, 1, 'a', 'Banjir Rendam 12 Desa', NULL, ?, 1760000000, 0, 0, 1),
+                    (2, 1, 'b', 'Harga Cabai', ?, NULL, -100, 0, 0, 1)
                 """, "<p>\(UpkeepStories.flood)</p>", UpkeepStories.market)
             try old.execute("INSERT INTO band_keys (key, item_id) VALUES (11, 1), (12, 1), (-13, 2)")
             #expect(try old.scalarInt("SELECT count(*) FROM items_fts") == 2)  // the old triggers indexed them
         }
         let upgraded = try Store(path: path)
-        #expect(try upgraded.db.query("SELECT key, item_id FROM band_keys ORDER BY key").map { [$0.int(0), $0.int(1)] }
-            == [[-13, 2], [11, 1], [12, 1]])
+        // Migration 6: each row in the week of its item's time (1,760,000,000 s is in week 2910; -100 s in week -1).
+        #expect(
+            try upgraded.db.query("SELECT period, key, item_id FROM band_keys ORDER BY key").map {
+                [$0.int(0), $0.int(1), $0.int(2)]
+            } == [[-1, -13, 2], [2910, 11, 1], [2910, 12, 1]])
         #expect(try upgraded.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'band_keys_item'") == 0)
         #expect(try upgraded.searchIndexPending() == 0)
         #expect(try upgraded.search(SearchQuery(text: "perahu")).first?.hits.first?.item.title == "Banjir Rendam 12 Desa")

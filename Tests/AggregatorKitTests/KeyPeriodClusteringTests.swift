@@ -1,0 +1,59 @@
+import Dedup
+import Feeds
+import Foundation
+import Testing
+
+@testable import AggregatorKit
+@testable import Store
+
+/// Index rows live in the week of their item's time; a lookup reads every week its window covers.
+@Suite struct KeyPeriodClusteringTests {
+    /// An hour before week 2911 begins.
+    static let lateInWeek = Date(timeIntervalSince1970: Double(2911 * 604_800 - 3_600))
+
+    static func item(_ id: String, published: Date?, text: String = UpkeepStories.flood) -> Item {
+        var item = Item(
+            id: id, title: "Banjir Rendam 12 Desa di Aceh Utara", link: "https://\(id).example/banjir", content: text,
+            published: published)
+        item.key = id
+        return item
+    }
+
+    /// The same story with another dateline and its last sentence dropped (not the same text: found by keys).
+    static let copy = "LHOKSEUMAWE, SERAMBINEWS.COM - " + UpkeepStories.flood.split(separator: ".").dropLast(2)
+        .joined(separator: ".") + "."
+
+    func cluster(_ db: UpkeepDatabase, _ guid: String) throws -> Int64 {
+        try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE guid = ?", guid) ?? -1
+    }
+
+    @Test func findsACopyPublishedInTheNextWeek() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        try db.ingest("a", [Self.item("a", published: Self.lateInWeek)], storedAt: Self.lateInWeek)
+        let later = Self.lateInWeek.addingTimeInterval(2 * 86_400)
+        // Another story in the new week first: the lookup has two weeks with rows to read.
+        try db.ingest("c", [Self.item("c", published: later, text: UpkeepStories.market)], storedAt: later)
+        try db.ingest("b", [Self.item("b", published: later, text: Self.copy)], storedAt: later)
+        #expect(try db.count("SELECT count(DISTINCT period) FROM band_keys") == 2)
+        #expect(try cluster(db, "a") == cluster(db, "b"))
+    }
+
+    @Test func leavesACopyOutsideTheWindowApart() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b"])
+        try db.ingest("a", [Self.item("a", published: Self.lateInWeek)], storedAt: Self.lateInWeek)
+        let later = Self.lateInWeek.addingTimeInterval(10 * 86_400)
+        try db.ingest("b", [Self.item("b", published: later, text: Self.copy)], storedAt: later)
+        #expect(try cluster(db, "a") != cluster(db, "b"))
+    }
+
+    @Test func findsTheCopyOfAnUndatedItemInAnyWeek() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        try db.ingest("a", [Self.item("a", published: Self.lateInWeek)], storedAt: Self.lateInWeek)
+        let months = Self.lateInWeek.addingTimeInterval(90 * 86_400)
+        try db.ingest("c", [Self.item("c", published: months, text: UpkeepStories.market)], storedAt: months)
+        try db.ingest("b", [Self.item("b", published: nil, text: Self.copy)], storedAt: months)
+        #expect(try db.count("SELECT count(DISTINCT period) FROM band_keys") == 2)
+        #expect(try cluster(db, "a") == cluster(db, "b"))
+        #expect(try cluster(db, "c") != cluster(db, "b"))
+    }
+}
