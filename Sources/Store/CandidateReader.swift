@@ -38,14 +38,14 @@ enum CandidateQuery {
         windowStart: Int64, windowEnd: Int64
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
-        let keys = try filter.keysToLookUp(prepared.encoded.indexKeys, db: db, pending: pending)
-        if !keys.isEmpty {
-            for period in try filter.periods(from: windowStart, to: windowEnd, db: db) {
-                try db.integers(
-                    "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
-                    first: period, forEach: keys
-                ) { ids.insert($0) }
-            }
+        let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
+        for (period, keys) in try filter.keysToLookUp(
+            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending)
+        where !keys.isEmpty {
+            try db.integers(
+                "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
+                first: period, forEach: keys
+            ) { ids.insert($0) }
         }
         if let pending, !pending.isEmpty {
             for key in prepared.encoded.indexKeys { pending.items(key, limit: keyFanout, into: &ids) }

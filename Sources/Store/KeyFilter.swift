@@ -96,33 +96,52 @@ struct KeyFilterState {
     var estimatedRows: Int?
     /// The periods `band_keys` has rows in (nil: not read yet; see `periods(from:to:db:)`).
     var periods: Set<Int64>?
+    /// The oldest period the filter covers.
+    var filterFrom: Int64 = .max
 }
 
 extension KeyFilterState {
-    /// The index keys worth looking up in `db`: all of them until the filter pays for itself, then those it may
-    /// hold. `pending`: rows written to the table at commit (the filter must say "maybe" for them too).
-    mutating func keysToLookUp(_ keys: [Int64], db: Database, pending: PendingKeys?) throws -> [Int64] {
-        guard enabled else { return keys }
+    /// The index keys worth looking up in `db` for the given weeks (`periods`, newest first): all of them until
+    /// the filter pays for itself, then, in the weeks it covers, those it may hold. `pending`: rows written to the
+    /// table at commit (the filter must say "maybe" for them too).
+    ///
+    /// The filter covers the weeks from the oldest of the window it was built for onwards (new items land in new
+    /// weeks; `noteWritten` adds them); a lookup in an older week (an old or undated item) reads all its keys.
+    /// It pays once the lookups made would cost more than scanning those weeks' rows (`buildRatio` rows per
+    /// lookup), counted from the items stored in them.
+    mutating func keysToLookUp(
+        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?
+    ) throws -> [(period: Int64, keys: [Int64])] {
+        guard enabled, let oldest = periods.last else { return periods.map { ($0, keys) } }
         if filter == nil {
-            lookups += keys.count
+            lookups += keys.count * periods.count
             let rows: Int
             if let known = estimatedRows {
                 rows = known
             } else {
-                // Upper bound without a scan: items ever stored times the keys an item has at most.
-                rows = Int(try db.scalarInt("SELECT max(item_id) FROM fingerprints") ?? 0) * 40
+                // The items stored in those weeks (an index range count), times the keys an item has at most.
+                rows = Int(
+                    try db.scalarInt(
+                        "SELECT count(*) FROM items WHERE item_time >= ?", oldest * KeyPeriods.seconds) ?? 0) * 40
                 estimatedRows = rows
             }
-            guard lookups * Self.buildRatio > rows else { return keys }
-            var built = KeyFilter(expectedKeys: rows + 1_000_000)
-            try db.integers("SELECT key FROM band_keys") { built.insert($0) }
-            for row in pending?.rows ?? [] { built.insert(row.key) }
-            filter = built
-            estimatedRows = nil
-            lookups = 0
+            if lookups * Self.buildRatio > rows {
+                var built = KeyFilter(expectedKeys: rows + 1_000_000)
+                try db.integers("SELECT key FROM band_keys WHERE period >= ?", forEach: [oldest]) { built.insert($0) }
+                for row in pending?.rows ?? [] { built.insert(row.key) }
+                filter = built
+                filterFrom = oldest
+                estimatedRows = nil
+                lookups = 0
+            }
         }
-        guard let filter else { return keys }
-        return keys.filter(filter.mightContain)
+        guard let filter else { return periods.map { ($0, keys) } }
+        var maybe: [Int64]?
+        return periods.map { period in
+            guard period >= filterFrom else { return (period, keys) }
+            if maybe == nil { maybe = keys.filter(filter.mightContain) }
+            return (period, maybe ?? keys)
+        }
     }
 
     /// The periods with rows between those of `start` and `end` (times), newest first. Read once per connection

@@ -11,6 +11,9 @@ struct PendingKeys {
     private var slotKeys: [Int64] = []
     private var slotHeads: [Int32] = []
     private var used = 0
+    /// False: rows only, no chains (`items` and `forEachItem` find nothing). The writer's own rows need no chains
+    /// when a `RecentItems` answers for them.
+    var chained = true
 
     var isEmpty: Bool { rows.isEmpty }
     var count: Int { rows.count }
@@ -38,6 +41,10 @@ struct PendingKeys {
 
     mutating func append(_ key: Int64, _ item: Int64, period: Int64 = 0) {
         periods.append(period)
+        guard chained else {
+            rows.append((key, item))
+            return
+        }
         if (used + 1) * 2 > slotHeads.count { grow() }
         let mask = slotHeads.count - 1
         var i = Self.slot(key, mask)

@@ -156,6 +156,7 @@ public final class Store {
     /// every snapshot in use sees them.
     public func enableSnapshotLookups() {
         usesSnapshotLookups = true
+        pendingKeys.chained = false  // `recent` holds the open transaction's items too
     }
 
     /// A writer storing many items (fetch, recluster) keeps more of the indexes in memory: their pages are
@@ -336,7 +337,20 @@ public final class Store {
     ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
         let window = CandidateQuery.window(for: prepared.item, itemTime: itemTime, now: now, windowDays: windowDays)
         let decision: ClusterDecision
-        if usesSnapshotLookups, recent.isValid, let lookup = prepared.lookup {
+        if usesSnapshotLookups, recent.isValid {
+            // Looked up in a snapshot, or (when the lookup failed) here in the table, whose index rows of this
+            // transaction are not written yet: `recent` has every item not yet in a snapshot or in the table.
+            let lookup = try prepared.lookup ?? SnapshotLookup(
+                visibleThrough: 0, windowStart: window.start, windowEnd: window.end,
+                matches: CandidateQuery.candidates(
+                    db: db, filter: &keyFilter, pending: nil, for: prepared, windowStart: window.start,
+                    windowEnd: window.end
+                ).compactMap { candidate in
+                    let verdict = deduplicator.judge(
+                        prepared.fingerprint, candidate.fingerprint, urlA: prepared.document.canonicalURL,
+                        urlB: candidate.canonicalURL)
+                    return verdict.isMatch ? (candidate.itemID, verdict) : nil
+                })
             decision = try decide(prepared, lookup: lookup, deduplicator: deduplicator)
         } else {
             let candidates = try CandidateQuery.candidates(

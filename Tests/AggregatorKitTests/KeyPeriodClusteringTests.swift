@@ -56,4 +56,25 @@ import Testing
         #expect(try cluster(db, "a") == cluster(db, "b"))
         #expect(try cluster(db, "c") != cluster(db, "b"))
     }
+
+    @Test func readsWeeksOlderThanTheFilterCoversInFull() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        let old = Self.lateInWeek.addingTimeInterval(-70 * 86_400)
+        try db.ingest("a", [Self.item("a", published: old)], storedAt: old)
+        // Many items this week: the writer's filter gets built, covering this week's rows only.
+        let stories = KeyFilterClusteringTests.stories(count: 240)
+        for start in stride(from: 0, to: stories.count, by: 60) {
+            let batch = stories[start..<min(stories.count, start + 60)].map { story in
+                var item = story.item
+                item.published = Self.lateInWeek.addingTimeInterval(-Double(start))
+                return item
+            }
+            try db.ingest("c", batch, storedAt: Self.lateInWeek)
+        }
+        #expect(db.store.keyFilter.filter != nil)
+        #expect(db.store.keyFilter.filterFrom > KeyPeriods.period(Int64(old.timeIntervalSince1970)))
+        // A copy of the old story, dated then, stored now: its window reaches back to the old week.
+        try db.ingest("b", [Self.item("b", published: old.addingTimeInterval(3_600), text: Self.copy)], storedAt: Self.lateInWeek)
+        #expect(try cluster(db, "a") == cluster(db, "b"))
+    }
 }

@@ -13,7 +13,8 @@ import Testing
 
     /// Writes `batches` in order; with `ahead` > 0, each batch is looked up in a snapshot taken `ahead` batches
     /// before it is written (as fetch's lookup thread runs ahead of the writer).
-    func store(_ batches: [[Story]], ahead: Int?) throws -> (UpkeepDatabase, [String]) {
+    /// `dropEvery`: every n-th item loses its lookup (as when a lookup fails): the writer looks it up itself.
+    func store(_ batches: [[Story]], ahead: Int?, dropEvery: Int = 0) throws -> (UpkeepDatabase, [String]) {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         let now = Date(timeIntervalSince1970: 1_760_100_000)
         func prepared(_ batch: [Story], _ feed: String) -> [PreparedItem] {
@@ -32,6 +33,9 @@ import Testing
             for feed in ["a", "b", "c"] {
                 var items = prepared(batches[k], feed)
                 try reader?.lookUp(&items, now: now, windowDays: 3)
+                if dropEvery > 0 {
+                    for i in items.indices where i % dropEvery == 0 { items[i].dropLookup() }
+                }
                 perFeed[feed] = items
             }
             looked.append(perFeed)
@@ -82,11 +86,11 @@ import Testing
     @Test func placesItemsAsTheWritersOwnLookupsDo() throws {
         let batches = Self.batches()
         let (_, sequential) = try store(batches, ahead: nil)
-        for ahead in [0, 1, 3] {
-            let (db, pipelined) = try store(batches, ahead: ahead)
+        for (ahead, drop) in [(0, 0), (1, 0), (3, 0), (2, 3)] {
+            let (db, pipelined) = try store(batches, ahead: ahead, dropEvery: drop)
             let differing = zip(pipelined, sequential).filter { $0 != $1 }.map { "\($0.0) vs \($0.1)" }
             #expect(pipelined.count == sequential.count)
-            #expect(differing.isEmpty, "lookups \(ahead) batches ahead: \(differing.prefix(5))")
+            #expect(differing.isEmpty, "lookups \(ahead) batches ahead, every \(drop) dropped: \(differing.prefix(5))")
             #expect(try db.count("SELECT count(*) FROM items") == Int64(sequential.count))
         }
         #expect(sequential.count > 200)
