@@ -38,14 +38,28 @@ enum CandidateQuery {
         windowStart: Int64, windowEnd: Int64
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
+        // Per key, the newest `keyFanout` items, newest weeks first.
         let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
-        for (period, keys) in try filter.keysToLookUp(
-            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending)
-        where !keys.isEmpty {
+        let perPeriod = try filter.keysToLookUp(prepared.encoded.indexKeys, periods: periods, db: db, pending: pending)
+        if perPeriod.count == 1, let only = perPeriod.first {
             try db.integers(
                 "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
-                first: period, forEach: keys
+                first: only.period, forEach: only.keys
             ) { ids.insert($0) }
+        } else if !perPeriod.isEmpty {
+            var taken: [Int64: Int] = [:]
+            for (period, keys) in perPeriod {
+                let open = keys.filter { taken[$0, default: 0] < keyFanout }
+                for key in open {
+                    try db.integers(
+                        "SELECT item_id FROM band_keys WHERE period = ?1 AND key = ?2 ORDER BY item_id DESC LIMIT ?3",
+                        first: period, second: key, limit: Int64(keyFanout - taken[key, default: 0])
+                    ) { id in
+                        ids.insert(id)
+                        taken[key, default: 0] += 1
+                    }
+                }
+            }
         }
         if let pending, !pending.isEmpty {
             for key in prepared.encoded.indexKeys { pending.items(key, limit: keyFanout, into: &ids) }

@@ -193,6 +193,15 @@ public final class Database {
         }
     }
 
+    /// Runs a query of three integer parameters once and hands `body` the first column of each row.
+    public func integers(
+        _ sql: String, first: Int64, second: Int64, limit third: Int64, _ body: (Int64) -> Void
+    ) throws(StoreError) {
+        let stmt = try statement(sql)
+        try stmt.bindIntegers(first, second, third)
+        while try stmt.step() { body(stmt.int64(0)) }
+    }
+
     /// Runs a query of one integer parameter once per key and hands `body` the first column (an integer) of
     /// each row. For index lookups: one statement lookup and no boxing per key.
     public func integers(_ sql: String, forEach keys: [Int64], _ body: (Int64) -> Void) throws(StoreError) {
