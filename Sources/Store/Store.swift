@@ -319,12 +319,8 @@ public final class Store {
             // representative is missing, which is what `refreshCluster` would compute for one member.
             try db.run("UPDATE clusters SET representative_item_id = ? WHERE id = ?", itemID, clusterID)
         } else {
-            if try db.scalarInt(
-                "SELECT 1 FROM items WHERE cluster_id = ? AND feed_id <> ? LIMIT 1", clusterID, feedID) != nil
-            {
-                summary.joinedStories += 1
-            }
-            try refreshCluster(clusterID, now: nowSeconds, joined: itemID)
+            let feeds = try refreshCluster(clusterID, now: nowSeconds, joined: itemID)
+            if feeds.contains(where: { $0 != feedID }) { summary.joinedStories += 1 }
         }
     }
 
@@ -549,7 +545,9 @@ public final class Store {
     /// Recomputes a cluster's headline, representative, time span and `updated` (when its portal set grew).
     /// `joined`: the one item that joined since the last refresh; when the representative stays, only its
     /// similarity is new (the others' are to the same representative as before).
-    func refreshCluster(_ id: Int64, now: Int64, joined: Int64? = nil) throws {
+    /// - Returns: the feeds of its members.
+    @discardableResult
+    func refreshCluster(_ id: Int64, now: Int64, joined: Int64? = nil) throws -> Set<Int64> {
         let previousRepresentative = joined == nil
             ? nil : try db.scalarInt("SELECT representative_item_id FROM clusters WHERE id = ?", id)
         let members = try db.query(
@@ -559,7 +557,7 @@ public final class Store {
             """, id)
         guard let first = members.first else {
             try db.run("DELETE FROM clusters WHERE id = ?", id)
-            return
+            return []
         }
         // The representative is the most complete copy (longest text); ties go to the earliest.
         var representative = first
@@ -568,18 +566,21 @@ public final class Store {
         let headline = members.first(where: { !$0.text(1).isEmpty })?.text(1) ?? ""
         let firstSeen = members.map { $0.int(2) }.min() ?? first.int(2)
         let lastSeen = members.map { $0.int(2) }.max() ?? first.int(2)
+        // `updated` moves when the story is carried by more than one portal (the digest's "new copies").
+        let feeds = Set(members.map { $0.int(4) })
         try db.run(
             """
             UPDATE clusters SET headline = ?, representative_item_id = ?, first_seen = ?, last_seen = ?,
-                updated = CASE WHEN (SELECT count(DISTINCT feed_id) FROM items WHERE cluster_id = ?) > 1 THEN ? ELSE updated END
+                updated = CASE WHEN ? THEN ? ELSE updated END
             WHERE id = ?
-            """, headline, representative.int(0), firstSeen, lastSeen, id, now, id)
-        guard members.count > 1 else { return }
+            """, headline, representative.int(0), firstSeen, lastSeen, feeds.count > 1, now, id)
+        guard members.count > 1 else { return feeds }
         if let joined, previousRepresentative == representative.int(0) {
             try updateSimilarities([joined, representative.int(0)], representative: representative.int(0))
         } else {
             try updateSimilarities(members.map { $0.int(0) }, representative: representative.int(0))
         }
+        return feeds
     }
 
     /// Stores each member's similarity to the representative (1.0 for the representative itself), from the
