@@ -4,7 +4,8 @@ import Foundation
 import Store
 
 /// (c) with SQLite, as `fetch` runs it on this machine's cores: items are prepared (normalize, shingles,
-/// signature, keys, line hashes, encoded columns) on one thread while the writer stores the previous batch
+/// signature, keys, line hashes, encoded columns) and their candidates looked up and judged in a read snapshot
+/// (`CandidateReader`) on one thread while the writer stores the previous batch
 /// through `Store.commitFetch` (candidate lookups, verification, clustering, every write: item, fingerprint, index
 /// keys, feed line counts, clusters), one transaction per batch of feeds as fetch's writer makes them.
 enum StoreBenchmark {
@@ -102,7 +103,7 @@ enum StoreBenchmark {
         var generator = NewsGenerator(seed: 99)
         let (store, records) = try open(path)
         let stretch = 10_000
-        let marks: Set<Int> = [10_000, 100_000, 1_000_000, total]
+        let marks: Set<Int> = [10_000, 100_000, 300_000, 600_000, 1_000_000, total]
         var n = 0
         while n < total {
             var batch: [NewsGenerator.Item] = []
