@@ -74,8 +74,9 @@ struct CapturedText {
     var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
 }
 
-/// An item while it is being read: raw values, converted at the end of the element.
-struct ItemDraft {
+/// An item while it is being read: raw values, converted at the end of the element. A class, so setting one
+/// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
+final class ItemDraft {
     var base: String?
     var title: TextValue?
     var link: String?
@@ -99,6 +100,8 @@ struct ItemDraft {
     var categories: [String] = []
     var enclosures: [Enclosure] = []
     var image: String?
+
+    init(base: String?) { self.base = base }
 }
 
 /// What the element being captured feeds into.
