@@ -66,6 +66,26 @@ static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t
     return p ? (size_t)(p - s) : to;
 }
 
+/// The index of the first byte in `from..<to` equal to `a`, `b` or `c`, or `to` (sixteen bytes at a time).
+static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t a, uint8_t b, uint8_t c) {
+    size_t i = from;
+#if defined(__SSE2__)
+    __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+    while (i + 16 <= to) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        int m = _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    for (; i < to; i++) {
+        uint8_t x = s[i];
+        if (x == a || x == b || x == c) return i;
+    }
+    return to;
+}
+
 /// The index of `pat` at or after `from`, comparing every byte with bit 0x20 set (as HTMLScanner did), or `n`.
 static size_t find_folded(const uint8_t *s, size_t n, size_t from, const char *pat, size_t m) {
     uint8_t first = (uint8_t)pat[0] | 0x20;
@@ -108,9 +128,17 @@ static inline name_t pack_name(const uint8_t *s, size_t from, size_t to) {
 
 static inline int name_eq(name_t a, name_t b) { return a.lo == b.lo && a.hi == b.hi && a.count == b.count; }
 
-static void put_name(cfb_buf *b, name_t t) {
+static inline void put_name(cfb_buf *b, name_t t) {
     size_t n = t.count < 16 ? t.count : 16;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // The packed words hold the bytes in order: store all sixteen, keep `n`.
+    reserve(b, 16);
+    memcpy(b->bytes + b->count, &t.lo, 8);
+    memcpy(b->bytes + b->count + 8, &t.hi, 8);
+    b->count += n;
+#else
     for (size_t k = 0; k < n; k++) put1(b, (uint8_t)(k < 8 ? t.lo >> (8 * k) : t.hi >> (8 * (k - 8))));
+#endif
 }
 
 // Fixed tables from name to a small value (0 = absent), filled once.
@@ -529,9 +557,8 @@ void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out) {
 
 void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
     size_t run = 0;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '>', '&')) < n; k++) {
         uint8_t c = s[k];
-        if (c != '<' && c != '>' && c != '&') continue;
         put(out, s + run, k - run);
         if (c == '<') PUTS(out, "&lt;");
         else if (c == '>') PUTS(out, "&gt;");
@@ -543,27 +570,13 @@ void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
 
 void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
     size_t run = 0;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', '"')) < n; k++) {
         uint8_t c = s[k];
-        if (c != '<' && c != '&' && c != '"') continue;
         put(out, s + run, k - run);
         if (c == '<') PUTS(out, "&lt;");
         else if (c == '&') PUTS(out, "&amp;");
         else PUTS(out, "&quot;");
         run = k + 1;
-    }
-    put(out, s + run, n - run);
-}
-
-/// Text outside tags: only `>` (and a stray `<`, which is a token of its own) needs escaping.
-static void escape_greater_than(const uint8_t *s, size_t n, cfb_buf *out) {
-    size_t run = 0;
-    size_t k = find_byte(s, 0, n, '>');
-    while (k < n) {
-        put(out, s + run, k - run);
-        PUTS(out, "&gt;");
-        run = k + 1;
-        k = find_byte(s, run, n, '>');
     }
     put(out, s + run, n - run);
 }
@@ -624,16 +637,24 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *origi
     cfb_buf decoded = {0};
     scanner sc = {s, n, 0};
     for (;;) {
+        if (sc.i < n && s[sc.i] != '<') {
+            // Text up to the next '<' (the tokenizer's text token), with its '>' escaped, in one pass.
+            size_t k = sc.i, run = sc.i;
+            while ((k = find_any3(s, k, n, '<', '>', '>')) < n && s[k] == '>') {
+                put(out, s + run, k - run);
+                PUTS(out, "&gt;");
+                run = ++k;
+            }
+            put(out, s + run, k - run);
+            sc.i = k;
+            continue;
+        }
         token t = next_token(&sc);
         if (t.kind == TOK_END) break;
         switch (t.kind) {
         case TOK_TEXT:
-            if (s[t.start] == '<') {
-                // A lone '<' that did not start a tag.
-                PUTS(out, "&lt;");
-            } else {
-                escape_greater_than(s + t.start, t.end - t.start, out);
-            }
+            // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
+            PUTS(out, "&lt;");
             break;
         case TOK_CDATA:
             cfb_escape_text(s + t.start, t.end - t.start, out);
@@ -744,6 +765,23 @@ static void tw_utf8(text_writer *w, uint32_t v) {
 
 static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
 
+/// The index of the first byte in `from..<n` that is not `ordinary`, or `n`.
+static inline size_t find_not_ordinary(const uint8_t *t, size_t from, size_t n) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
+        int m = _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < n && ordinary(t[i])) i++;
+    return i;
+}
+
 /// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
 /// windows-1252.
 static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
@@ -751,11 +789,11 @@ static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
     while (k < n) {
         uint8_t c = t[k];
         if (ordinary(c)) {
+            // A run of ordinary bytes, with single spaces between them kept as they are.
             size_t e = k + 1;
-            while (e < n) {
-                uint8_t d = t[e];
-                if (ordinary(d)) e++;
-                else if (d == 0x20 && e + 1 < n && ordinary(t[e + 1])) e += 2;
+            for (;;) {
+                e = find_not_ordinary(t, e, n);
+                if (e < n && t[e] == 0x20 && e + 1 < n && ordinary(t[e + 1])) e += 2;
                 else break;
             }
             tw_flush_space(w);
