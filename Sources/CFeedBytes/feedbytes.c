@@ -599,35 +599,46 @@ static inline int needs_cleaning(const uint8_t *v, size_t n) {
     return 0;
 }
 
+/// The base URL as the sanitizer's fast path sees it (see `cfb_sanitize`).
+typedef struct {
+    const uint8_t *prefix;
+    size_t origin_count, prefix_count;
+    int directory_has_dots;
+} url_base;
+
 /// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
-/// it is, and a clean path from the root without `.`/`..` segments is the base's origin followed by it (what
-/// `HTMLSanitizer.safeURL` and `URLBase.resolve` give for them). Returns 0 for everything else.
-static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *origin,
-                          size_t origin_count) {
+/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
+/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
+/// `URLBase.resolve` give for them. Returns 0 for everything else.
+static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const url_base *base) {
     if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
         if (needs_cleaning(v, n)) return 0;
         put_attribute(out, an, v, n);
         return 1;
     }
-    if (!origin || n == 0 || v[0] != '/' || (n > 1 && v[1] == '/')) return 0;
+    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
+    int rooted = v[0] == '/';
+    if (!rooted && base->directory_has_dots) return 0;
     int in_path = 1;
     for (size_t k = 0; k < n; k++) {
         uint8_t c = v[k];
-        if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return 0;
+        if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\' || c == ':') return 0;
         if (c == '?' || c == '#') in_path = 0;
-        if (in_path && c == '.' && v[k - 1] == '/') return 0;
+        if (in_path && c == '.' && (k == 0 || v[k - 1] == '/')) return 0;
     }
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
-    cfb_escape_attribute(origin, origin_count, out);
+    cfb_escape_attribute(base->prefix, rooted ? base->origin_count : base->prefix_count, out);
     cfb_escape_attribute(v, n, out);
     put1(out, '"');
     return 1;
 }
 
-void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *origin, size_t origin_count,
-                  cfb_url_callback resolve, void *context, size_t *trim_start, size_t *trim_end) {
+void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
+                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
+                  size_t *trim_start, size_t *trim_end) {
+    url_base base = {prefix, origin_count, prefix_count, directory_has_dots};
     tables();
     reserve(out, n + 64);
     size_t out_start = out->count;
@@ -688,7 +699,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *origi
                 }
                 if (acls == AT_PLAIN) {
                     put_attribute(out, an, v, vn);
-                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, origin, origin_count)) {
+                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, &base)) {
                     // written
                 } else {
                     const uint8_t *r = NULL;
@@ -893,6 +904,19 @@ int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
         // Sixteen ASCII bytes at a time (most of any document): only tab, line feed and carriage return may be
         // below 0x20.
 #if defined(__SSE2__)
+        const __m128i space = _mm_set1_epi8(0x20);
+        while (i + 64 <= n) {
+            // Sixty-four bytes: all ASCII, none below 0x20 (the common case: no line break in them).
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(b + i));
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(b + i + 16));
+            __m128i v2 = _mm_loadu_si128((const __m128i *)(b + i + 32));
+            __m128i v3 = _mm_loadu_si128((const __m128i *)(b + i + 48));
+            __m128i any = _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3));
+            __m128i low = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v0, space), _mm_cmplt_epi8(v1, space)),
+                                       _mm_or_si128(_mm_cmplt_epi8(v2, space), _mm_cmplt_epi8(v3, space)));
+            if (_mm_movemask_epi8(_mm_or_si128(any, low))) break;
+            i += 64;
+        }
         while (i + 16 <= n) {
             __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
             if (_mm_movemask_epi8(v)) break;

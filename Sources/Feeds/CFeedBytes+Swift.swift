@@ -27,18 +27,19 @@ enum FeedBytes {
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
         let context = SanitizerContext(base: URLBase(base))
-        let origin = context.base.flatMap { $0.usable ? Array($0.prefix[..<$0.originCount]) : nil }
         return withExtendedLifetime(context) {
             string { out in
                 var lo = 0
                 var hi = 0
                 let ctx = Unmanaged.passUnretained(context).toOpaque()
-                if let origin {
-                    origin.withUnsafeBufferPointer { o in
-                        cfb_sanitize(s.baseAddress, s.count, &out, o.baseAddress, o.count, sanitizerURL, ctx, &lo, &hi)
+                if let b = context.base, b.usable {
+                    b.prefix.withUnsafeBufferPointer { p in
+                        cfb_sanitize(
+                            s.baseAddress, s.count, &out, p.baseAddress, b.originCount, p.count,
+                            b.directoryHasDots ? 1 : 0, sanitizerURL, ctx, &lo, &hi)
                     }
                 } else {
-                    cfb_sanitize(s.baseAddress, s.count, &out, nil, 0, sanitizerURL, ctx, &lo, &hi)
+                    cfb_sanitize(s.baseAddress, s.count, &out, nil, 0, 0, 0, sanitizerURL, ctx, &lo, &hi)
                 }
                 return lo..<hi
             }

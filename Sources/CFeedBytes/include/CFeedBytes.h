@@ -39,10 +39,13 @@ typedef int (*cfb_url_callback)(void *context, int kind, int image, const uint8_
 
 /// Writes the sanitized HTML of `s` to `out` (appending) in one pass, and returns in `*trim_start` and
 /// `*trim_end` the range of `out` (from where it was on entry) without surrounding white space.
-/// `origin` is the base URL's `scheme:` and `//authority` (NULL without a usable base): clean absolute
-/// `http(s)` URLs and clean root paths are written without calling `resolve`.
-void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *origin, size_t origin_count,
-                  cfb_url_callback resolve, void *context, size_t *trim_start, size_t *trim_end);
+/// `prefix` is the base URL's `scheme:` and `//authority` (its first `origin_count` bytes) followed by its
+/// directory (through the last `/`, `prefix_count` bytes in all), NULL without a usable base: clean absolute
+/// `http(s)` URLs and clean paths without dot segments are written without calling `resolve` (relative ones
+/// only when `directory_has_dots` is 0).
+void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
+                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
+                  size_t *trim_start, size_t *trim_end);
 
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
