@@ -581,6 +581,36 @@ void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
     put(out, s + run, n - run);
 }
 
+size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst) {
+    uint8_t *o = dst;
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '>', '&')) < n; k++) {
+        memcpy(o, s + run, k - run);
+        o += k - run;
+        if (s[k] == '<') memcpy(o, "&lt;", 4), o += 4;
+        else if (s[k] == '>') memcpy(o, "&gt;", 4), o += 4;
+        else memcpy(o, "&amp;", 5), o += 5;
+        run = k + 1;
+    }
+    memcpy(o, s + run, n - run);
+    return (size_t)(o - dst) + (n - run);
+}
+
+size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst) {
+    uint8_t *o = dst;
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', '"')) < n; k++) {
+        memcpy(o, s + run, k - run);
+        o += k - run;
+        if (s[k] == '<') memcpy(o, "&lt;", 4), o += 4;
+        else if (s[k] == '&') memcpy(o, "&amp;", 5), o += 5;
+        else memcpy(o, "&quot;", 6), o += 6;
+        run = k + 1;
+    }
+    memcpy(o, s + run, n - run);
+    return (size_t)(o - dst) + (n - run);
+}
+
 // MARK: - Sanitizer
 
 static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n) {

@@ -1,3 +1,4 @@
+import CFeedBytes
 import Foundation
 
 /// Allowlist HTML sanitizer: keeps harmless formatting, drops scripts, frames, forms, event handlers, styles
@@ -97,62 +98,15 @@ enum HTMLSanitizer {
         return out
     }
 
-    /// The index of the first `a` or `b` (or `c`) in `t` at or after `from`, or `t.count`; memchr finds each
-    /// needle, so runs without markup cost next to nothing.
-    @inline(__always)
-    static func index(of needle: UInt8, in t: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        guard from < t.count, let base = t.baseAddress,
-            let p = memchr(base + from, Int32(needle), t.count - from)
-        else { return t.count }
-        return UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
-    }
-
-    /// Copies `t` to `out`, replacing each byte in `needles` with `replace(byte)`; runs are copied in bulk.
-    @inline(__always)
-    static func copyEscaping<S: ByteSink>(
-        _ t: UnsafeBufferPointer<UInt8>, _ needles: (UInt8, UInt8, UInt8?), into out: inout S,
-        _ replace: (UInt8, inout S) -> Void
-    ) {
-        let n = t.count
-        var pa = index(of: needles.0, in: t, from: 0)
-        var pb = index(of: needles.1, in: t, from: 0)
-        var pc = needles.2.map { index(of: $0, in: t, from: 0) } ?? n
-        var run = 0
-        while true {
-            let k = min(pa, pb, pc)
-            guard k < n else { break }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<k]))
-            replace(t[k], &out)
-            run = k + 1
-            if pa == k { pa = index(of: needles.0, in: t, from: run) }
-            if pb == k { pb = index(of: needles.1, in: t, from: run) }
-            if pc == k, let c = needles.2 { pc = index(of: c, in: t, from: run) }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: t[run..<n]))
-    }
-
+    /// Appends `t` with `<`, `>` and `&` escaped (`cfb_escape_text_into`).
     static func escapeText<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
-        copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&")), into: &out) { c, o in
-            switch c {
-            case UInt8(ascii: "<"): appendEntity("&lt;", to: &o)
-            case UInt8(ascii: ">"): appendEntity("&gt;", to: &o)
-            default: appendEntity("&amp;", to: &o)
-            }
-        }
+        guard let p = t.baseAddress, t.count > 0 else { return }
+        out.append(reserving: 5 * t.count) { cfb_escape_text_into(p, t.count, $0) }
     }
 
+    /// Appends `t` with `<`, `&` and `"` escaped (`cfb_escape_attribute_into`).
     static func escapeAttribute<S: ByteSink>(_ t: UnsafeBufferPointer<UInt8>, into out: inout S) {
-        copyEscaping(t, (UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "\"")), into: &out) { c, o in
-            switch c {
-            case UInt8(ascii: "<"): appendEntity("&lt;", to: &o)
-            case UInt8(ascii: "&"): appendEntity("&amp;", to: &o)
-            default: appendEntity("&quot;", to: &o)
-            }
-        }
-    }
-
-    @inline(__always)
-    static func appendEntity<S: ByteSink>(_ e: StaticString, to out: inout S) {
-        out.append(contentsOf: UnsafeBufferPointer(start: e.utf8Start, count: e.utf8CodeUnitCount))
+        guard let p = t.baseAddress, t.count > 0 else { return }
+        out.append(reserving: 6 * t.count) { cfb_escape_attribute_into(p, t.count, $0) }
     }
 }

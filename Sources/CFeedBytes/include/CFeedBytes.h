@@ -60,6 +60,12 @@ void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out);
 /// Appends `s` with `<`, `&` and `"` escaped (an attribute value inside double quotes).
 void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out);
 
+/// Writes `s` with `<`, `>` and `&` escaped to `dst` (room for `5 * n` bytes); returns the bytes written.
+size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst);
+
+/// Writes `s` with `<`, `&` and `"` escaped to `dst` (room for `6 * n` bytes); returns the bytes written.
+size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst);
+
 /// Appends `s` with its character references decoded (as browsers decode them in attribute values).
 void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out);
 
