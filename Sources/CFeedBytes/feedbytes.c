@@ -665,6 +665,51 @@ static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
     return 1;
 }
 
+int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots) {
+    if (n == 0 || needs_cleaning(b, n)) return -1;
+    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path.
+    size_t end = find_byte(b, 0, n, '#');
+    end = find_byte(b, 0, end, '?');
+    if (!is_alpha(b[0])) return 0;
+    size_t j = 1;
+    while (j < end && (is_alnum(b[j]) || b[j] == '+' || b[j] == '-' || b[j] == '.')) j++;
+    if (!(j < end && b[j] == ':')) return 0;
+    size_t start = j + 1;
+    int authority = 0;
+    if (start + 1 < end && b[start] == '/' && b[start + 1] == '/') {
+        authority = 1;
+        start = find_byte(b, start + 2, end, '/');
+    }
+    // `scheme:` and `//authority` are the first `start` bytes; the path is `start..<end`.
+    put(prefix, b, start);
+    *origin_count = start;
+    size_t slash = end;
+    for (size_t k = end; k > start; k--) {
+        if (b[k - 1] == '/') {
+            slash = k - 1;
+            break;
+        }
+    }
+    if (authority && end == start) put1(prefix, '/');
+    else if (slash < end) put(prefix, b + start, slash + 1 - start);
+    else if (authority) put1(prefix, '/');
+    // `URLBytes.hasDotSegment` over the directory.
+    const uint8_t *d = prefix->bytes + start;
+    size_t dn = prefix->count - start;
+    *directory_has_dots = 0;
+    for (size_t k = 0; k < dn; k++) {
+        if (d[k] == '.' && (k == 0 || d[k - 1] == '/')) {
+            size_t e = k + 1;
+            if (e < dn && d[e] == '.') e++;
+            if (e == dn || d[e] == '/') {
+                *directory_has_dots = 1;
+                break;
+            }
+        }
+    }
+    return 1;
+}
+
 void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
                   size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
                   size_t *trim_start, size_t *trim_end) {

@@ -26,21 +26,31 @@ enum FeedBytes {
 
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
-        let context = SanitizerContext(base: URLBase(base))
+        let context = SanitizerContext(base: base)
+        var prefix = cfb_buf()
+        defer { cfb_buf_free(&prefix) }
+        var originCount = 0
+        var dots: Int32 = 0
+        var split: Int32 = -1
+        if var b = base {
+            split = b.withUTF8 { cfb_url_prefix($0.baseAddress, $0.count, &prefix, &originCount, &dots) }
+        }
+        if split < 0, let b = context.base, b.usable {
+            // A base to clean first: split by `URLBase`.
+            cfb_buf_clear(&prefix)
+            b.prefix.withUnsafeBufferPointer { cfb_buf_append(&prefix, $0.baseAddress, $0.count) }
+            originCount = b.originCount
+            dots = b.directoryHasDots ? 1 : 0
+            split = 1
+        }
         return withExtendedLifetime(context) {
             string { out in
                 var lo = 0
                 var hi = 0
                 let ctx = Unmanaged.passUnretained(context).toOpaque()
-                if let b = context.base, b.usable {
-                    b.prefix.withUnsafeBufferPointer { p in
-                        cfb_sanitize(
-                            s.baseAddress, s.count, &out, p.baseAddress, b.originCount, p.count,
-                            b.directoryHasDots ? 1 : 0, sanitizerURL, ctx, &lo, &hi)
-                    }
-                } else {
-                    cfb_sanitize(s.baseAddress, s.count, &out, nil, 0, 0, 0, sanitizerURL, ctx, &lo, &hi)
-                }
+                cfb_sanitize(
+                    s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
+                    prefix.count, dots, sanitizerURL, ctx, &lo, &hi)
                 return lo..<hi
             }
         }
@@ -75,12 +85,14 @@ enum FeedBytes {
     }
 }
 
-/// What the sanitizer's URL callback needs: the base, and a buffer that holds the last answer.
+/// What the sanitizer's URL callback needs: the base (split only when a URL needs Swift), and a buffer that
+/// holds the last answer.
 private final class SanitizerContext {
-    let base: URLBase?
+    let baseString: String?
+    lazy var base: URLBase? = URLBase(baseString)
     let url = ByteBuffer(capacity: 256)
 
-    init(base: URLBase?) { self.base = base }
+    init(base: String?) { self.baseString = base }
 }
 
 /// Resolves a URL-carrying attribute for `cfb_sanitize` (URL resolution stays in Swift).

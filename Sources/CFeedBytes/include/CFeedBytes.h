@@ -47,6 +47,11 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                   size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
                   size_t *trim_start, size_t *trim_end);
 
+/// What `cfb_sanitize` needs of a base URL, as `URLBase` splits it: appends its `scheme:` and `//authority`
+/// and its directory to `prefix` (`*origin_count` the first), sets `*directory_has_dots`, and returns 1; 0 when
+/// the base has no scheme (nothing is resolved against it); -1 when it is empty or needs cleaning first.
+int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots);
+
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out);
