@@ -114,9 +114,31 @@ typedef struct {
     size_t count;
 } name_t;
 
-static inline name_t pack_name(const uint8_t *s, size_t from, size_t to) {
+/// The eight bytes of `x` with ASCII capitals lower-cased (no carries between bytes: each stays below 0x100).
+static inline uint64_t lower_ascii8(uint64_t x) {
+    uint64_t h = x & 0x7F7F7F7F7F7F7F7Full;
+    uint64_t at_least_a = h + 0x3F3F3F3F3F3F3F3Full;  // high bit set where h >= 0x41
+    uint64_t past_z = h + 0x2525252525252525ull;      // high bit set where h >= 0x5B
+    uint64_t upper = at_least_a & ~past_z & ~x & 0x8080808080808080ull;
+    return x | (upper >> 2);
+}
+
+static inline uint64_t low_bytes(size_t k) { return k >= 8 ? ~0ull : ((1ull << (8 * k)) - 1); }
+
+/// The name in `s[from..<to]`; `limit` is where `s` ends (reading up to sixteen bytes past `from` before it).
+static inline name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
     name_t t = {0, 0, to - from};
     if (t.count > 16) return t;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (from + 16 <= limit) {
+        uint64_t w0, w1;
+        memcpy(&w0, s + from, 8);
+        memcpy(&w1, s + from + 8, 8);
+        t.lo = lower_ascii8(w0) & low_bytes(t.count);
+        t.hi = t.count > 8 ? lower_ascii8(w1) & low_bytes(t.count - 8) : 0;
+        return t;
+    }
+#endif
     for (size_t k = 0; k < t.count; k++) {
         uint8_t c = s[from + k];
         uint64_t l = (c >= 'A' && c <= 'Z') ? (c | 0x20) : c;
@@ -154,7 +176,7 @@ static inline size_t name_hash(name_t t) {
 }
 
 static void table_add(name_table *t, const char *name, uint8_t v) {
-    name_t key = pack_name((const uint8_t *)name, 0, strlen(name));
+    name_t key = pack_name((const uint8_t *)name, 0, strlen(name), 0);
     size_t k = name_hash(key) & (TABLE_SIZE - 1);
     while (t->values[k] && !name_eq(t->keys[k], key)) k = (k + 1) & (TABLE_SIZE - 1);
     t->keys[k] = key;
@@ -224,8 +246,8 @@ static void build_tables(void) {
     EACH(block, effects, FX_BLOCK);
     EACH(drop_content, effects, FX_DROP);
 #undef EACH
-    name_img = pack_name((const uint8_t *)"img", 0, 3);
-    name_src = pack_name((const uint8_t *)"src", 0, 3);
+    name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
+    name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
 }
 
 static inline void tables(void) { pthread_once(&tables_once, build_tables); }
@@ -271,7 +293,7 @@ static void skip_raw_text(scanner *sc, name_t name) {
         }
         if (s[j + 1] == '/') {
             size_t e = name_end(sc, j + 2);
-            if (name_eq(pack_name(s, j + 2, e), name)) {
+            if (name_eq(pack_name(s, j + 2, e, n), name)) {
                 sc->i = min_z(n, find_byte(s, e, n, '>') + 1);
                 return;
             }
@@ -340,7 +362,7 @@ static token next_token(scanner *sc) {
             return t;
         }
         size_t e = name_end(sc, i + 2);
-        t.name = pack_name(s, i + 2, e);
+        t.name = pack_name(s, i + 2, e, n);
         sc->i = min_z(n, find_byte(s, e, n, '>') + 1);
         t.kind = TOK_END_TAG;
         return t;
@@ -353,7 +375,7 @@ static token next_token(scanner *sc) {
         return t;
     }
     size_t e = name_end(sc, i + 1);
-    t.name = pack_name(s, i + 1, e);
+    t.name = pack_name(s, i + 1, e, n);
     // The closing '>', skipping quoted attribute values (a quote opens a value only after '=').
     size_t j = e;
     int after_equals = 0;
@@ -382,14 +404,15 @@ static token next_token(scanner *sc) {
 
 /// The attribute at or after `*j` (before `end`), advancing `*j` past it: its name and the range of its raw
 /// value (empty when it has none); 0 at the end.
-static int next_attribute(const uint8_t *s, size_t *jp, size_t end, name_t *name, size_t *vs_out, size_t *ve_out) {
+static int next_attribute(const uint8_t *s, size_t limit, size_t *jp, size_t end, name_t *name, size_t *vs_out,
+                          size_t *ve_out) {
     size_t j = *jp;
     while (j < end) {
         while (j < end && (is_space(s[j]) || s[j] == '/')) j++;
         if (j >= end) break;
         size_t ns = j;
         while (j < end && !is_space(s[j]) && s[j] != '=' && s[j] != '/') j++;
-        name_t nm = pack_name(s, ns, j);
+        name_t nm = pack_name(s, ns, j, limit);
         while (j < end && is_space(s[j])) j++;
         size_t vs = j, ve = j;
         if (j < end && s[j] == '=') {
@@ -760,7 +783,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             size_t j = t.start;
             name_t an;
             size_t vs, ve;
-            while (next_attribute(s, &j, t.end, &an, &vs, &ve)) {
+            while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
                 uint8_t acls = table_get(&attributes, an);
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
@@ -800,7 +823,8 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             break;
         }
         case TOK_END_TAG: {
-            if (open_count == 0 || table_get(&elements, t.name) != EL_KEEP) break;
+            // Only EL_KEEP elements are ever on the stack: a name found there needs no table lookup.
+            if (open_count == 0) break;
             size_t k = open_count;
             while (k > 0 && !name_eq(open[k - 1], t.name)) k--;
             if (k == 0) break;
