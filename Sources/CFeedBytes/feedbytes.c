@@ -1073,3 +1073,31 @@ int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
     }
     return 1;
 }
+
+int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 1;
+    // Leading white space is skipped before libxml2 sees the document: control characters there too.
+    for (size_t k = 0; k < n && b[k] <= 0x20; k++) {
+        if (b[k] != 0x20 && b[k] != 0x09 && b[k] != 0x0A && b[k] != 0x0D) return 1;
+    }
+    // C1 controls are valid XML, and libxml2 2.9 decodes some sequences that are not UTF-8 (overlong forms in
+    // CDATA sections, for one): any lead byte whose sequence may be one of those sends the document the old way
+    // (they are rare; sixteen bytes without a byte >= 0x80 are skipped at once).
+    for (size_t i = 0; i < n; i++) {
+#if defined(__SSE2__)
+        while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + i)))) i += 16;
+        if (i >= n) break;
+#endif
+        uint8_t c = b[i];
+        if (c < 0xC0) continue;
+        uint8_t d = i + 1 < n ? b[i + 1] : 0;
+        if (c == 0xC0 || c == 0xC1 || c >= 0xF5) return 1;
+        if (c == 0xC2 && d >= 0x80 && d <= 0x9F) return 1;   // C1 controls
+        if (c == 0xE0 && d < 0xA0) return 1;                 // overlong three-byte forms
+        if (c == 0xED && d >= 0xA0) return 1;                // surrogates
+        if (c == 0xEF && d == 0xBF) return 1;                // U+FFC0–U+FFFF: U+FFFE and U+FFFF among them
+        if (c == 0xF0 && d < 0x90) return 1;                 // overlong four-byte forms
+        if (c == 0xF4 && d >= 0x90) return 1;                // past U+10FFFF
+    }
+    return 0;
+}

@@ -1,3 +1,4 @@
+import CFeedBytes
 import Foundation
 
 /// Decides a document's character encoding (byte-order mark, then the HTTP `Content-Type` charset, then the
@@ -159,10 +160,8 @@ enum Charset {
         return v != 0xFFFE && v != 0xFFFF && v <= 0x10FFFF
     }
 
-    /// Converts the document to clean UTF-8.
-    /// - Returns: nil when `b` already is clean UTF-8 without a BOM (the caller uses it as is), else the new bytes,
-    ///   plus a warning when bytes had to be replaced or the encoding is unknown.
-    static func toUTF8(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> (bytes: [UInt8]?, warning: String?) {
+    /// The encoding decided for the document (nil: none declared, read as UTF-8).
+    static func decide(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> Decision? {
         var d = sniff(b)
         if d == nil, let name = fromContentType(contentType) {
             d = decision(forName: name) ?? .iconv(name)
@@ -176,6 +175,22 @@ enum Charset {
                 d = decision(forName: name) ?? .iconv(name)
             }
         }
+        return d
+    }
+
+    /// Whether the document is read as UTF-8 from its first byte and has none of the bytes `isCleanUTF8` rejects
+    /// that libxml2 would not report (`cfb_has_unchecked_bytes`): then the bytes are clean exactly when libxml2
+    /// parses them without reporting an error about them.
+    static func libxml2ChecksTheRest(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> Bool {
+        guard (decide(b, contentType: contentType) ?? .utf8(skip: 0)) == .utf8(skip: 0) else { return false }
+        return cfb_has_unchecked_bytes(b.baseAddress, b.count) == 0
+    }
+
+    /// Converts the document to clean UTF-8.
+    /// - Returns: nil when `b` already is clean UTF-8 without a BOM (the caller uses it as is), else the new bytes,
+    ///   plus a warning when bytes had to be replaced or the encoding is unknown.
+    static func toUTF8(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> (bytes: [UInt8]?, warning: String?) {
+        let d = decide(b, contentType: contentType)
         var out: [UInt8] = []
         var warning: String?
         let declared = d != nil

@@ -91,6 +91,28 @@ import Testing
         #expect(try title(head + [0xE9, 0x20, 0xC2, 0x93, 0x71, 0xC2, 0x94] + tail) == "caf\u{E9} \u{201C}q\u{201D}")
     }
 
+    /// Documents are parsed as they are when libxml2 can vouch for their UTF-8; sequences it decodes without a
+    /// complaint (overlong forms in CDATA), C1 controls and control characters before the root still get repaired.
+    @Test(arguments: [
+        ([UInt8]([0xE0, 0x9F, 0xBF]), "a\u{FFFD}\u{FFFD}\u{FFFD}b", true, "a\u{E0}\u{178}\u{BF}b"),
+        ([0xC1, 0xBF], "a\u{FFFD}\u{FFFD}b", true, "a\u{C1}\u{BF}b"),
+        ([0xC2, 0x85], "a\u{2026}b", false, "a\u{2026}b"),
+        ([0x80], "a\u{FFFD}b", true, "a\u{20AC}b"),
+        ([0xC3, 0xA9], "a\u{E9}b", false, "a\u{E9}b"),
+    ])
+    func repairsWhatLibxml2LetsThrough(_ bad: [UInt8], _ summary: String, _ warns: Bool, _ leadSummary: String) throws {
+        let head = Array(("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>T</title>"
+            + "<item><guid>g</guid><description><![CDATA[<p>a").utf8)
+        let tail = Array("b</p>]]></description></item></channel></rss>".utf8)
+        let parsed = try FeedParser.parse(head + bad + tail)
+        #expect(parsed.feed.items.first?.summary == summary)
+        #expect(parsed.warnings == (warns ? ["invalid utf-8 byte sequences replaced"] : []))
+        // A control character before the declaration: dropped, and the declaration no longer counts, so stray
+        // bytes read as windows-1252 (as before).
+        let lead = try FeedParser.parse(Array(" \u{1}\n".utf8) + head + bad + tail)
+        #expect(lead.feed.items.first?.summary == leadSummary)
+    }
+
     @Test func cleanUTF8CheckRejectsWhatMustBeRepaired() {
         func clean(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { Charset.isCleanUTF8($0) } }
         let pad = Array(repeating: UInt8(ascii: "a"), count: 40)

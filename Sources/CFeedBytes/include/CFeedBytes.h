@@ -78,4 +78,10 @@ void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out);
 /// U+FFFE/U+FFFF and without C1 controls (U+0080–U+009F); else 0.
 int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 
+/// 1 when `s` may have bytes that `cfb_is_clean_utf8` rejects but libxml2 would not report while parsing it:
+/// a byte-order mark, control characters in the leading white space (skipped before parsing), C1 controls in
+/// UTF-8 (U+0080–U+009F, valid XML), and every lead byte that can start an overlong form, a surrogate,
+/// U+FFFE/U+FFFF or a code point past U+10FFFF (libxml2 2.9 decodes some of them silently); else 0.
+int cfb_has_unchecked_bytes(const uint8_t *s, size_t n);
+
 #endif
