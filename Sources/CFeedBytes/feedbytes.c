@@ -1085,6 +1085,13 @@ int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
     // (they are rare; sixteen bytes without a byte >= 0x80 are skipped at once).
     for (size_t i = 0; i < n; i++) {
 #if defined(__SSE2__)
+        while (i + 64 <= n) {
+            const __m128i *p = (const __m128i *)(b + i);
+            __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                                       _mm_or_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
+            if (_mm_movemask_epi8(any)) break;
+            i += 64;
+        }
         while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + i)))) i += 16;
         if (i >= n) break;
 #endif
