@@ -14,16 +14,6 @@ enum FeedBytes {
         return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
     }
 
-    /// Runs `body` with an empty C buffer and returns the bytes it appended.
-    @inline(__always)
-    static func bytes(_ body: (inout cfb_buf) -> Void) -> [UInt8] {
-        var buf = cfb_buf()
-        defer { cfb_buf_free(&buf) }
-        body(&buf)
-        guard let p = buf.bytes else { return [] }
-        return Array(UnsafeBufferPointer(start: p, count: buf.count))
-    }
-
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
         let context = SanitizerContext(base: base)

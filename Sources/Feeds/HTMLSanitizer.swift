@@ -8,11 +8,6 @@ enum HTMLSanitizer {
     // The element and attribute allowlists (and which attributes carry URLs) are the tables in
     // Sources/CFeedBytes/feedbytes.c (`build_tables`), next to the loop that uses them.
 
-    /// Sanitized copy of the HTML in `s`.
-    static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> [UInt8] {
-        Array(sanitizedString(s, base: base).utf8)
-    }
-
     /// Sanitized HTML as a string. The byte loop (tokenizer, allowlists, escaping, closing what it opened)
     /// runs in C (`cfb_sanitize`); URL-carrying attributes come back
     /// here for `safeURL` / `resolveSrcset`.
