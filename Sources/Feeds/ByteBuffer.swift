@@ -6,6 +6,8 @@ protocol ByteSink {
     mutating func append(contentsOf b: UnsafeBufferPointer<UInt8>)
     /// Drops the bytes from `k` on.
     mutating func truncate(to k: Int)
+    /// Lets `body` write up to `capacity` bytes at the end and keeps the number it returns.
+    mutating func append(reserving capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
 }
 
 extension ByteSink {
@@ -30,6 +32,13 @@ extension ByteSink {
 
 extension Array: ByteSink where Element == UInt8 {
     mutating func truncate(to k: Int) { removeLast(count - k) }
+
+    mutating func append(reserving capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let old = count
+        append(contentsOf: repeatElement(0, count: capacity))
+        let written = withUnsafeMutableBufferPointer { b in b.baseAddress.map { body($0 + old) } ?? 0 }
+        removeLast(capacity - written)
+    }
 }
 
 /// A growable byte buffer for the hot output paths (the sanitizer's output, captured text): an append is a
@@ -74,6 +83,14 @@ final class ByteBuffer: ByteSink {
 
     func append(contentsOf a: [UInt8]) {
         a.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    func append(reserving extra: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if capacity - count < extra { grow(extra) }
+        let written = body(start + count)
+        precondition(written >= 0 && written <= extra)
+        count += written
     }
 
     /// Forgets the contents, keeping the capacity.

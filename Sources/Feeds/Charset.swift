@@ -1,3 +1,4 @@
+import CFeedBytes
 import Foundation
 
 /// Decides a document's character encoding (byte-order mark, then the HTTP `Content-Type` charset, then the
@@ -159,10 +160,8 @@ enum Charset {
         return v != 0xFFFE && v != 0xFFFF && v <= 0x10FFFF
     }
 
-    /// Converts the document to clean UTF-8.
-    /// - Returns: nil when `b` already is clean UTF-8 without a BOM (the caller uses it as is), else the new bytes,
-    ///   plus a warning when bytes had to be replaced or the encoding is unknown.
-    static func toUTF8(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> (bytes: [UInt8]?, warning: String?) {
+    /// The encoding decided for the document (nil: none declared, read as UTF-8).
+    static func decide(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> Decision? {
         var d = sniff(b)
         if d == nil, let name = fromContentType(contentType) {
             d = decision(forName: name) ?? .iconv(name)
@@ -176,6 +175,22 @@ enum Charset {
                 d = decision(forName: name) ?? .iconv(name)
             }
         }
+        return d
+    }
+
+    /// Whether the document is read as UTF-8 from its first byte and has none of the bytes `isCleanUTF8` rejects
+    /// that libxml2 would not report (`cfb_has_unchecked_bytes`): then the bytes are clean exactly when libxml2
+    /// parses them without reporting an error about them.
+    static func libxml2ChecksTheRest(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> Bool {
+        guard (decide(b, contentType: contentType) ?? .utf8(skip: 0)) == .utf8(skip: 0) else { return false }
+        return cfb_has_unchecked_bytes(b.baseAddress, b.count) == 0
+    }
+
+    /// Converts the document to clean UTF-8.
+    /// - Returns: nil when `b` already is clean UTF-8 without a BOM (the caller uses it as is), else the new bytes,
+    ///   plus a warning when bytes had to be replaced or the encoding is unknown.
+    static func toUTF8(_ b: UnsafeBufferPointer<UInt8>, contentType: String?) -> (bytes: [UInt8]?, warning: String?) {
+        let d = decide(b, contentType: contentType)
         var out: [UInt8] = []
         var warning: String?
         let declared = d != nil
@@ -208,64 +223,8 @@ enum Charset {
         return (out, warning)
     }
 
-    /// Fast check: valid UTF-8, no forbidden control characters, no BOM.
-    static func isCleanUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = b.count
-        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return false }
-        guard let base = b.baseAddress else { return true }
-        while i < n {
-            // Thirty-two plain ASCII bytes (no control characters at all) at a time: most of any document.
-            if i + 32 <= n {
-                let p = UnsafeRawPointer(base + i)
-                let w0 = p.loadUnaligned(as: UInt64.self)
-                let w1 = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                let w2 = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
-                let w3 = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-                if (w0 | w1 | w2 | w3) & 0x8080_8080_8080_8080 == 0 {
-                    // All ASCII, so no carries between bytes: (byte + 0x60) sets the high bit iff byte >= 0x20.
-                    let printable = (w0 &+ 0x6060_6060_6060_6060) & (w1 &+ 0x6060_6060_6060_6060)
-                        & (w2 &+ 0x6060_6060_6060_6060) & (w3 &+ 0x6060_6060_6060_6060)
-                    if printable & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
-                        i += 32
-                        continue
-                    }
-                }
-            }
-            // Eight ASCII bytes at a time.
-            if i + 8 <= n {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let high = w & 0x8080_8080_8080_8080
-                if high == 0 {
-                    // All ASCII, so no carries between bytes: (byte + 0x60) sets the high bit iff byte >= 0x20.
-                    let control = ~(w &+ 0x6060_6060_6060_6060) & 0x8080_8080_8080_8080
-                    if control == 0 {
-                        i += 8
-                        continue
-                    }
-                    // Control bytes: allowed only if each is a tab, line feed or carriage return.
-                    @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
-                        ~(x &+ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080
-                    }
-                    let allowedControl = zeroBytes(w ^ 0x0909_0909_0909_0909) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
-                        | zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
-                    if control & ~allowedControl != 0 { return false }
-                    i += 8
-                    continue
-                }
-            }
-            let c = b[i]
-            if c < 0x80 {
-                if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { return false }
-                i += 1
-                continue
-            }
-            guard let (v, len) = decodeScalar(b, i) else { return false }
-            if !allowed(v) || (v >= 0x80 && v <= 0x9F) { return false }
-            i += len
-        }
-        return true
-    }
+    /// Fast check: valid UTF-8, no forbidden control characters, no C1 controls, no BOM (`cfb_is_clean_utf8`).
+    static func isCleanUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool { FeedBytes.isCleanUTF8(b) }
 
     @inline(__always)
     static func decodeScalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int)? {

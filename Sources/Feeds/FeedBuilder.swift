@@ -29,21 +29,18 @@ struct TextValue {
     /// The plain text of bytes already decoded (not base64).
     static func plain(_ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max) -> String {
         if mode == .text {
+            if limit == Int.max { return FeedBytes.collapsed(b) }
             var w = TextWriter(limit: limit)
             w.appendLiteral(b)
             return String(decoding: w.out, as: UTF8.self)
         }
-        return String(decoding: HTMLText.plainText(b, limit: limit), as: UTF8.self)
+        return HTMLText.plainText(b, limit: limit)
     }
 
     /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
     func html(fallbackBase: String?) -> String {
         decoded.withUnsafeBufferPointer { b in
-            if mode == .text {
-                var out: [UInt8] = []
-                HTMLSanitizer.escapeText(b, into: &out)
-                return String(decoding: out, as: UTF8.self)
-            }
+            if mode == .text { return FeedBytes.escapedText(b) }
             return HTMLSanitizer.sanitizedString(b, base: base ?? fallbackBase)
         }
     }
@@ -77,8 +74,9 @@ struct CapturedText {
     var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
 }
 
-/// An item while it is being read: raw values, converted at the end of the element.
-struct ItemDraft {
+/// An item while it is being read: raw values, converted at the end of the element. A class, so setting one
+/// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
+final class ItemDraft {
     var base: String?
     var title: TextValue?
     var link: String?
@@ -102,6 +100,8 @@ struct ItemDraft {
     var categories: [String] = []
     var enclosures: [Enclosure] = []
     var image: String?
+
+    init(base: String?) { self.base = base }
 }
 
 /// What the element being captured feeds into.

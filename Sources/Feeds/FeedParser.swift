@@ -37,6 +37,19 @@ public enum FeedParser {
     static func parse(buffer b: UnsafeBufferPointer<UInt8>, contentType: String?, url: String?) throws(FeedError)
         -> ParsedFeed
     {
+        if startsWithMarkup(b), Charset.libxml2ChecksTheRest(b, contentType: contentType) {
+            // libxml2 checks the UTF-8 as it reads and reports invalid sequences and characters XML forbids as
+            // errors: parse the bytes as they are, and only when it reported an error and they are not clean
+            // UTF-8 after all, parse the repaired copy as before (the result is the one of the repaired copy).
+            var xmlErrors = 0
+            let result: Result<ParsedFeed, FeedError>
+            do throws(FeedError) {
+                result = .success(try parseUTF8(b, url: url, charsetWarning: nil, xmlErrors: &xmlErrors))
+            } catch {
+                result = .failure(error)
+            }
+            if xmlErrors == 0 || Charset.isCleanUTF8(b) { return try result.get() }
+        }
         let (converted, charsetWarning) = Charset.toUTF8(b, contentType: contentType)
         if let converted {
             return try converted.withUnsafeBufferPointer { (u: UnsafeBufferPointer<UInt8>) throws(FeedError) in
@@ -46,9 +59,24 @@ public enum FeedParser {
         return try parseUTF8(b, url: url, charsetWarning: charsetWarning)
     }
 
+    /// Whether the first byte after leading white space is `<` (an XML document, not a JSON Feed).
+    static func startsWithMarkup(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        while k < b.count, b[k] <= 0x20 { k += 1 }
+        return k < b.count && b[k] == UInt8(ascii: "<")
+    }
+
     static func parseUTF8(_ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?) throws(FeedError)
         -> ParsedFeed
     {
+        var xmlErrors = 0
+        return try parseUTF8(b, url: url, charsetWarning: charsetWarning, xmlErrors: &xmlErrors)
+    }
+
+    /// `parseUTF8`, also counting the errors libxml2 reported on the first read of the bytes.
+    static func parseUTF8(
+        _ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?, xmlErrors: inout Int
+    ) throws(FeedError) -> ParsedFeed {
         var start = 0
         while start < b.count, b[start] <= 0x20 { start += 1 }
         guard start < b.count else { throw FeedError(.empty, "got an empty document, not a feed") }
@@ -62,6 +90,7 @@ public enum FeedParser {
         var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
+        xmlErrors = reader.errors
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)

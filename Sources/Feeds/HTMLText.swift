@@ -19,46 +19,19 @@ public enum HTMLText {
     /// The plain text of an HTML fragment.
     public static func plainText(fromHTML html: String) -> String {
         var html = html
-        return html.withUTF8 { String(decoding: plainText($0), as: UTF8.self) }
+        return html.withUTF8 { plainText($0) }
     }
 
     /// Collapses runs of white space (including no-break spaces) to one space and trims both ends.
     public static func collapsingWhitespace(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { s in
-            var w = TextWriter(limit: Int.max)
-            w.appendLiteral(s)
-            return String(decoding: w.out, as: UTF8.self)
-        }
+        return text.withUTF8 { FeedBytes.collapsed($0) }
     }
 
-    /// The plain text of the HTML in `s`, stopping after about `limit` bytes of output.
-    static func plainText(_ s: UnsafeBufferPointer<UInt8>, limit: Int = Int.max) -> [UInt8] {
-        var w = TextWriter(limit: limit)
-        var scanner = HTMLScanner(s)
-        loop: while !w.full {
-            switch scanner.next() {
-            case .end:
-                break loop
-            case .text(let r):
-                w.appendHTMLText(UnsafeBufferPointer(rebasing: s[r]))
-            case .cdata(let r):
-                w.appendLiteral(UnsafeBufferPointer(rebasing: s[r]))
-            case .startTag(let name, _, let selfClosing):
-                let effect = tagEffects[name] ?? 0
-                if effect & 2 != 0 {
-                    if !selfClosing { scanner.skipRawText(until: name) }
-                    w.space()
-                } else if effect & 1 != 0 {
-                    w.space()
-                }
-            case .endTag(let name):
-                if (tagEffects[name] ?? 0) & 1 != 0 { w.space() }
-            case .ignorable:
-                break
-            }
-        }
-        return w.out
+    /// The plain text of the HTML in `s`, stopping after about `limit` bytes of output (`cfb_plain_text`: the
+    /// same tokenizer, tag effects and white-space rules as `paragraphs` and `TextWriter`, in C).
+    static func plainText(_ s: UnsafeBufferPointer<UInt8>, limit: Int = Int.max) -> String {
+        FeedBytes.plainText(s, limit: limit)
     }
 }
 

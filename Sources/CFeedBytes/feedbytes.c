@@ -1,0 +1,1110 @@
+// The feed parser's byte loops (see include/CFeedBytes.h). Written to produce exactly the bytes the Swift
+// implementation they replace produced (HTMLScanner, HTMLSanitizer, TextWriter, HTMLEntities, Charset),
+// quirks included: the Swift tests and the byte-identical JSON comparison hold both to the same output.
+#include "CFeedBytes.h"
+
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
+#include <libxml/HTMLparser.h>
+
+#include <pthread.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+// MARK: - Buffer
+
+void cfb_buf_free(cfb_buf *b) {
+    free(b->bytes);
+    b->bytes = NULL;
+    b->count = 0;
+    b->capacity = 0;
+}
+
+__attribute__((noinline)) static void buf_grow(cfb_buf *b, size_t extra) {
+    size_t cap = b->capacity * 2;
+    if (cap < b->count + extra) cap = b->count + extra;
+    if (cap < 256) cap = 256;
+    uint8_t *p = realloc(b->bytes, cap);
+    if (!p) abort();
+    b->bytes = p;
+    b->capacity = cap;
+}
+
+static inline void put(cfb_buf *b, const uint8_t *p, size_t n) {
+    if (n == 0) return;
+    if (b->capacity - b->count < n) buf_grow(b, n);
+    memcpy(b->bytes + b->count, p, n);
+    b->count += n;
+}
+
+/// Makes room for `n` more bytes.
+static inline void reserve(cfb_buf *b, size_t n) {
+    if (b->capacity - b->count < n) buf_grow(b, n);
+}
+
+static inline void put1(cfb_buf *b, uint8_t c) {
+    if (b->count == b->capacity) buf_grow(b, 1);
+    b->bytes[b->count++] = c;
+}
+
+#define PUTS(b, lit) put((b), (const uint8_t *)(lit), sizeof(lit) - 1)
+
+void cfb_buf_append(cfb_buf *b, const uint8_t *p, size_t n) { put(b, p, n); }
+
+// MARK: - Character classes
+
+static inline int is_alpha(uint8_t c) { return (uint8_t)(c | 0x20) >= 'a' && (uint8_t)(c | 0x20) <= 'z'; }
+static inline int is_space(uint8_t c) { return c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C; }
+static inline int is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || is_alpha(c); }
+
+static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t c) {
+    if (from >= to) return to;
+    const uint8_t *p = memchr(s + from, c, to - from);
+    return p ? (size_t)(p - s) : to;
+}
+
+/// The index of the first byte in `from..<to` equal to `a`, `b` or `c`, or `to` (sixteen bytes at a time).
+static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t a, uint8_t b, uint8_t c) {
+    size_t i = from;
+#if defined(__SSE2__)
+    __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+    while (i + 16 <= to) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        int m = _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    for (; i < to; i++) {
+        uint8_t x = s[i];
+        if (x == a || x == b || x == c) return i;
+    }
+    return to;
+}
+
+/// The index of `pat` at or after `from`, comparing every byte with bit 0x20 set (as HTMLScanner did), or `n`.
+static size_t find_folded(const uint8_t *s, size_t n, size_t from, const char *pat, size_t m) {
+    uint8_t first = (uint8_t)pat[0] | 0x20;
+    for (size_t j = from; j + m <= n; j++) {
+        if ((s[j] | 0x20) != first) continue;
+        size_t k = 1;
+        while (k < m && (s[j + k] | 0x20) == ((uint8_t)pat[k] | 0x20)) k++;
+        if (k == m) return j;
+    }
+    return n;
+}
+
+static int has_prefix_folded(const uint8_t *s, size_t n, size_t j, const char *pat, size_t m) {
+    if (j + m > n) return 0;
+    for (size_t k = 0; k < m; k++)
+        if ((s[j + k] | 0x20) != ((uint8_t)pat[k] | 0x20)) return 0;
+    return 1;
+}
+
+// MARK: - Names
+
+/// A lower-cased (ASCII letters only) name of up to 16 bytes packed into two words, with its exact length;
+/// longer names match no table entry.
+typedef struct {
+    uint64_t lo, hi;
+    size_t count;
+} name_t;
+
+/// The eight bytes of `x` with ASCII capitals lower-cased (no carries between bytes: each stays below 0x100).
+static inline uint64_t lower_ascii8(uint64_t x) {
+    uint64_t h = x & 0x7F7F7F7F7F7F7F7Full;
+    uint64_t at_least_a = h + 0x3F3F3F3F3F3F3F3Full;  // high bit set where h >= 0x41
+    uint64_t past_z = h + 0x2525252525252525ull;      // high bit set where h >= 0x5B
+    uint64_t upper = at_least_a & ~past_z & ~x & 0x8080808080808080ull;
+    return x | (upper >> 2);
+}
+
+static inline uint64_t low_bytes(size_t k) { return k >= 8 ? ~0ull : ((1ull << (8 * k)) - 1); }
+
+/// The name in `s[from..<to]`; `limit` is where `s` ends (reading up to sixteen bytes past `from` before it).
+static inline name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
+    name_t t = {0, 0, to - from};
+    if (t.count > 16) return t;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (from + 16 <= limit) {
+        uint64_t w0, w1;
+        memcpy(&w0, s + from, 8);
+        memcpy(&w1, s + from + 8, 8);
+        t.lo = lower_ascii8(w0) & low_bytes(t.count);
+        t.hi = t.count > 8 ? lower_ascii8(w1) & low_bytes(t.count - 8) : 0;
+        return t;
+    }
+#endif
+    for (size_t k = 0; k < t.count; k++) {
+        uint8_t c = s[from + k];
+        uint64_t l = (c >= 'A' && c <= 'Z') ? (c | 0x20) : c;
+        if (k < 8) t.lo |= l << (8 * k);
+        else t.hi |= l << (8 * (k - 8));
+    }
+    return t;
+}
+
+static inline int name_eq(name_t a, name_t b) { return a.lo == b.lo && a.hi == b.hi && a.count == b.count; }
+
+static inline void put_name(cfb_buf *b, name_t t) {
+    size_t n = t.count < 16 ? t.count : 16;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // The packed words hold the bytes in order: store all sixteen, keep `n`.
+    reserve(b, 16);
+    memcpy(b->bytes + b->count, &t.lo, 8);
+    memcpy(b->bytes + b->count + 8, &t.hi, 8);
+    b->count += n;
+#else
+    for (size_t k = 0; k < n; k++) put1(b, (uint8_t)(k < 8 ? t.lo >> (8 * k) : t.hi >> (8 * (k - 8))));
+#endif
+}
+
+// Fixed tables from name to a small value (0 = absent), filled once.
+#define TABLE_SIZE 512
+typedef struct {
+    name_t keys[TABLE_SIZE];
+    uint8_t values[TABLE_SIZE];
+} name_table;
+
+static inline size_t name_hash(name_t t) {
+    uint64_t h = (t.lo * 0x9E3779B97F4A7C15ull) ^ (t.hi * 0xC2B2AE3D27D4EB4Full) ^ (uint64_t)t.count;
+    return (size_t)(((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull) >> 40);
+}
+
+static void table_add(name_table *t, const char *name, uint8_t v) {
+    name_t key = pack_name((const uint8_t *)name, 0, strlen(name), 0);
+    size_t k = name_hash(key) & (TABLE_SIZE - 1);
+    while (t->values[k] && !name_eq(t->keys[k], key)) k = (k + 1) & (TABLE_SIZE - 1);
+    t->keys[k] = key;
+    t->values[k] |= v;
+}
+
+static inline uint8_t table_get(const name_table *t, name_t key) {
+    if (key.count == 0 || key.count > 16) return 0;
+    size_t k = name_hash(key) & (TABLE_SIZE - 1);
+    while (t->values[k]) {
+        if (name_eq(t->keys[k], key)) return t->values[k];
+        k = (k + 1) & (TABLE_SIZE - 1);
+    }
+    return 0;
+}
+
+// Element classes for the sanitizer.
+enum { EL_KEEP = 1, EL_KEEP_VOID = 2, EL_DROP_WITH_CONTENT = 3 };
+// Attribute classes for the sanitizer.
+enum { AT_PLAIN = 1, AT_URL = 2, AT_SRCSET = 3 };
+// Tag effects for plain text: bit 0 = block (separates words), bit 1 = content dropped.
+enum { FX_BLOCK = 1, FX_DROP = 2 };
+
+static name_table elements, attributes, void_dropped, effects;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static name_t name_img, name_src;
+
+static void build_tables(void) {
+    static const char *keep[] = {
+        "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big", "blockquote",
+        "caption", "center", "cite", "code", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
+        "figcaption", "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "i", "ins", "kbd",
+        "li", "main", "mark", "ol", "p", "picture", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
+        "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+        "tr", "tt", "u", "ul", "var", "video", "nav", "label",
+    };
+    static const char *keep_void[] = {"br", "img", "hr", "wbr", "source", "col", "track"};
+    static const char *drop[] = {
+        "script", "style", "iframe", "object", "embed", "applet", "frame", "frameset", "noframes", "noembed",
+        "template", "title", "head", "select", "textarea", "button", "svg", "math", "xml", "meta", "link", "base",
+    };
+    static const char *plain[] = {
+        "alt", "title", "width", "height", "colspan", "rowspan", "align", "valign", "datetime", "lang", "dir",
+        "start", "reversed", "controls", "loop", "scope", "headers", "abbr", "border", "cellpadding",
+        "cellspacing", "hspace", "vspace", "type", "span", "media", "sizes", "label", "kind", "srclang", "open",
+        "value", "color", "size", "face", "rel",
+    };
+    static const char *url[] = {"href", "src", "cite", "poster", "longdesc"};
+    static const char *block[] = {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption",
+        "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+        "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "img", "body", "html",
+        "head", "title", "caption", "center", "iframe", "video", "audio",
+    };
+    static const char *drop_content[] = {"script", "style", "template", "noembed", "noframes", "iframe"};
+#define EACH(list, table, v) for (size_t k = 0; k < sizeof(list) / sizeof(list[0]); k++) table_add(&table, list[k], v)
+    EACH(keep, elements, EL_KEEP);
+    EACH(keep_void, elements, EL_KEEP_VOID);
+    EACH(drop, elements, EL_DROP_WITH_CONTENT);
+    EACH(plain, attributes, AT_PLAIN);
+    EACH(url, attributes, AT_URL);
+    table_add(&attributes, "srcset", AT_SRCSET);
+    table_add(&void_dropped, "meta", 1);
+    table_add(&void_dropped, "link", 1);
+    table_add(&void_dropped, "base", 1);
+    table_add(&void_dropped, "embed", 1);
+    EACH(block, effects, FX_BLOCK);
+    EACH(drop_content, effects, FX_DROP);
+#undef EACH
+    name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
+    name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
+}
+
+static inline void tables(void) { pthread_once(&tables_once, build_tables); }
+
+// MARK: - Tokenizer
+
+enum { TOK_END, TOK_TEXT, TOK_START, TOK_END_TAG, TOK_CDATA, TOK_IGNORABLE };
+
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+    size_t i;
+} scanner;
+
+typedef struct {
+    int kind;
+    size_t start, end;  // text/cdata: the bytes; start tag: the attributes
+    name_t name;        // start and end tags
+    int self_closing;
+} token;
+
+static inline size_t name_end(const scanner *sc, size_t from) {
+    size_t j = from;
+    while (j < sc->n) {
+        uint8_t c = sc->s[j];
+        if (is_space(c) || c == '/' || c == '>') break;
+        j++;
+    }
+    return j;
+}
+
+static inline size_t min_z(size_t a, size_t b) { return a < b ? a : b; }
+
+/// Skips the raw text of `script`/`style`-like elements up to and including their end tag.
+static void skip_raw_text(scanner *sc, name_t name) {
+    const uint8_t *s = sc->s;
+    size_t n = sc->n;
+    while (sc->i < n) {
+        size_t j = find_byte(s, sc->i, n, '<');
+        if (!(j + 1 < n)) {
+            sc->i = n;
+            return;
+        }
+        if (s[j + 1] == '/') {
+            size_t e = name_end(sc, j + 2);
+            if (name_eq(pack_name(s, j + 2, e, n), name)) {
+                sc->i = min_z(n, find_byte(s, e, n, '>') + 1);
+                return;
+            }
+        }
+        sc->i = j + 1;
+    }
+}
+
+static token next_token(scanner *sc) {
+    const uint8_t *s = sc->s;
+    size_t n = sc->n;
+    token t = {TOK_END, 0, 0, {0, 0, 0}, 0};
+    if (sc->i >= n) return t;
+    size_t start = sc->i;
+    size_t i = start;
+    if (s[i] != '<') {
+        sc->i = find_byte(s, i + 1, n, '<');
+        t.kind = TOK_TEXT;
+        t.start = start;
+        t.end = sc->i;
+        return t;
+    }
+    if (!(i + 1 < n)) {
+        sc->i = n;
+        t.kind = TOK_TEXT;
+        t.start = start;
+        t.end = n;
+        return t;
+    }
+    uint8_t c = s[i + 1];
+    if (c == '!') {
+        if (has_prefix_folded(s, n, i, "<!--", 4)) {
+            size_t e = find_folded(s, n, i + 4, "-->", 3);
+            sc->i = min_z(n, e + 3);
+            t.kind = TOK_IGNORABLE;
+            return t;
+        }
+        if (has_prefix_folded(s, n, i, "<![CDATA[", 9)) {
+            size_t e = find_folded(s, n, i + 9, "]]>", 3);
+            sc->i = min_z(n, e + 3);
+            t.kind = TOK_CDATA;
+            t.start = start + 9;
+            t.end = e;
+            return t;
+        }
+        sc->i = min_z(n, find_byte(s, i + 2, n, '>') + 1);
+        t.kind = TOK_IGNORABLE;
+        return t;
+    }
+    if (c == '?') {
+        sc->i = min_z(n, find_byte(s, i + 2, n, '>') + 1);
+        t.kind = TOK_IGNORABLE;
+        return t;
+    }
+    if (c == '/') {
+        if (!(i + 2 < n && is_alpha(s[i + 2]))) {
+            if (i + 2 < n && s[i + 2] == '>') {
+                sc->i = i + 3;
+                t.kind = TOK_IGNORABLE;
+                return t;
+            }
+            sc->i = i + 1;
+            t.kind = TOK_TEXT;
+            t.start = start;
+            t.end = i + 1;
+            return t;
+        }
+        size_t e = name_end(sc, i + 2);
+        t.name = pack_name(s, i + 2, e, n);
+        sc->i = min_z(n, find_byte(s, e, n, '>') + 1);
+        t.kind = TOK_END_TAG;
+        return t;
+    }
+    if (!is_alpha(c)) {
+        sc->i = i + 1;
+        t.kind = TOK_TEXT;
+        t.start = start;
+        t.end = i + 1;
+        return t;
+    }
+    size_t e = name_end(sc, i + 1);
+    t.name = pack_name(s, i + 1, e, n);
+    // The closing '>', skipping quoted attribute values (a quote opens a value only after '=').
+    size_t j = e;
+    int after_equals = 0;
+    while (j < n) {
+        uint8_t b = s[j];
+        if (b == '>') break;
+        if ((b == '"' || b == '\'') && after_equals) {
+            after_equals = 0;
+            j = min_z(n, find_byte(s, j + 1, n, b) + 1);
+            continue;
+        }
+        if (b == '=') after_equals = 1;
+        else if (!is_space(b)) after_equals = 0;
+        j++;
+    }
+    int self_closing = j > e && j <= n && s[j - 1] == '/';
+    size_t attr_end = self_closing ? j - 1 : j;
+    sc->i = min_z(n, j + 1);
+    size_t ae = min_z(attr_end, n);
+    t.kind = TOK_START;
+    t.start = e;
+    t.end = ae > e ? ae : e;
+    t.self_closing = self_closing;
+    return t;
+}
+
+/// The attribute at or after `*j` (before `end`), advancing `*j` past it: its name and the range of its raw
+/// value (empty when it has none); 0 at the end.
+static int next_attribute(const uint8_t *s, size_t limit, size_t *jp, size_t end, name_t *name, size_t *vs_out,
+                          size_t *ve_out) {
+    size_t j = *jp;
+    while (j < end) {
+        while (j < end && (is_space(s[j]) || s[j] == '/')) j++;
+        if (j >= end) break;
+        size_t ns = j;
+        while (j < end && !is_space(s[j]) && s[j] != '=' && s[j] != '/') j++;
+        name_t nm = pack_name(s, ns, j, limit);
+        while (j < end && is_space(s[j])) j++;
+        size_t vs = j, ve = j;
+        if (j < end && s[j] == '=') {
+            j++;
+            while (j < end && is_space(s[j])) j++;
+            vs = j;
+            ve = j;
+            if (j < end && (s[j] == '"' || s[j] == '\'')) {
+                uint8_t q = s[j];
+                vs = j + 1;
+                ve = find_byte(s, vs, end, q);
+                j = min_z(end, ve + 1);
+            } else {
+                while (ve < end && !is_space(s[ve])) ve++;
+                j = ve;
+            }
+        } else if (j == ns) {
+            j++;
+            continue;
+        }
+        if (nm.count != 0) {
+            *jp = j;
+            *name = nm;
+            *vs_out = vs;
+            *ve_out = ve;
+            return 1;
+        }
+    }
+    *jp = j;
+    return 0;
+}
+
+// MARK: - Character references
+
+/// Windows-1252 code points for bytes 0x80–0x9F (0 = undefined).
+static const uint32_t cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,
+    0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+    0x0153, 0, 0x017E, 0x0178,
+};
+
+static void put_utf8(cfb_buf *out, uint32_t v) {
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) v = 0xFFFD;
+    uint8_t b[4];
+    if (v < 0x80) {
+        put1(out, (uint8_t)v);
+    } else if (v < 0x800) {
+        b[0] = (uint8_t)(0xC0 | (v >> 6));
+        b[1] = (uint8_t)(0x80 | (v & 0x3F));
+        put(out, b, 2);
+    } else if (v < 0x10000) {
+        b[0] = (uint8_t)(0xE0 | (v >> 12));
+        b[1] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+        b[2] = (uint8_t)(0x80 | (v & 0x3F));
+        put(out, b, 3);
+    } else {
+        b[0] = (uint8_t)(0xF0 | (v >> 18));
+        b[1] = (uint8_t)(0x80 | ((v >> 12) & 0x3F));
+        b[2] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+        b[3] = (uint8_t)(0x80 | (v & 0x3F));
+        put(out, b, 4);
+    }
+}
+
+/// The code point of a named entity (without `&` and `;`), or 0 when HTML does not define it.
+static uint32_t named_entity(const uint8_t *p, size_t n) {
+    switch (n) {
+    case 2:
+        if (p[0] == 'l' && p[1] == 't') return 0x3C;
+        if (p[0] == 'g' && p[1] == 't') return 0x3E;
+        break;
+    case 3:
+        if (p[0] == 'a' && p[1] == 'm' && p[2] == 'p') return 0x26;
+        break;
+    case 4:
+        if (memcmp(p, "nbsp", 4) == 0) return 0xA0;
+        if (memcmp(p, "quot", 4) == 0) return 0x22;
+        if (memcmp(p, "apos", 4) == 0) return 0x27;
+        break;
+    default:
+        break;
+    }
+    if (n >= 32 || n == 0) return 0;
+    xmlChar z[32];
+    memcpy(z, p, n);
+    z[n] = 0;
+    const htmlEntityDesc *d = htmlEntityLookup(z);
+    return d ? d->value : 0;
+}
+
+/// Decodes the character reference at `s[start]` (an `&`), appending it to `out`; returns the index after
+/// it, or 0 when the `&` does not start one.
+static size_t decode_reference(const uint8_t *s, size_t n, size_t start, cfb_buf *out) {
+    size_t i = start + 1;
+    if (i >= n) return 0;
+    if (s[i] == '#') {
+        i++;
+        int hex = 0;
+        if (i < n && (s[i] | 0x20) == 'x') {
+            hex = 1;
+            i++;
+        }
+        uint32_t v = 0;
+        size_t digits = 0;
+        while (i < n) {
+            uint8_t c = s[i];
+            uint32_t d;
+            if (c >= '0' && c <= '9') d = c - '0';
+            else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (uint32_t)((c | 0x20) - 'a' + 10);
+            else break;
+            if (v < 0x110000) v = v * (hex ? 16 : 10) + d;
+            digits++;
+            i++;
+        }
+        if (digits == 0) return 0;
+        if (i < n && s[i] == ';') i++;
+        if (v >= 0x80 && v <= 0x9F) {
+            uint32_t m = cp1252_high[v - 0x80];
+            if (m) v = m;
+        }
+        if (v == 0) v = 0xFFFD;
+        put_utf8(out, v);
+        return i;
+    }
+    size_t j = i;
+    while (j < n && j - i < 32 && is_alnum(s[j])) j++;
+    if (j == i) return 0;
+    size_t len = j - i;
+    if (j < n && s[j] == ';') {
+        uint32_t v = named_entity(s + i, len);
+        if (!v) return 0;
+        put_utf8(out, v);
+        return j + 1;
+    }
+    // Without `;` browsers still decode the legacy few.
+    if (len >= 2 && len <= 4) {
+        uint32_t v = named_entity(s + i, len);
+        if (v == 0x26 || v == 0x3C || v == 0x3E || v == 0xA0 || v == 0x22) {
+            put_utf8(out, v);
+            return j;
+        }
+    }
+    return 0;
+}
+
+void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out) {
+    size_t run = 0, k = 0;
+    while (k < n) {
+        k = find_byte(s, k, n, '&');
+        if (k >= n) break;
+        put(out, s + run, k - run);
+        size_t next = decode_reference(s, n, k, out);
+        if (next) {
+            k = next;
+        } else {
+            put1(out, '&');
+            k++;
+        }
+        run = k;
+    }
+    put(out, s + run, n - run);
+}
+
+// MARK: - Escaping
+
+void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '>', '&')) < n; k++) {
+        uint8_t c = s[k];
+        put(out, s + run, k - run);
+        if (c == '<') PUTS(out, "&lt;");
+        else if (c == '>') PUTS(out, "&gt;");
+        else PUTS(out, "&amp;");
+        run = k + 1;
+    }
+    put(out, s + run, n - run);
+}
+
+void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', '"')) < n; k++) {
+        uint8_t c = s[k];
+        put(out, s + run, k - run);
+        if (c == '<') PUTS(out, "&lt;");
+        else if (c == '&') PUTS(out, "&amp;");
+        else PUTS(out, "&quot;");
+        run = k + 1;
+    }
+    put(out, s + run, n - run);
+}
+
+size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst) {
+    uint8_t *o = dst;
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '>', '&')) < n; k++) {
+        memcpy(o, s + run, k - run);
+        o += k - run;
+        if (s[k] == '<') memcpy(o, "&lt;", 4), o += 4;
+        else if (s[k] == '>') memcpy(o, "&gt;", 4), o += 4;
+        else memcpy(o, "&amp;", 5), o += 5;
+        run = k + 1;
+    }
+    memcpy(o, s + run, n - run);
+    return (size_t)(o - dst) + (n - run);
+}
+
+size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst) {
+    uint8_t *o = dst;
+    size_t run = 0;
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', '"')) < n; k++) {
+        memcpy(o, s + run, k - run);
+        o += k - run;
+        if (s[k] == '<') memcpy(o, "&lt;", 4), o += 4;
+        else if (s[k] == '&') memcpy(o, "&amp;", 5), o += 5;
+        else memcpy(o, "&quot;", 6), o += 6;
+        run = k + 1;
+    }
+    memcpy(o, s + run, n - run);
+    return (size_t)(o - dst) + (n - run);
+}
+
+// MARK: - Sanitizer
+
+static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n) {
+    put1(out, ' ');
+    put_name(out, an);
+    PUTS(out, "=\"");
+    cfb_escape_attribute(v, n, out);
+    put1(out, '"');
+}
+
+static inline int needs_cleaning(const uint8_t *v, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = v[k];
+        if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return 1;
+    }
+    return 0;
+}
+
+/// The base URL as the sanitizer's fast path sees it (see `cfb_sanitize`).
+typedef struct {
+    const uint8_t *prefix;
+    size_t origin_count, prefix_count;
+    int directory_has_dots;
+} url_base;
+
+/// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
+/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
+/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
+/// `URLBase.resolve` give for them. Returns 0 for everything else.
+static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const url_base *base) {
+    if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
+        if (needs_cleaning(v, n)) return 0;
+        put_attribute(out, an, v, n);
+        return 1;
+    }
+    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
+    int rooted = v[0] == '/';
+    if (!rooted && base->directory_has_dots) return 0;
+    int in_path = 1;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = v[k];
+        if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\' || c == ':') return 0;
+        if (c == '?' || c == '#') in_path = 0;
+        if (in_path && c == '.' && (k == 0 || v[k - 1] == '/')) return 0;
+    }
+    put1(out, ' ');
+    put_name(out, an);
+    PUTS(out, "=\"");
+    cfb_escape_attribute(base->prefix, rooted ? base->origin_count : base->prefix_count, out);
+    cfb_escape_attribute(v, n, out);
+    put1(out, '"');
+    return 1;
+}
+
+int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots) {
+    if (n == 0 || needs_cleaning(b, n)) return -1;
+    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path.
+    size_t end = find_byte(b, 0, n, '#');
+    end = find_byte(b, 0, end, '?');
+    if (!is_alpha(b[0])) return 0;
+    size_t j = 1;
+    while (j < end && (is_alnum(b[j]) || b[j] == '+' || b[j] == '-' || b[j] == '.')) j++;
+    if (!(j < end && b[j] == ':')) return 0;
+    size_t start = j + 1;
+    int authority = 0;
+    if (start + 1 < end && b[start] == '/' && b[start + 1] == '/') {
+        authority = 1;
+        start = find_byte(b, start + 2, end, '/');
+    }
+    // `scheme:` and `//authority` are the first `start` bytes; the path is `start..<end`.
+    put(prefix, b, start);
+    *origin_count = start;
+    size_t slash = end;
+    for (size_t k = end; k > start; k--) {
+        if (b[k - 1] == '/') {
+            slash = k - 1;
+            break;
+        }
+    }
+    if (authority && end == start) put1(prefix, '/');
+    else if (slash < end) put(prefix, b + start, slash + 1 - start);
+    else if (authority) put1(prefix, '/');
+    // `URLBytes.hasDotSegment` over the directory.
+    const uint8_t *d = prefix->bytes + start;
+    size_t dn = prefix->count - start;
+    *directory_has_dots = 0;
+    for (size_t k = 0; k < dn; k++) {
+        if (d[k] == '.' && (k == 0 || d[k - 1] == '/')) {
+            size_t e = k + 1;
+            if (e < dn && d[e] == '.') e++;
+            if (e == dn || d[e] == '/') {
+                *directory_has_dots = 1;
+                break;
+            }
+        }
+    }
+    return 1;
+}
+
+void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
+                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
+                  size_t *trim_start, size_t *trim_end) {
+    url_base base = {prefix, origin_count, prefix_count, directory_has_dots};
+    tables();
+    reserve(out, n + 64);
+    size_t out_start = out->count;
+    name_t open_small[64];
+    name_t *open = open_small;
+    size_t open_count = 0, open_capacity = 64;
+    cfb_buf decoded = {0};
+    scanner sc = {s, n, 0};
+    for (;;) {
+        if (sc.i < n && s[sc.i] != '<') {
+            // Text up to the next '<' (the tokenizer's text token), with its '>' escaped, in one pass.
+            size_t k = sc.i, run = sc.i;
+            while ((k = find_any3(s, k, n, '<', '>', '>')) < n && s[k] == '>') {
+                put(out, s + run, k - run);
+                PUTS(out, "&gt;");
+                run = ++k;
+            }
+            put(out, s + run, k - run);
+            sc.i = k;
+            continue;
+        }
+        token t = next_token(&sc);
+        if (t.kind == TOK_END) break;
+        switch (t.kind) {
+        case TOK_TEXT:
+            // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
+            PUTS(out, "&lt;");
+            break;
+        case TOK_CDATA:
+            cfb_escape_text(s + t.start, t.end - t.start, out);
+            break;
+        case TOK_IGNORABLE:
+            break;
+        case TOK_START: {
+            uint8_t cls = table_get(&elements, t.name);
+            if (cls == EL_DROP_WITH_CONTENT) {
+                if (!t.self_closing && !table_get(&void_dropped, t.name)) skip_raw_text(&sc, t.name);
+                break;
+            }
+            if (cls == 0) break;
+            put1(out, '<');
+            put_name(out, t.name);
+            int is_img = name_eq(t.name, name_img);
+            size_t j = t.start;
+            name_t an;
+            size_t vs, ve;
+            while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
+                uint8_t acls = table_get(&attributes, an);
+                if (!acls) continue;
+                const uint8_t *v = s + vs;
+                size_t vn = ve - vs;
+                // Without references the raw bytes are the value: no copy.
+                if (vn && memchr(v, '&', vn)) {
+                    cfb_buf_clear(&decoded);
+                    cfb_decode_references(v, vn, &decoded);
+                    v = decoded.bytes;
+                    vn = decoded.count;
+                }
+                if (acls == AT_PLAIN) {
+                    put_attribute(out, an, v, vn);
+                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, &base)) {
+                    // written
+                } else {
+                    const uint8_t *r = NULL;
+                    size_t rn = 0;
+                    int image = is_img && name_eq(an, name_src);
+                    if (resolve(context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
+                        put_attribute(out, an, r, rn);
+                }
+            }
+            put1(out, '>');
+            if (cls == EL_KEEP && !t.self_closing) {
+                if (open_count == open_capacity) {
+                    size_t cap = open_capacity * 2;
+                    name_t *p = malloc(cap * sizeof(name_t));
+                    if (!p) abort();
+                    memcpy(p, open, open_count * sizeof(name_t));
+                    if (open != open_small) free(open);
+                    open = p;
+                    open_capacity = cap;
+                }
+                open[open_count++] = t.name;
+            }
+            break;
+        }
+        case TOK_END_TAG: {
+            // Only EL_KEEP elements are ever on the stack: a name found there needs no table lookup.
+            if (open_count == 0) break;
+            size_t k = open_count;
+            while (k > 0 && !name_eq(open[k - 1], t.name)) k--;
+            if (k == 0) break;
+            while (open_count >= k) {
+                name_t nm = open[--open_count];
+                PUTS(out, "</");
+                put_name(out, nm);
+                put1(out, '>');
+            }
+            break;
+        }
+        }
+    }
+    while (open_count > 0) {
+        name_t nm = open[--open_count];
+        PUTS(out, "</");
+        put_name(out, nm);
+        put1(out, '>');
+    }
+    if (open != open_small) free(open);
+    cfb_buf_free(&decoded);
+    size_t lo = out_start, hi = out->count;
+    while (lo < hi && out->bytes[lo] <= 0x20) lo++;
+    while (hi > lo && out->bytes[hi - 1] <= 0x20) hi--;
+    *trim_start = lo;
+    *trim_end = hi;
+}
+
+// MARK: - Plain text
+
+typedef struct {
+    cfb_buf *out;
+    size_t origin;
+    int pending_space;
+} text_writer;
+
+static inline void tw_flush_space(text_writer *w) {
+    if (w->pending_space) {
+        if (w->out->count > w->origin) put1(w->out, ' ');
+        w->pending_space = 0;
+    }
+}
+
+static void tw_utf8(text_writer *w, uint32_t v) {
+    tw_flush_space(w);
+    put_utf8(w->out, v);
+}
+
+static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
+
+/// The index of the first byte in `from..<n` that is not `ordinary`, or `n`.
+static inline size_t find_not_ordinary(const uint8_t *t, size_t from, size_t n) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
+        int m = _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < n && ordinary(t[i])) i++;
+    return i;
+}
+
+/// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
+/// windows-1252.
+static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
+    size_t k = 0;
+    while (k < n) {
+        uint8_t c = t[k];
+        if (ordinary(c)) {
+            // A run of ordinary bytes, with single spaces between them kept as they are.
+            size_t e = k + 1;
+            for (;;) {
+                e = find_not_ordinary(t, e, n);
+                if (e < n && t[e] == 0x20 && e + 1 < n && ordinary(t[e + 1])) e += 2;
+                else break;
+            }
+            tw_flush_space(w);
+            put(w->out, t + k, e - k);
+            k = e;
+        } else if (c <= 0x20) {
+            if (is_space(c) || c == 0x0B) w->pending_space = 1;
+            k++;
+        } else if (c == 0xC2 && k + 1 < n && t[k + 1] == 0xA0) {
+            w->pending_space = 1;
+            k += 2;
+        } else if (c == 0xC2 && k + 1 < n && t[k + 1] >= 0x80 && t[k + 1] <= 0x9F) {
+            uint32_t m = cp1252_high[t[k + 1] - 0x80];
+            if (m) tw_utf8(w, m);
+            k += 2;
+        } else if (c == 0xE3 && k + 2 < n && t[k + 1] == 0x80 && t[k + 2] == 0x80) {
+            w->pending_space = 1;
+            k += 3;
+        } else {
+            tw_flush_space(w);
+            put1(w->out, c);
+            k++;
+        }
+    }
+}
+
+/// HTML text: character references decoded, white space collapsed.
+static void tw_html_text(text_writer *w, const uint8_t *t, size_t n, cfb_buf *scratch) {
+    size_t k = 0, run = 0;
+    while (k < n) {
+        k = find_byte(t, k, n, '&');
+        if (k >= n) break;
+        tw_literal(w, t + run, k - run);
+        cfb_buf_clear(scratch);
+        size_t next = decode_reference(t, n, k, scratch);
+        if (next) {
+            tw_literal(w, scratch->bytes, scratch->count);
+            k = next;
+        } else {
+            tw_flush_space(w);
+            put1(w->out, '&');
+            k++;
+        }
+        run = k;
+    }
+    tw_literal(w, t + run, n - run);
+}
+
+void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
+    reserve(out, n);
+    text_writer w = {out, out->count, 0};
+    tw_literal(&w, s, n);
+}
+
+void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
+    tables();
+    reserve(out, n < limit ? n : limit);
+    text_writer w = {out, out->count, 0};
+    cfb_buf scratch = {0};
+    scanner sc = {s, n, 0};
+    while (out->count - w.origin < limit) {
+        token t = next_token(&sc);
+        if (t.kind == TOK_END) break;
+        switch (t.kind) {
+        case TOK_TEXT:
+            tw_html_text(&w, s + t.start, t.end - t.start, &scratch);
+            break;
+        case TOK_CDATA:
+            tw_literal(&w, s + t.start, t.end - t.start);
+            break;
+        case TOK_START: {
+            uint8_t fx = table_get(&effects, t.name);
+            if (fx & FX_DROP) {
+                if (!t.self_closing) skip_raw_text(&sc, t.name);
+                w.pending_space = 1;
+            } else if (fx & FX_BLOCK) {
+                w.pending_space = 1;
+            }
+            break;
+        }
+        case TOK_END_TAG:
+            if (table_get(&effects, t.name) & FX_BLOCK) w.pending_space = 1;
+            break;
+        default:
+            break;
+        }
+    }
+    cfb_buf_free(&scratch);
+}
+
+// MARK: - UTF-8
+
+int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
+    size_t i = 0;
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 0;
+    while (i < n) {
+        // Sixteen ASCII bytes at a time (most of any document): only tab, line feed and carriage return may be
+        // below 0x20.
+#if defined(__SSE2__)
+        const __m128i space = _mm_set1_epi8(0x20);
+        while (i + 64 <= n) {
+            // Sixty-four bytes: all ASCII, none below 0x20 (the common case: no line break in them).
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(b + i));
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(b + i + 16));
+            __m128i v2 = _mm_loadu_si128((const __m128i *)(b + i + 32));
+            __m128i v3 = _mm_loadu_si128((const __m128i *)(b + i + 48));
+            __m128i any = _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3));
+            __m128i low = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v0, space), _mm_cmplt_epi8(v1, space)),
+                                       _mm_or_si128(_mm_cmplt_epi8(v2, space), _mm_cmplt_epi8(v3, space)));
+            if (_mm_movemask_epi8(_mm_or_si128(any, low))) break;
+            i += 64;
+        }
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+            if (_mm_movemask_epi8(v)) break;
+            int control = _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+            if (control) {
+                __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0D)));
+                if (control & ~_mm_movemask_epi8(ok)) return 0;
+            }
+            i += 16;
+        }
+#else
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, b + i, 8);
+            // All ASCII, so no carries between bytes: (byte + 0x60) sets the high bit iff byte >= 0x20.
+            if ((w & 0x8080808080808080ull) || (~(w + 0x6060606060606060ull) & 0x8080808080808080ull)) break;
+            i += 8;
+        }
+#endif
+        if (i >= n) break;
+        uint8_t c = b[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) return 0;
+            i++;
+            continue;
+        }
+        uint32_t v;
+        size_t len;
+        if (c < 0xC2) return 0;
+        if (c < 0xE0) {
+            if (i + 1 >= n || (b[i + 1] & 0xC0) != 0x80) return 0;
+            v = ((uint32_t)(c & 0x1F) << 6) | (b[i + 1] & 0x3F);
+            len = 2;
+        } else if (c < 0xF0) {
+            if (i + 2 >= n || (b[i + 1] & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) return 0;
+            v = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
+            if (v < 0x800) return 0;
+            len = 3;
+        } else if (c < 0xF5) {
+            if (i + 3 >= n || (b[i + 1] & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80)
+                return 0;
+            v = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(b[i + 1] & 0x3F) << 12) |
+                ((uint32_t)(b[i + 2] & 0x3F) << 6) | (b[i + 3] & 0x3F);
+            if (v < 0x10000 || v > 0x10FFFF) return 0;
+            len = 4;
+        } else {
+            return 0;
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) return 0;
+        if (v == 0xFFFE || v == 0xFFFF) return 0;
+        if (v >= 0x80 && v <= 0x9F) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 1;
+    // Leading white space is skipped before libxml2 sees the document: control characters there too.
+    for (size_t k = 0; k < n && b[k] <= 0x20; k++) {
+        if (b[k] != 0x20 && b[k] != 0x09 && b[k] != 0x0A && b[k] != 0x0D) return 1;
+    }
+    // C1 controls are valid XML, and libxml2 2.9 decodes some sequences that are not UTF-8 (overlong forms in
+    // CDATA sections, for one): any lead byte whose sequence may be one of those sends the document the old way
+    // (they are rare; sixteen bytes without a byte >= 0x80 are skipped at once).
+    for (size_t i = 0; i < n; i++) {
+#if defined(__SSE2__)
+        while (i + 64 <= n) {
+            const __m128i *p = (const __m128i *)(b + i);
+            __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                                       _mm_or_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
+            if (_mm_movemask_epi8(any)) break;
+            i += 64;
+        }
+        while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + i)))) i += 16;
+        if (i >= n) break;
+#endif
+        uint8_t c = b[i];
+        if (c < 0xC0) continue;
+        uint8_t d = i + 1 < n ? b[i + 1] : 0;
+        if (c == 0xC0 || c == 0xC1 || c >= 0xF5) return 1;
+        if (c == 0xC2 && d >= 0x80 && d <= 0x9F) return 1;   // C1 controls
+        if (c == 0xE0 && d < 0xA0) return 1;                 // overlong three-byte forms
+        if (c == 0xED && d >= 0xA0) return 1;                // surrogates
+        if (c == 0xEF && d == 0xBF) return 1;                // U+FFC0–U+FFFF: U+FFFE and U+FFFF among them
+        if (c == 0xF0 && d < 0x90) return 1;                 // overlong four-byte forms
+        if (c == 0xF4 && d >= 0x90) return 1;                // past U+10FFFF
+    }
+    return 0;
+}
