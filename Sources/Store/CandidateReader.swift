@@ -149,10 +149,17 @@ public final class CandidateReader {
 /// (ids above its `visibleThrough`) and those edited since the run began. Dropped once every snapshot still to
 /// come sees them (snapshots only move forward).
 struct RecentItems {
-    struct Entry {
-        var fingerprint: Fingerprint
-        var canonicalURL: String?
-        var itemTime: Int64
+    /// A class: entries are looked up for every candidate, and a struct of arrays would be retained field by field.
+    final class Entry {
+        let fingerprint: Fingerprint
+        let canonicalURL: String?
+        let itemTime: Int64
+
+        init(fingerprint: Fingerprint, canonicalURL: String?, itemTime: Int64) {
+            self.fingerprint = fingerprint
+            self.canonicalURL = canonicalURL
+            self.itemTime = itemTime
+        }
     }
 
     /// Index rows of the new items, in insertion order (ids only grow), a chain per key, newest first; the

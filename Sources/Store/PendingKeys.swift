@@ -112,11 +112,28 @@ struct PendingKeys {
         }
     }
 
-    /// Keeps only the rows from `first` on (their order and chains unchanged).
+    /// Keeps only the rows from `first` on (their order and chains unchanged), in place: the arrays keep their
+    /// memory (fresh pages cost a fault each).
     mutating func dropRows(before first: Int) {
-        var copy = PendingKeys()
-        for i in first..<rows.count { copy.append(rows[i].key, rows[i].item, period: periods[i]) }
-        self = copy
+        guard first > 0 else { return }
+        rows.removeFirst(first)
+        periods.removeFirst(first)
+        previous.removeAll(keepingCapacity: true)
+        for i in slotHeads.indices { slotHeads[i] = -1 }
+        used = 0
+        guard chained else { return }
+        for i in rows.indices {
+            let key = rows[i].key
+            let mask = slotHeads.count - 1
+            var slot = Self.slot(key, mask)
+            while slotHeads[slot] >= 0 && slotKeys[slot] != key { slot = (slot + 1) & mask }
+            if slotHeads[slot] < 0 {
+                used += 1
+                slotKeys[slot] = key
+            }
+            previous.append(slotHeads[slot])
+            slotHeads[slot] = Int32(i)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ import Store
 /// keys, feed line counts, clusters), one transaction per batch of feeds as fetch's writer makes them.
 enum StoreBenchmark {
     static let feedCount = 40
-    /// Items per transaction: 20,000 is what fetch's writer takes when it is the bottleneck (`StoreWriter`).
+    /// Items per transaction at most: what fetch's writer takes when it is the bottleneck (`StoreWriter`).
     static let batchItems = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 20_000
     /// Candidates looked up and judged on the preparing thread in a read snapshot (`CandidateReader`), as fetch
     /// does; `BENCH_SNAPSHOT=0` leaves all lookups to the writer, for comparison.
@@ -31,25 +31,30 @@ enum StoreBenchmark {
         return (store, records)
     }
 
-    /// Stores `docs` (numbered from `first`) through the pipeline. Returns wall, process CPU and writer CPU time.
+    /// Items per prepared chunk: fetch's writer starts a transaction once 1,000 items wait.
+    static let chunkItems = 1_000
+
+    /// Stores `docs` (numbered from `first`) through the pipeline, as fetch's writer takes them: the preparing
+    /// thread hands over chunks of `chunkItems`; the writer stores whatever chunks are ready (at least one, at
+    /// most `batchItems` items) in one transaction. Returns wall, process CPU and writer CPU time.
     static func run(
         _ docs: ArraySlice<NewsGenerator.Item>, first: Int, store: Store, records: [String: FeedRecord],
         dedup: Deduplicator
     ) throws -> Result {
-        let batches = stride(from: docs.startIndex, to: docs.endIndex, by: batchItems).map {
-            $0..<min(docs.endIndex, $0 + batchItems)
+        let chunks = stride(from: docs.startIndex, to: docs.endIndex, by: chunkItems).map {
+            $0..<min(docs.endIndex, $0 + chunkItems)
         }
-        let slots = batches.map { _ in Slot() }
-        let lookahead = DispatchSemaphore(value: 2)
+        let slots = chunks.map { _ in Slot() }
+        // The preparer runs at most a transaction and a half ahead (fetch pauses parsing at 30,000 waiting items).
+        let lookahead = DispatchSemaphore(value: max(2, batchItems * 3 / 2 / chunkItems))
         let wall0 = Date()
         let cpu0 = cpuSeconds()
         let items = Box(docs)
         let path = store.db.path
         if snapshotLookups { store.enableSnapshotLookups() }
-        // The preparing thread: batch after batch, at most two ahead of the writer.
         Thread.detachNewThread {
             let reader = snapshotLookups ? try? CandidateReader(path: path, deduplicator: dedup) : nil
-            for (k, range) in batches.enumerated() {
+            for (k, range) in chunks.enumerated() {
                 lookahead.wait()
                 var perFeed = prepare(items.value[range], first: first + range.lowerBound - items.value.startIndex, dedup: dedup)
                 if let reader {
@@ -62,20 +67,28 @@ enum StoreBenchmark {
             }
         }
         var writer = 0.0
-        for (k, range) in batches.enumerated() {
-            let perFeed = slots[k].take()
+        var k = 0
+        while k < chunks.count {
+            var taken = [(range: chunks[k], perFeed: slots[k].take())]
+            k += 1
+            while k < chunks.count && (taken.count + 1) * chunkItems <= batchItems, let more = slots[k].tryTake() {
+                taken.append((chunks[k], more))
+                k += 1
+            }
             let w0 = threadCPUSeconds()
             try store.db.batch {
-                for feed in 0..<feedCount where !perFeed[feed].isEmpty {
-                    guard let record = records["f\(feed)"] else { throw BenchError("feed f\(feed) not synced") }
-                    _ = try store.commitFetch(
-                        feedID: record.id, feedName: "f\(feed)",
-                        update: FetchStateUpdate(attemptedAt: docs[range.upperBound - 1].published, succeeded: true),
-                        items: perFeed[feed], deduplicator: dedup, windowDays: Double(dedup.settings.windowDays))
+                for (range, perFeed) in taken {
+                    for feed in 0..<feedCount where !perFeed[feed].isEmpty {
+                        guard let record = records["f\(feed)"] else { throw BenchError("feed f\(feed) not synced") }
+                        _ = try store.commitFetch(
+                            feedID: record.id, feedName: "f\(feed)",
+                            update: FetchStateUpdate(attemptedAt: docs[range.upperBound - 1].published, succeeded: true),
+                            items: perFeed[feed], deduplicator: dedup, windowDays: Double(dedup.settings.windowDays))
+                    }
                 }
             }
             writer += threadCPUSeconds() - w0
-            lookahead.signal()
+            for _ in taken { lookahead.signal() }
         }
         return Result(wallSeconds: Date().timeIntervalSince(wall0), cpuSeconds: cpuSeconds() - cpu0, writerCPUSeconds: writer)
     }
@@ -133,6 +146,12 @@ enum StoreBenchmark {
         }
         func take() -> [[PreparedItem]] {
             ready.wait()
+            defer { value = [] }
+            return value
+        }
+        /// The value if it is ready now.
+        func tryTake() -> [[PreparedItem]]? {
+            guard ready.wait(timeout: .now()) == .success else { return nil }
             defer { value = [] }
             return value
         }
