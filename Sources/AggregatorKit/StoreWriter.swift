@@ -54,7 +54,7 @@ final class StoreWriter: @unchecked Sendable {
         self.minBatchItems = minBatchItems
         self.maxBatchItems = maxBatchItems
         self.maxWait = maxWait
-        if let lookups, let reader = try? CandidateReader(path: store.db.path, deduplicator: lookups.deduplicator) {
+        if let lookups, let reader = try? CandidateReader(path: store.db.path, deduplicator: lookups.deduplicator, store: store) {
             store.enableSnapshotLookups()
             lookingUp = true
             let box = ReaderBox(reader)

@@ -13,6 +13,26 @@ public struct SnapshotLookup: Sendable {
     /// The snapshot's candidates that verified as the same story (their clusters are read again when used:
     /// a merge since the snapshot may have moved them).
     var matches: [(itemID: Int64, verdict: PairVerdict)]
+    /// This item's place in the reader's sequence, and the items before it that the snapshot may not hold
+    /// (looked up earlier, maybe not stored yet) which verified, by sequence number: the writer knows their ids.
+    var sequence: Int64 = 0
+    var inFlightMatches: [(sequence: Int64, verdict: PairVerdict)] = []
+    /// Items up to this sequence number were committed before the snapshot began.
+    var committedSequence: Int64 = 0
+}
+
+/// How far the writer has committed the items a `CandidateReader` looked up (by their sequence numbers): set by
+/// the Store after each commit, read by the reader before each snapshot. Shared by the two threads.
+public final class SequenceProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64 = 0
+
+    public init() {}
+
+    var committed: Int64 {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = max(value, newValue) } }
+    }
 }
 
 /// Finds candidates by index lookups: band, title and lead keys (the newest `keyFanout` items of each), the
@@ -33,14 +53,17 @@ enum CandidateQuery {
     /// One prepared lookup per key and week of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
     /// must not cost hundreds of rows), the ids deduplicated here, then one statement for the distinct ids that
     /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
+    /// `unwritten`: index rows that will reach the table later (the reader's items in flight): a Bloom filter
+    /// built now must say "maybe" for them too.
     static func candidates(
-        db: Database, filter: inout KeyFilterState, pending: PendingKeys?, for prepared: PreparedItem,
-        windowStart: Int64, windowEnd: Int64
+        db: Database, filter: inout KeyFilterState, pending: PendingKeys?, unwritten: PendingKeys? = nil,
+        for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
         // Per key, the newest `keyFanout` items, newest weeks first.
         let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
-        let perPeriod = try filter.keysToLookUp(prepared.encoded.indexKeys, periods: periods, db: db, pending: pending)
+        let perPeriod = try filter.keysToLookUp(
+            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending, unwritten: unwritten)
         if perPeriod.count == 1, let only = perPeriod.first {
             try db.integers(
                 "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
@@ -106,9 +129,14 @@ public final class CandidateReader {
     private let db: Database
     private var filter = KeyFilterState()
     private let deduplicator: Deduplicator
+    private let progress: SequenceProgress
+    /// The items looked up so far that may not be committed yet, by sequence number.
+    private var inFlight = RecentItems()
+    private var nextSequence: Int64 = 1
 
-    /// Opens a second, read-only connection to the database at `path` (which the writer has open already).
-    public init(path: String, deduplicator: Deduplicator) throws(StoreError) {
+    /// Opens a second, read-only connection to the database at `path`, which `store` (the writer) has open.
+    public init(path: String, deduplicator: Deduplicator, store: Store) throws(StoreError) {
+        progress = store.sequenceProgress
         db = try Database(path: path, readOnly: true)
         try? db.execute("PRAGMA cache_size = -131072")
         try? db.execute("PRAGMA mmap_size = 1073741824")
@@ -119,6 +147,9 @@ public final class CandidateReader {
     /// whole call). `now`: the time the writer will store them at (the window is around it and the item's time).
     public func lookUp(_ items: inout [PreparedItem], now: Date, windowDays: Double) throws {
         guard !items.isEmpty else { return }
+        // Read before the snapshot begins: every item up to it is in the snapshot.
+        let committed = progress.committed
+        inFlight.trim(visibleThrough: committed)
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         let visibleThrough = try db.scalarInt("SELECT coalesce(max(id), 0) FROM items") ?? 0
@@ -129,7 +160,8 @@ public final class CandidateReader {
             let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
             let window = CandidateQuery.window(for: item, itemTime: itemTime, now: nowSeconds, windowDays: windowDays)
             let candidates = try CandidateQuery.candidates(
-                db: db, filter: &filter, pending: nil, for: prepared, windowStart: window.start, windowEnd: window.end)
+                db: db, filter: &filter, pending: nil, unwritten: inFlight.keyRows, for: prepared,
+                windowStart: window.start, windowEnd: window.end)
             var matches: [(itemID: Int64, verdict: PairVerdict)] = []
             for candidate in candidates {
                 let verdict = deduplicator.judge(
@@ -137,8 +169,21 @@ public final class CandidateReader {
                     urlB: candidate.canonicalURL)
                 if verdict.isMatch { matches.append((candidate.itemID, verdict)) }
             }
+            var inFlightMatches: [(sequence: Int64, verdict: PairVerdict)] = []
+            for (sequence, entry) in inFlight.candidates(
+                for: prepared, after: committed, windowStart: window.start, windowEnd: window.end)
+            {
+                let verdict = deduplicator.judge(
+                    prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL,
+                    urlB: entry.canonicalURL)
+                if verdict.isMatch { inFlightMatches.append((sequence, verdict)) }
+            }
+            let sequence = nextSequence
+            nextSequence += 1
+            inFlight.add(sequence, prepared, itemTime: itemTime, isEdit: false)
             items[index].lookup = SnapshotLookup(
-                visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches)
+                visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches,
+                sequence: sequence, inFlightMatches: inFlightMatches, committedSequence: committed)
             // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe" for them.
             filter.noteWritten(prepared.encoded.indexKeys, period: KeyPeriods.period(itemTime))
         }
@@ -200,6 +245,9 @@ struct RecentItems {
     }
 
     func isEdited(_ id: Int64) -> Bool { edited[id] != nil }
+
+    /// The index rows of the items held (by id or sequence number).
+    var keyRows: PendingKeys { keys }
 
     /// Forgets the items every snapshot still to come sees, once they are most of what is held (amortized).
     mutating func trim(visibleThrough: Int64) {

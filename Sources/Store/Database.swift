@@ -55,6 +55,8 @@ public final class Database {
     var beforeCommit: (() throws -> Void)?
     /// Runs after a transaction was rolled back (the Store drops what it deferred).
     var afterRollback: (() -> Void)?
+    /// Runs after an outermost transaction committed.
+    var afterCommit: (() -> Void)?
     private var batchDepth = 0
     private var batchFailed = false
     public let path: String
@@ -247,6 +249,7 @@ public final class Database {
             let result = try body()
             try beforeCommit?()
             try execute("COMMIT")
+            afterCommit?()
             return result
         } catch {
             try? execute("ROLLBACK")

@@ -103,14 +103,15 @@ struct KeyFilterState {
 extension KeyFilterState {
     /// The index keys worth looking up in `db` for the given weeks (`periods`, newest first): all of them until
     /// the filter pays for itself, then, in the weeks it covers, those it may hold. `pending`: rows written to the
-    /// table at commit (the filter must say "maybe" for them too).
+    /// table at commit; `unwritten`: rows of items looked up but maybe not stored yet (the filter must say "maybe"
+    /// for both: they will be in the table).
     ///
     /// The filter covers the weeks from the oldest of the window it was built for onwards (new items land in new
     /// weeks; `noteWritten` adds them); a lookup in an older week (an old or undated item) reads all its keys.
     /// It pays once the lookups made would cost more than scanning those weeks' rows (`buildRatio` rows per
     /// lookup), counted from the items stored in them.
     mutating func keysToLookUp(
-        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?
+        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?, unwritten: PendingKeys? = nil
     ) throws -> [(period: Int64, keys: [Int64])] {
         guard enabled, let oldest = periods.last else { return periods.map { ($0, keys) } }
         if filter == nil {
@@ -129,6 +130,7 @@ extension KeyFilterState {
                 var built = KeyFilter(expectedKeys: rows + 1_000_000)
                 try db.integers("SELECT key FROM band_keys WHERE period >= ?", forEach: [oldest]) { built.insert($0) }
                 for row in pending?.rows ?? [] { built.insert(row.key) }
+                for row in unwritten?.rows ?? [] { built.insert(row.key) }
                 filter = built
                 filterFrom = oldest
                 estimatedRows = nil

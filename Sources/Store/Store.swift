@@ -120,6 +120,16 @@ public final class Store {
     /// Items written since the run's snapshots were taken (see `CandidateReader`), when enabled.
     var recent = RecentItems()
     private var usesSnapshotLookups = false
+    /// False once an item came without its lookup or a transaction rolled back: from then on the writer looks
+    /// every item up itself, in the table (its own rows written first).
+    private var pipelineIntact = true
+    /// How far this writer has committed the items a `CandidateReader` looked up (see `SnapshotLookup.sequence`).
+    public let sequenceProgress = SequenceProgress()
+    /// The stored item of each looked-up item still referenced by later lookups, by sequence number.
+    private var sequenceIDs: [Int64: Int64] = [:]
+    private var sequenceIDsFloor: Int64 = 0
+    /// The last sequence number stored in the open transaction.
+    private var transactionSequence: Int64 = 0
     /// Line counts of the open transaction's new items, written at its commit.
     var pendingLines: [LineKey: Int64] = [:]
 
@@ -148,7 +158,9 @@ public final class Store {
             self.pendingKeys = PendingKeys()
             self.pendingLines = [:]
             self.recent.invalidate()
+            self.pipelineIntact = false
         }
+        db.afterCommit = { [unowned self] in self.sequenceProgress.committed = self.transactionSequence }
     }
 
     /// From now on, items that carry a `SnapshotLookup` (from a `CandidateReader` on this database) are placed
@@ -274,9 +286,12 @@ public final class Store {
     ) throws {
         let item = prepared.item
         let nowSeconds = Int64(now.timeIntervalSince1970)
+        if let sequence = prepared.lookup?.sequence, sequence > 0 { transactionSequence = max(transactionSequence, sequence) }
         if let existing = try db.query(
             "SELECT id, content_hash, cluster_id FROM items WHERE feed_id = ? AND item_key = ?", feedID, item.key
         ).first {
+            // A later item's in-flight match with this one means the stored item (its text now, if edited).
+            noteSequence(prepared, id: existing.int(0))
             // An edit keeps the item's identity and cluster; only its stored text changes.
             if existing.int(1) != prepared.contentHash {
                 let stored = try db.scalarInt("SELECT item_time FROM items WHERE id = ?", existing.int(0)) ?? 0
@@ -306,7 +321,7 @@ public final class Store {
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, itemTime, nowSeconds, prepared.contentHash, clusterID, placement.similarity)
         let itemID = db.lastInsertRowID
-        if usesSnapshotLookups { recent.add(itemID, prepared, itemTime: itemTime, isEdit: false) }
+        noteSequence(prepared, id: itemID)
         try db.run("INSERT OR IGNORE INTO search_pending (item_id) VALUES (?)", itemID)
         try writeFingerprint(prepared, itemID: itemID, itemTime: itemTime, replacing: false)
         // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
@@ -333,25 +348,18 @@ public final class Store {
     ) throws -> (clusterID: Int64, similarity: Double, created: Bool) {
         let window = CandidateQuery.window(for: prepared.item, itemTime: itemTime, now: now, windowDays: windowDays)
         let decision: ClusterDecision
-        if usesSnapshotLookups, recent.isValid {
-            // Looked up in a snapshot, or (when the lookup failed) here in the table, whose index rows of this
-            // transaction are not written yet: `recent` has every item not yet in a snapshot or in the table.
-            let lookup = try prepared.lookup ?? SnapshotLookup(
-                visibleThrough: 0, windowStart: window.start, windowEnd: window.end,
-                matches: CandidateQuery.candidates(
-                    db: db, filter: &keyFilter, pending: nil, for: prepared, windowStart: window.start,
-                    windowEnd: window.end
-                ).compactMap { candidate in
-                    let verdict = deduplicator.judge(
-                        prepared.fingerprint, candidate.fingerprint, urlA: prepared.document.canonicalURL,
-                        urlB: candidate.canonicalURL)
-                    return verdict.isMatch ? (candidate.itemID, verdict) : nil
-                })
+        if usesSnapshotLookups, pipelineIntact, recent.isValid, let lookup = prepared.lookup {
             decision = try decide(prepared, lookup: lookup, deduplicator: deduplicator)
         } else {
+            if usesSnapshotLookups {
+                // Without its lookup, an in-flight match to this item could not be resolved later: the writer
+                // looks everything up itself from now on, in the table, with its own index rows written first.
+                pipelineIntact = false
+                try writePendingKeys()
+            }
             let candidates = try CandidateQuery.candidates(
-                db: db, filter: &keyFilter, pending: pendingKeys, for: prepared, windowStart: window.start,
-                windowEnd: window.end)
+                db: db, filter: &keyFilter, pending: usesSnapshotLookups ? nil : pendingKeys, for: prepared,
+                windowStart: window.start, windowEnd: window.end)
             decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
         }
         if let joined = decision.clusterID {
@@ -375,12 +383,19 @@ public final class Store {
     /// The decision for an item looked up in a snapshot: its snapshot matches (in their clusters of now) plus the
     /// items stored after the snapshot or edited since, judged here.
     private func decide(_ prepared: PreparedItem, lookup: SnapshotLookup, deduplicator: Deduplicator) throws -> ClusterDecision {
-        recent.trim(visibleThrough: lookup.visibleThrough)
         var matches: [JudgedMatch] = []
+        var seen = Set<Int64>()
         func add(_ id: Int64, _ verdict: PairVerdict) throws {
-            guard let cluster = try db.scalarInt("SELECT cluster_id FROM items WHERE id = ?", id) else { return }
+            guard seen.insert(id).inserted,
+                let cluster = try db.scalarInt("SELECT cluster_id FROM items WHERE id = ?", id)
+            else { return }
             matches.append(JudgedMatch(itemID: id, clusterID: cluster, verdict: verdict))
         }
+        // Items looked up before this one and maybe not in its snapshot: the reader judged them by sequence.
+        for match in lookup.inFlightMatches {
+            if let id = sequenceIDs[match.sequence] { try add(id, match.verdict) }
+        }
+        // The snapshot's matches, except items edited in this run (judged below in their new text).
         for match in lookup.matches where !recent.isEdited(match.itemID) { try add(match.itemID, match.verdict) }
         for (id, entry) in recent.candidates(
             for: prepared, after: lookup.visibleThrough, windowStart: lookup.windowStart, windowEnd: lookup.windowEnd)
@@ -389,7 +404,18 @@ public final class Store {
                 prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL, urlB: entry.canonicalURL)
             if verdict.isMatch { try add(id, verdict) }
         }
+        // Later lookups only name items after their own committed sequence, which only grows.
+        if lookup.committedSequence > sequenceIDsFloor + 50_000 {
+            sequenceIDsFloor = lookup.committedSequence
+            sequenceIDs = sequenceIDs.filter { $0.key > lookup.committedSequence }
+        }
         return deduplicator.decide(matches: matches)
+    }
+
+    /// Remembers which stored item a looked-up item became (for later in-flight matches with it).
+    private func noteSequence(_ prepared: PreparedItem, id: Int64) {
+        guard usesSnapshotLookups, let sequence = prepared.lookup?.sequence, sequence > 0 else { return }
+        sequenceIDs[sequence] = id
     }
 
     /// Stores an item's fingerprint and its index keys (LSH bands, title and lead keys), replacing any it had.

@@ -52,8 +52,9 @@ enum StoreBenchmark {
         let items = Box(docs)
         let path = store.db.path
         if snapshotLookups { store.enableSnapshotLookups() }
+        let storeBox = Box(store)
         Thread.detachNewThread {
-            let reader = snapshotLookups ? try? CandidateReader(path: path, deduplicator: dedup) : nil
+            let reader = snapshotLookups ? try? CandidateReader(path: path, deduplicator: dedup, store: storeBox.value) : nil
             for (k, range) in chunks.enumerated() {
                 lookahead.wait()
                 var perFeed = prepare(items.value[range], first: first + range.lowerBound - items.value.startIndex, dedup: dedup)

@@ -26,7 +26,7 @@ import Testing
         var reader: CandidateReader?
         if ahead != nil {
             db.store.enableSnapshotLookups()
-            reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator)
+            reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
         }
         func lookUp(_ k: Int) throws {
             var perFeed: [String: [PreparedItem]] = [:]
@@ -105,7 +105,7 @@ import Testing
     @Test func fallsBackToTheWritersLookupsAfterARollback() throws {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         db.store.enableSnapshotLookups()
-        let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator)
+        let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
         let stories = KeyFilterClusteringTests.stories(count: 12)
         let now = Date(timeIntervalSince1970: 1_760_100_000)
         var items = stories.filter { $0.feed == "a" }.map {
@@ -139,5 +139,45 @@ import Testing
         let joined = try db.count(
             "SELECT count(*) FROM items b JOIN items a ON a.cluster_id = b.cluster_id AND a.feed_id <> b.feed_id WHERE b.guid LIKE 'b%'")
         #expect(joined == Int64(copies.count))
+    }
+
+    /// The reader's Bloom filter, built while some looked-up items are not stored yet, still answers "maybe" for
+    /// their keys once they are: a copy of such an item looked up later finds it.
+    @Test func findsItemsThatWereInFlightWhenTheFilterWasBuilt() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        let now = Date(timeIntervalSince1970: 1_760_100_000)
+        let stories = KeyFilterClusteringTests.stories(count: 240)
+        // History first, stored before the reader exists, so its filter is not built at once (it pays only after
+        // many lookups).
+        try db.ingest("c", stories.filter { $0.feed == "c" }.map(\.item), storedAt: now)
+        db.store.enableSnapshotLookups()
+        let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+        func items(_ feed: String, _ ids: [String]) -> [PreparedItem] {
+            stories.filter { $0.feed == feed && ids.contains($0.item.id ?? "") }.map {
+                FetchRun.prepare($0.item, feed: feed, boilerplate: nil, deduplicator: db.deduplicator)
+            }
+        }
+        func write(_ feed: String, _ prepared: [PreparedItem]) throws {
+            _ = try db.store.commitFetch(
+                feedID: db.feedIDs[feed] ?? -1, feedName: feed,
+                update: FetchStateUpdate(attemptedAt: now, succeeded: true), items: prepared,
+                deduplicator: db.deduplicator, windowDays: 3)
+        }
+        // A few items looked up and not stored yet; then enough lookups to build the filter.
+        var early = items("a", ["a0", "a3"])
+        try reader.lookUp(&early, now: now, windowDays: 3)
+        var many = items("a", (100..<200).map { "a\($0)" })
+        try reader.lookUp(&many, now: now, windowDays: 3)
+        try write("a", early + many)
+        // Copies of the early items, looked up after those were stored.
+        var copies = items("b", ["b0", "b3"])
+        #expect(copies.count == 2)
+        try reader.lookUp(&copies, now: now, windowDays: 3)
+        try write("b", copies)
+        for n in [0, 3] {
+            let a = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE guid = ?", "a\(n)")
+            let b = try db.store.db.scalarInt("SELECT cluster_id FROM items WHERE guid = ?", "b\(n)")
+            #expect(a != nil && a == b, "b\(n) joins a\(n)")
+        }
     }
 }
