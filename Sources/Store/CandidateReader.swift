@@ -117,14 +117,14 @@ enum CandidateQuery {
     }
 }
 
-/// Looks up and judges the candidates of prepared items on a connection of its own, in a read snapshot, so the
-/// one writer only adds the items stored since and applies the decision. The reading runs on the caller's
-/// thread (a thread of its own in `fetch`, never the cooperative pool) while the writer writes on another:
-/// both cores work on storing.
+/// Looks up and judges the candidates of prepared items on a connection of its own, so the one writer only
+/// resolves their clusters, decides and writes. The reading runs on the caller's thread (a thread of its own in
+/// `fetch`, never the cooperative pool) while the writer writes on another: both cores work on storing.
 ///
-/// Candidates come out as if the writer had looked them up itself, except for one bound: at most `keyFanout`
-/// items per key from the snapshot plus at most `keyFanout` from the items stored after it (the writer's own
-/// lookups take that many from the table plus that many from its open transaction).
+/// Two sources: a read snapshot (one per call), and the items this reader looked up before that the snapshot may
+/// not hold yet, by sequence number (`SnapshotLookup.inFlightMatches`; the writer knows which item each became,
+/// and says how far it has committed through `SequenceProgress`). Candidates come out as if the writer had looked
+/// them up itself, except for one bound: at most `keyFanout` items per key from each of the two sources.
 public final class CandidateReader {
     private let db: Database
     private var filter = KeyFilterState()
@@ -190,9 +190,9 @@ public final class CandidateReader {
     }
 }
 
-/// The items this Store wrote that a `SnapshotLookup` may not have seen: those stored after the snapshot
-/// (ids above its `visibleThrough`) and those edited since the run began. Dropped once every snapshot still to
-/// come sees them (snapshots only move forward).
+/// Items held in memory with their fingerprints and index keys, answering candidate lookups like the table does:
+/// the `CandidateReader`'s items in flight (by sequence number, dropped once committed), and the writer's items
+/// edited during a run (a snapshot may still hold their old text and keys).
 struct RecentItems {
     /// A class: entries are looked up for every candidate, and a struct of arrays would be retained field by field.
     final class Entry {
