@@ -2,8 +2,9 @@ public import Foundation
 public import Dedup
 import Feeds
 
-/// Candidates of one prepared item, found and judged in a read snapshot off the writer thread
-/// (`CandidateReader`). The writer adds what the snapshot could not see: items stored after it (`RecentItems`).
+/// Candidates of one prepared item, found and judged off the writer thread (`CandidateReader`): in a read
+/// snapshot, and among the items looked up before it that the snapshot may not hold. The writer adds only the
+/// items edited during the run.
 public struct SnapshotLookup: Sendable {
     /// Every item with an id up to this was visible to the snapshot (and every newer one was not).
     var visibleThrough: Int64
