@@ -24,11 +24,23 @@ public struct SnapshotLookup: Sendable {
 
 /// How far the writer has committed the items a `CandidateReader` looked up (by their sequence numbers): set by
 /// the Store after each commit, read by the reader before each snapshot. Shared by the two threads.
+///
+/// Sequence numbers are issued here too, so they stay unique for the Store's life across readers (one reader at a
+/// time: the writer stores items in the order they were issued).
 public final class SequenceProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Int64 = 0
+    private var issued: Int64 = 0
 
     public init() {}
+
+    /// The next sequence number.
+    func issue() -> Int64 {
+        lock.withLock {
+            issued += 1
+            return issued
+        }
+    }
 
     var committed: Int64 {
         get { lock.withLock { value } }
@@ -133,7 +145,6 @@ public final class CandidateReader {
     private let progress: SequenceProgress
     /// The items looked up so far that may not be committed yet, by sequence number.
     private var inFlight = RecentItems()
-    private var nextSequence: Int64 = 1
 
     /// Opens a second, read-only connection to the database at `path`, which `store` (the writer) has open.
     public init(path: String, deduplicator: Deduplicator, store: Store) throws(StoreError) {
@@ -179,8 +190,7 @@ public final class CandidateReader {
                     urlB: entry.canonicalURL)
                 if verdict.isMatch { inFlightMatches.append((sequence, verdict)) }
             }
-            let sequence = nextSequence
-            nextSequence += 1
+            let sequence = progress.issue()
             inFlight.add(sequence, prepared, itemTime: itemTime, isEdit: false)
             items[index].lookup = SnapshotLookup(
                 visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches,

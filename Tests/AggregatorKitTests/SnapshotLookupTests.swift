@@ -14,7 +14,8 @@ import Testing
     /// Writes `batches` in order; with `ahead` > 0, each batch is looked up in a snapshot taken `ahead` batches
     /// before it is written (as fetch's lookup thread runs ahead of the writer).
     /// `dropEvery`: every n-th item loses its lookup (as when a lookup fails): the writer looks it up itself.
-    func store(_ batches: [[Story]], ahead: Int?, dropEvery: Int = 0) throws -> (UpkeepDatabase, [String]) {
+    /// `newReaderEvery`: a new reader every n lookups (as successive fetch runs on one Store would).
+    func store(_ batches: [[Story]], ahead: Int?, dropEvery: Int = 0, newReaderEvery: Int = 0) throws -> (UpkeepDatabase, [String]) {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         let now = Date(timeIntervalSince1970: 1_760_100_000)
         func prepared(_ batch: [Story], _ feed: String) -> [PreparedItem] {
@@ -28,7 +29,12 @@ import Testing
             db.store.enableSnapshotLookups()
             reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
         }
+        var lookups = 0
         func lookUp(_ k: Int) throws {
+            lookups += 1
+            if newReaderEvery > 0, lookups % newReaderEvery == 0 {
+                reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+            }
             var perFeed: [String: [PreparedItem]] = [:]
             for feed in ["a", "b", "c"] {
                 var items = prepared(batches[k], feed)
@@ -86,11 +92,13 @@ import Testing
     @Test func placesItemsAsTheWritersOwnLookupsDo() throws {
         let batches = Self.batches()
         let (_, sequential) = try store(batches, ahead: nil)
-        for (ahead, drop) in [(0, 0), (1, 0), (3, 0), (2, 3)] {
-            let (db, pipelined) = try store(batches, ahead: ahead, dropEvery: drop)
+        for (ahead, drop, fresh) in [(0, 0, 0), (1, 0, 0), (3, 0, 0), (2, 3, 0), (0, 0, 2)] {
+            let (db, pipelined) = try store(batches, ahead: ahead, dropEvery: drop, newReaderEvery: fresh)
             let differing = zip(pipelined, sequential).filter { $0 != $1 }.map { "\($0.0) vs \($0.1)" }
             #expect(pipelined.count == sequential.count)
-            #expect(differing.isEmpty, "lookups \(ahead) batches ahead, every \(drop) dropped: \(differing.prefix(5))")
+            #expect(
+                differing.isEmpty,
+                "lookups \(ahead) batches ahead, every \(drop) dropped, new reader every \(fresh): \(differing.prefix(5))")
             #expect(try db.count("SELECT count(*) FROM items") == Int64(sequential.count))
         }
         #expect(sequential.count > 200)
