@@ -31,12 +31,14 @@ enum StoreBenchmark {
         return (store, records)
     }
 
-    /// Items per prepared chunk: fetch's writer starts a transaction once 1,000 items wait.
+    /// Items per prepared chunk.
     static let chunkItems = 1_000
+    /// Fetch's writer starts a transaction once this many items wait (`StoreWriter`).
+    static let minBatchItems = 1_000
 
     /// Stores `docs` (numbered from `first`) through the pipeline, as fetch's writer takes them: the preparing
-    /// thread hands over chunks of `chunkItems`; the writer stores whatever chunks are ready (at least one, at
-    /// most `batchItems` items) in one transaction. Returns wall, process CPU and writer CPU time.
+    /// thread hands over chunks of `chunkItems`; the writer stores whatever chunks are ready (at least
+    /// `minBatchItems`, at most `batchItems` items) in one transaction. Returns wall, process CPU and writer CPU time.
     static func run(
         _ docs: ArraySlice<NewsGenerator.Item>, first: Int, store: Store, records: [String: FeedRecord],
         dedup: Deduplicator
@@ -70,8 +72,12 @@ enum StoreBenchmark {
         var writer = 0.0
         var k = 0
         while k < chunks.count {
-            var taken = [(range: chunks[k], perFeed: slots[k].take())]
-            k += 1
+            // At least `minBatchItems` (waiting for them), then whatever else is ready, up to `batchItems`.
+            var taken: [(range: Range<Int>, perFeed: [[PreparedItem]])] = []
+            while k < chunks.count && taken.count * chunkItems < minBatchItems {
+                taken.append((chunks[k], slots[k].take()))
+                k += 1
+            }
             while k < chunks.count && (taken.count + 1) * chunkItems <= batchItems, let more = slots[k].tryTake() {
                 taken.append((chunks[k], more))
                 k += 1
@@ -119,10 +125,15 @@ enum StoreBenchmark {
         let stretch = 10_000
         let marks: Set<Int> = [10_000, 100_000, 300_000, 600_000, 1_000_000, total]
         var n = 0
+        var copyOf: [Int: Int] = [:]
         while n < total {
             var batch: [NewsGenerator.Item] = []
             batch.reserveCapacity(stretch)
-            for _ in 0..<stretch { batch.append(generator.next()) }
+            for k in 0..<stretch {
+                let item = generator.next()
+                if let source = item.copyOf { copyOf[n + k] = source }
+                batch.append(item)
+            }
             let result = try run(batch[...], first: n, store: store, records: records, dedup: dedup)
             n += stretch
             if marks.contains(n) {
@@ -135,6 +146,14 @@ enum StoreBenchmark {
                         peakMemoryMB(), Double(store.fileBytes()) / 1e6))
             }
         }
+        // Quality kept all the way: every planted copy in its original's cluster.
+        var clusterOf: [Int: Int64] = [:]
+        try store.db.forEach("SELECT item_key, cluster_id FROM items", []) { statement in
+            let row = statement.row()
+            if let k = Int(row.text(0).split(separator: "/").last ?? "") { clusterOf[k] = row.int(1) }
+        }
+        let found = copyOf.filter { clusterOf[$0.key] != nil && clusterOf[$0.key] == clusterOf[$0.value] }.count
+        emit("    planted copies found over the whole growth: \(found)/\(copyOf.count)")
     }
 
     /// One batch's prepared items, handed from the preparing thread to the writer.
