@@ -47,7 +47,7 @@ final class StoreWriter: @unchecked Sendable {
     ///   them up itself).
     init(
         store: Store, report: FetchReport, lookups: (deduplicator: Deduplicator, windowDays: Double)? = nil,
-        minBatchItems: Int = 1_000, maxBatchItems: Int = 20_000, maxWait: TimeInterval = 0.5
+        minBatchItems: Int = defaultMinBatchItems, maxBatchItems: Int = 20_000, maxWait: TimeInterval = 0.5
     ) {
         self.store = store
         self.report = report
@@ -74,6 +74,11 @@ final class StoreWriter: @unchecked Sendable {
         let reader: CandidateReader
         init(_ reader: CandidateReader) { self.reader = reader }
     }
+
+    /// A commit rewrites every page it dirtied, and the index pages are spread over the current week's part of the
+    /// b-tree: small commits cost more per item (measured at 100k stored items: 154 us/item with commits of about
+    /// 1,000 items, 90 with 5,000). Waiting for 5,000 (or `maxWait`) costs nothing when the writer keeps up.
+    static let defaultMinBatchItems = 5_000
 
     /// Queues one feed's write (`items`: what it stores, looked up first when there is a reader).
     /// - Throws: the error of an earlier batch, which ended the writer.

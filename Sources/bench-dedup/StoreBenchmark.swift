@@ -33,8 +33,8 @@ enum StoreBenchmark {
 
     /// Items per prepared chunk.
     static let chunkItems = 1_000
-    /// Fetch's writer starts a transaction once this many items wait (`StoreWriter`).
-    static let minBatchItems = 1_000
+    /// Fetch's writer starts a transaction once this many items wait (`StoreWriter.defaultMinBatchItems`).
+    static let minBatchItems = 5_000
 
     /// Stores `docs` (numbered from `first`) through the pipeline, as fetch's writer takes them: the preparing
     /// thread hands over chunks of `chunkItems`; the writer stores whatever chunks are ready (at least

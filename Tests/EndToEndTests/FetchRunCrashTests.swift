@@ -9,7 +9,7 @@ import Testing
 /// kill -9 during a large `aggregator fetch`, several times, then a clean run: the database is intact and holds
 /// every served item exactly once; a feed's validators are never stored without its items. (Writing the ETag
 /// before the items, in its own transaction, fails this test: items are then lost behind 304s.) Sized so that the
-/// run commits in several batches (the writer joins what has queued, at least 1,000 items or what waited 0.5 s, per transaction): kills land in the transfers
+/// run commits in several batches (the test sets the writer to join at least 1,000 queued items, or what waited 0.5 s, per transaction): kills land in the transfers
 /// and between and inside the commits.
 @Suite struct FetchRunCrashTests {
     static let feeds = 320
@@ -55,6 +55,8 @@ import Testing
             let process = Process()
             process.executableURL = CLI.binary
             process.arguments = ["--config", box.config, "--db", box.db, "--quiet", "fetch"]
+            // Transactions of 1,000 items: this small run commits several times, so kills land between commits.
+            process.environment = ProcessInfo.processInfo.environment.merging(["AGGREGATOR_WRITER_MIN_BATCH": "1000"]) { $1 }
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
