@@ -46,6 +46,12 @@ struct PendingKeys {
             return
         }
         if (used + 1) * 2 > slotHeads.count { grow() }
+        link(key, row: rows.count)
+        rows.append((key, item))
+    }
+
+    /// Makes `row` the newest of `key`'s chain (the table has room).
+    private mutating func link(_ key: Int64, row: Int) {
         let mask = slotHeads.count - 1
         var i = Self.slot(key, mask)
         while slotHeads[i] >= 0 && slotKeys[i] != key { i = (i + 1) & mask }
@@ -54,8 +60,7 @@ struct PendingKeys {
             slotKeys[i] = key
         }
         previous.append(slotHeads[i])
-        slotHeads[i] = Int32(rows.count)
-        rows.append((key, item))
+        slotHeads[i] = Int32(row)
     }
 
     private mutating func grow() {
@@ -122,18 +127,7 @@ struct PendingKeys {
         for i in slotHeads.indices { slotHeads[i] = -1 }
         used = 0
         guard chained else { return }
-        for i in rows.indices {
-            let key = rows[i].key
-            let mask = slotHeads.count - 1
-            var slot = Self.slot(key, mask)
-            while slotHeads[slot] >= 0 && slotKeys[slot] != key { slot = (slot + 1) & mask }
-            if slotHeads[slot] < 0 {
-                used += 1
-                slotKeys[slot] = key
-            }
-            previous.append(slotHeads[slot])
-            slotHeads[slot] = Int32(i)
-        }
+        for i in rows.indices { link(rows[i].key, row: i) }
     }
 }
 
