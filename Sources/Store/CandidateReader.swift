@@ -18,7 +18,8 @@ public struct SnapshotLookup: Sendable {
     /// (looked up earlier, maybe not stored yet) which verified, by sequence number: the writer knows their ids.
     var sequence: Int64 = 0
     var inFlightMatches: [(sequence: Int64, verdict: PairVerdict)] = []
-    /// Items up to this sequence number were committed before the snapshot began.
+    /// Neither this lookup nor a later one of the reader names an item up to this sequence number (they were
+    /// committed, and the reader finds them in its snapshots).
     var committedSequence: Int64 = 0
 }
 
@@ -41,6 +42,9 @@ public final class SequenceProgress: @unchecked Sendable {
             return issued
         }
     }
+
+    /// The last sequence number issued.
+    var lastIssued: Int64 { lock.withLock { issued } }
 
     var committed: Int64 {
         get { lock.withLock { value } }
@@ -68,19 +72,23 @@ enum CandidateQuery {
     /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
     /// `unwritten`: index rows that will reach the table later (the reader's items in flight): a Bloom filter
     /// built now must say "maybe" for them too.
+    /// `bound`: only items up to this id are candidates (the `CandidateReader` holds the newer ones in memory).
     static func candidates(
         db: Database, filter: inout KeyFilterState, pending: PendingKeys?, unwritten: PendingKeys? = nil,
-        for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64
+        for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64, through bound: Int64 = .max
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
         // Per key, the newest `keyFanout` items, newest weeks first.
         let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
         let perPeriod = try filter.keysToLookUp(
-            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending, unwritten: unwritten)
+            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending, unwritten: unwritten, through: bound)
         if perPeriod.count == 1, let only = perPeriod.first {
             try db.integers(
-                "SELECT item_id FROM band_keys WHERE period = ? AND key = ? ORDER BY item_id DESC LIMIT \(keyFanout)",
-                first: only.period, forEach: only.keys
+                """
+                SELECT item_id FROM band_keys WHERE period = ?1 AND key = ?2 AND item_id <= ?3
+                ORDER BY item_id DESC LIMIT \(keyFanout)
+                """,
+                first: only.period, forEach: only.keys, third: bound
             ) { ids.insert($0) }
         } else if !perPeriod.isEmpty {
             var taken: [Int64: Int] = [:]
@@ -88,8 +96,11 @@ enum CandidateQuery {
                 let open = keys.filter { taken[$0, default: 0] < keyFanout }
                 for key in open {
                     try db.integers(
-                        "SELECT item_id FROM band_keys WHERE period = ?1 AND key = ?2 ORDER BY item_id DESC LIMIT ?3",
-                        first: period, second: key, limit: Int64(keyFanout - taken[key, default: 0])
+                        """
+                        SELECT item_id FROM band_keys WHERE period = ?1 AND key = ?2 AND item_id <= ?4
+                        ORDER BY item_id DESC LIMIT ?3
+                        """,
+                        first: period, second: key, limit: Int64(keyFanout - taken[key, default: 0]), fourth: bound
                     ) { id in
                         ids.insert(id)
                         taken[key, default: 0] += 1
@@ -101,11 +112,13 @@ enum CandidateQuery {
             for key in prepared.encoded.indexKeys { pending.items(key, limit: keyFanout, into: &ids) }
         }
         if let url = prepared.document.canonicalURL {
-            try db.forEach("SELECT id FROM items WHERE canonical_url = ?", [url]) { ids.insert($0.int64(0)) }
+            try db.forEach("SELECT id FROM items WHERE canonical_url = ?1 AND id <= ?2", [url, bound]) {
+                ids.insert($0.int64(0))
+            }
         }
         try db.integers(
-            "SELECT item_id FROM fingerprints WHERE text_hash = ?",
-            forEach: [Int64(bitPattern: prepared.fingerprint.textHash)]
+            "SELECT item_id FROM fingerprints WHERE text_hash = ?1 AND item_id <= ?2",
+            first: Int64(bitPattern: prepared.fingerprint.textHash), forEach: [bound]
         ) { ids.insert($0) }
         guard !ids.isEmpty else { return [] }
         var result: [Candidate] = []
@@ -134,21 +147,38 @@ enum CandidateQuery {
 /// resolves their clusters, decides and writes. The reading runs on the caller's thread (a thread of its own in
 /// `fetch`, never the cooperative pool) while the writer writes on another: both cores work on storing.
 ///
-/// Two sources: a read snapshot (one per call), and the items this reader looked up before that the snapshot may
-/// not hold yet, by sequence number (`SnapshotLookup.inFlightMatches`; the writer knows which item each became,
-/// and says how far it has committed through `SequenceProgress`). Candidates come out as if the writer had looked
-/// them up itself, except for one bound: at most `keyFanout` items per key from each of the two sources.
+/// Two sources: a read snapshot (one per call), and the items this reader looked up before, held in memory by
+/// sequence number (`SnapshotLookup.inFlightMatches`; the writer knows which item each became, and says how far
+/// it has committed through `SequenceProgress`). Candidates come out as if the writer had looked them up itself,
+/// except for one bound: at most `keyFanout` items per key from each of the two sources.
+///
+/// The reader keeps the items of its run in memory (up to `maxHeld`), not only those in flight: the snapshot is
+/// asked only for the items stored before them (`snapshotThrough`), and its Bloom filter holds only their keys.
+/// So a copy of an item of the same run (most copies: syndicated stories arrive together) costs no index
+/// lookup, and a first fetch into an empty database makes none at all. Past `maxHeld`, the committed items go
+/// to the snapshot's side.
 public final class CandidateReader {
     private let db: Database
     private var filter = KeyFilterState()
     private let deduplicator: Deduplicator
     private let progress: SequenceProgress
-    /// The items looked up so far that may not be committed yet, by sequence number.
-    private var inFlight = RecentItems()
+    /// The items looked up so far and not yet handed to the snapshot's side, by sequence number.
+    private var held = RecentItems()
+    /// At most this many items are held; then the committed ones go to the snapshot's side.
+    var maxHeld = 100_000
+    /// Sequence numbers issued before this reader existed: until they are all committed (another reader's items
+    /// in flight, only in tests), every item is handed to the snapshot's side as soon as it is committed.
+    private let startIssued: Int64
+    private var holdsRun = false
+    /// The snapshot is asked only for items up to this id; the newer ones are held.
+    private var snapshotThrough: Int64 = .max
+    /// The items held are those after this sequence number.
+    private var heldAfter: Int64 = 0
 
     /// Opens a second, read-only connection to the database at `path`, which `store` (the writer) has open.
     public init(path: String, deduplicator: Deduplicator, store: Store) throws(StoreError) {
         progress = store.sequenceProgress
+        startIssued = progress.lastIssued
         db = try Database(path: path, readOnly: true)
         try? db.execute("PRAGMA cache_size = -131072")
         try? db.execute("PRAGMA mmap_size = 1073741824")
@@ -161,10 +191,28 @@ public final class CandidateReader {
         guard !items.isEmpty else { return }
         // Read before the snapshot begins: every item up to it is in the snapshot.
         let committed = progress.committed
-        inFlight.trim(visibleThrough: committed)
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         let visibleThrough = try db.scalarInt("SELECT coalesce(max(id), 0) FROM items") ?? 0
+        if !holdsRun && committed >= startIssued {
+            // From now on the reader's items stay held: the snapshot answers for the items up to this one.
+            holdsRun = true
+            snapshotThrough = visibleThrough
+            heldAfter = committed
+        }
+        if !holdsRun {
+            held.trim(visibleThrough: committed)
+            heldAfter = committed
+        } else if held.count > maxHeld, committed > heldAfter {
+            // The committed items go to the snapshot's side: it answers for them (they are in this snapshot),
+            // and its filter must say "maybe" for their keys.
+            held.trim(visibleThrough: committed, all: true) { key, period in
+                filter.noteWritten(key: key, period: period)
+            }
+            heldAfter = committed
+            snapshotThrough = visibleThrough
+        }
+        let bound = holdsRun ? snapshotThrough : .max
         let nowSeconds = Int64(now.timeIntervalSince1970)
         for index in items.indices {
             let prepared = items[index]
@@ -172,8 +220,8 @@ public final class CandidateReader {
             let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
             let window = CandidateQuery.window(for: item, itemTime: itemTime, now: nowSeconds, windowDays: windowDays)
             let candidates = try CandidateQuery.candidates(
-                db: db, filter: &filter, pending: nil, unwritten: inFlight.keyRows, for: prepared,
-                windowStart: window.start, windowEnd: window.end)
+                db: db, filter: &filter, pending: nil, unwritten: holdsRun ? nil : held.keyRows, for: prepared,
+                windowStart: window.start, windowEnd: window.end, through: bound)
             var matches: [(itemID: Int64, verdict: PairVerdict)] = []
             for candidate in candidates {
                 let verdict = deduplicator.judge(
@@ -182,8 +230,8 @@ public final class CandidateReader {
                 if verdict.isMatch { matches.append((candidate.itemID, verdict)) }
             }
             var inFlightMatches: [(sequence: Int64, verdict: PairVerdict)] = []
-            for (sequence, entry) in inFlight.candidates(
-                for: prepared, after: committed, windowStart: window.start, windowEnd: window.end)
+            for (sequence, entry) in held.candidates(
+                for: prepared, after: heldAfter, windowStart: window.start, windowEnd: window.end)
             {
                 let verdict = deduplicator.judge(
                     prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL,
@@ -191,12 +239,14 @@ public final class CandidateReader {
                 if verdict.isMatch { inFlightMatches.append((sequence, verdict)) }
             }
             let sequence = progress.issue()
-            inFlight.add(sequence, prepared, itemTime: itemTime, isEdit: false)
+            held.add(sequence, prepared, itemTime: itemTime, isEdit: false)
             items[index].lookup = SnapshotLookup(
                 visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches,
-                sequence: sequence, inFlightMatches: inFlightMatches, committedSequence: committed)
-            // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe" for them.
-            filter.noteWritten(prepared.encoded.indexKeys, period: KeyPeriods.period(itemTime))
+                sequence: sequence, inFlightMatches: inFlightMatches, committedSequence: heldAfter)
+            if !holdsRun {
+                // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe".
+                filter.noteWritten(prepared.encoded.indexKeys, period: KeyPeriods.period(itemTime))
+            }
         }
     }
 }
@@ -249,7 +299,8 @@ struct RecentItems {
             for key in prepared.encoded.indexKeys { editedKeys.append(key, id) }
             return
         }
-        for key in prepared.encoded.indexKeys { keys.append(key, id) }
+        let period = KeyPeriods.period(itemTime)
+        for key in prepared.encoded.indexKeys { keys.append(key, id, period: period) }
         entries[id] = entry
         texts.append(Int64(bitPattern: prepared.fingerprint.textHash), id)
         if let url = entry.canonicalURL { urls.append(Self.urlKey(url), id) }
@@ -260,12 +311,17 @@ struct RecentItems {
     /// The index rows of the items held (by id or sequence number).
     var keyRows: PendingKeys { keys }
 
-    /// Forgets the items every snapshot still to come sees, once they are most of what is held (amortized).
-    mutating func trim(visibleThrough: Int64) {
+    /// The number of items held (edits aside).
+    var count: Int { entries.count }
+
+    /// Forgets the items every snapshot still to come sees, once they are most of what is held (amortized), or
+    /// all of them at once with `all`; `dropped` sees the index rows forgotten.
+    mutating func trim(visibleThrough: Int64, all: Bool = false, dropped: (Int64, Int64) -> Void = { _, _ in }) {
         guard visibleThrough > floor else { return }
         floor = visibleThrough
         while seen < keys.count && keys.rows[seen].item <= floor { seen += 1 }
-        guard seen > 0, seen * 2 >= keys.count else { return }
+        guard seen > 0, all || seen * 2 >= keys.count else { return }
+        for row in 0..<seen { dropped(keys.rows[row].key, keys.period(at: row)) }
         keys.dropRows(before: seen)
         seen = 0
         var t = 0

@@ -110,8 +110,10 @@ extension KeyFilterState {
     /// weeks; `noteWritten` adds them); a lookup in an older week (an old or undated item) reads all its keys.
     /// It pays once the lookups made would cost more than scanning those weeks' rows (`buildRatio` rows per
     /// lookup), counted from the items stored in them.
+    /// `bound`: only rows of items up to this id are looked up (the filter is built from those alone).
     mutating func keysToLookUp(
-        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?, unwritten: PendingKeys? = nil
+        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?, unwritten: PendingKeys? = nil,
+        through bound: Int64 = .max
     ) throws -> [(period: Int64, keys: [Int64])] {
         guard enabled, let oldest = periods.last else { return periods.map { ($0, keys) } }
         if filter == nil {
@@ -128,7 +130,9 @@ extension KeyFilterState {
             }
             if lookups * Self.buildRatio > rows {
                 var built = KeyFilter(expectedKeys: rows + 1_000_000)
-                try db.integers("SELECT key FROM band_keys WHERE period >= ?", forEach: [oldest]) { built.insert($0) }
+                try db.integers(
+                    "SELECT key FROM band_keys WHERE period >= ?1 AND item_id <= ?2", first: oldest, forEach: [bound]
+                ) { built.insert($0) }
                 for row in pending?.rows ?? [] { built.insert(row.key) }
                 for row in unwritten?.rows ?? [] { built.insert(row.key) }
                 filter = built
@@ -171,6 +175,14 @@ extension KeyFilterState {
         periods?.insert(period)
         guard filter != nil else { return }
         for key in keys { filter?.insert(key) }
+        if filter?.isOverfull == true { filter = nil }
+    }
+
+    /// `noteWritten` for one key.
+    mutating func noteWritten(key: Int64, period: Int64) {
+        periods?.insert(period)
+        guard filter != nil else { return }
+        filter?.insert(key)
         if filter?.isOverfull == true { filter = nil }
     }
 }

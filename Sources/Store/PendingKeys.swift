@@ -15,6 +15,9 @@ struct PendingKeys {
     /// when a `RecentItems` answers for them.
     var chained = true
 
+    /// The period of row `index`.
+    func period(at index: Int) -> Int64 { periods[index] }
+
     var isEmpty: Bool { rows.isEmpty }
     var count: Int { rows.count }
 

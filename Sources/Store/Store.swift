@@ -391,9 +391,10 @@ public final class Store {
             else { return }
             matches.append(JudgedMatch(itemID: id, clusterID: cluster, verdict: verdict))
         }
-        // Items looked up before this one and maybe not in its snapshot: the reader judged them by sequence.
+        // Items looked up before this one and maybe not in its snapshot: the reader judged them by sequence (in
+        // the text it looked up: an item edited since is judged below in its new text).
         for match in lookup.inFlightMatches {
-            if let id = sequenceIDs[match.sequence] { try add(id, match.verdict) }
+            if let id = sequenceIDs[match.sequence], !recent.isEdited(id) { try add(id, match.verdict) }
         }
         // The snapshot's matches, except items edited in this run (judged below in their new text).
         for match in lookup.matches where !recent.isEdited(match.itemID) { try add(match.itemID, match.verdict) }
@@ -514,9 +515,7 @@ public final class Store {
     /// while they are hot, and each page is dirtied once.
     func writePendingKeys() throws {
         guard !pendingKeys.isEmpty else { return }
-        try db.run(
-            "INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES (?1, ?2, ?3)",
-            triples: pendingKeys.drainSorted())
+        try db.insert("INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES", triples: pendingKeys.drainSorted())
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the

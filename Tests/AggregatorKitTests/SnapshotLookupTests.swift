@@ -15,7 +15,10 @@ import Testing
     /// before it is written (as fetch's lookup thread runs ahead of the writer).
     /// `dropEvery`: every n-th item loses its lookup (as when a lookup fails): the writer looks it up itself.
     /// `newReaderEvery`: a new reader every n lookups (as successive fetch runs on one Store would).
-    func store(_ batches: [[Story]], ahead: Int?, dropEvery: Int = 0, newReaderEvery: Int = 0) throws -> (UpkeepDatabase, [String]) {
+    /// `maxHeld`: the reader hands its committed items to the snapshot's side past this many.
+    func store(
+        _ batches: [[Story]], ahead: Int?, dropEvery: Int = 0, newReaderEvery: Int = 0, maxHeld: Int = 100_000
+    ) throws -> (UpkeepDatabase, [String]) {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         let now = Date(timeIntervalSince1970: 1_760_100_000)
         func prepared(_ batch: [Story], _ feed: String) -> [PreparedItem] {
@@ -28,12 +31,14 @@ import Testing
         if ahead != nil {
             db.store.enableSnapshotLookups()
             reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+            reader?.maxHeld = maxHeld
         }
         var lookups = 0
         func lookUp(_ k: Int) throws {
             lookups += 1
             if newReaderEvery > 0, lookups % newReaderEvery == 0 {
                 reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+                reader?.maxHeld = maxHeld
             }
             var perFeed: [String: [PreparedItem]] = [:]
             for feed in ["a", "b", "c"] {
@@ -92,13 +97,18 @@ import Testing
     @Test func placesItemsAsTheWritersOwnLookupsDo() throws {
         let batches = Self.batches()
         let (_, sequential) = try store(batches, ahead: nil)
-        for (ahead, drop, fresh) in [(0, 0, 0), (1, 0, 0), (3, 0, 0), (2, 3, 0), (0, 0, 2)] {
-            let (db, pipelined) = try store(batches, ahead: ahead, dropEvery: drop, newReaderEvery: fresh)
+        // The last two hand items to the snapshot's side every few lookups (the reader holds at most 10 or 30).
+        for (ahead, drop, fresh, held) in [
+            (0, 0, 0, 100_000), (1, 0, 0, 100_000), (3, 0, 0, 100_000), (2, 3, 0, 100_000), (0, 0, 2, 100_000),
+            (1, 0, 0, 10), (3, 0, 0, 30),
+        ] {
+            let (db, pipelined) = try store(
+                batches, ahead: ahead, dropEvery: drop, newReaderEvery: fresh, maxHeld: held)
             let differing = zip(pipelined, sequential).filter { $0 != $1 }.map { "\($0.0) vs \($0.1)" }
             #expect(pipelined.count == sequential.count)
             #expect(
                 differing.isEmpty,
-                "lookups \(ahead) batches ahead, every \(drop) dropped, new reader every \(fresh): \(differing.prefix(5))")
+                "lookups \(ahead) batches ahead, every \(drop) dropped, new reader every \(fresh), held \(held): \(differing.prefix(5))")
             #expect(try db.count("SELECT count(*) FROM items") == Int64(sequential.count))
         }
         #expect(sequential.count > 200)
@@ -150,8 +160,10 @@ import Testing
     }
 
     /// The reader's Bloom filter, built while some looked-up items are not stored yet, still answers "maybe" for
-    /// their keys once they are: a copy of such an item looked up later finds it.
-    @Test func findsItemsThatWereInFlightWhenTheFilterWasBuilt() throws {
+    /// their keys once they are: a copy of such an item looked up later finds it, held by the reader (`maxHeld`
+    /// large) or handed to the snapshot's side (small: the filter learns their keys then).
+    @Test(arguments: [100_000, 50])
+    func findsItemsThatWereInFlightWhenTheFilterWasBuilt(maxHeld: Int) throws {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         let now = Date(timeIntervalSince1970: 1_760_100_000)
         let stories = KeyFilterClusteringTests.stories(count: 240)
@@ -160,6 +172,7 @@ import Testing
         try db.ingest("c", stories.filter { $0.feed == "c" }.map(\.item), storedAt: now)
         db.store.enableSnapshotLookups()
         let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+        reader.maxHeld = maxHeld
         func items(_ feed: String, _ ids: [String]) -> [PreparedItem] {
             stories.filter { $0.feed == feed && ids.contains($0.item.id ?? "") }.map {
                 FetchRun.prepare($0.item, feed: feed, boilerplate: nil, deduplicator: db.deduplicator)

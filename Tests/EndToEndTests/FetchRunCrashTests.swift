@@ -70,7 +70,7 @@ import Testing
                 while process.isRunning, Date() < deadline, try Self.itemCount(box.db) <= before {
                     Thread.sleep(forTimeInterval: 0.02)
                 }
-                Thread.sleep(forTimeInterval: Double.random(in: 0...0.5, using: &rng))
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.2, using: &rng))
             }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)

@@ -80,4 +80,24 @@ import Testing
         _ = try store.syncFeeds([(hostile, "https://example.com/a", hostile)])
         #expect(try store.allFeeds().map(\.name) == [hostile])
     }
+
+    /// Rows bound many to a statement, with a remainder bound one by one, all land, duplicates ignored.
+    @Test(arguments: [0, 1, 63, 64, 65, 200])
+    func insertsEveryTripleWhateverTheCount(count: Int) throws {
+        let store = try Store(path: try temporaryPath())
+        let db = store.db
+        try db.execute("CREATE TABLE t (a INTEGER, b INTEGER, c INTEGER, PRIMARY KEY (a, b, c)) WITHOUT ROWID")
+        let rows: [(Int64, Int64, Int64)] = (0..<count).map { n in
+            let i = Int64(n)
+            return (i % 7, i * 1_000_003, -i)
+        }
+        try db.transaction {
+            let repeated = rows + Array(rows.prefix(5))
+            try db.insert("INSERT OR IGNORE INTO t (a, b, c) VALUES", triples: repeated, rowsPerStatement: 16)
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == Int64(count))
+        let stored: [[Int64]] = try db.query("SELECT a, b, c FROM t ORDER BY b").map { [$0.int(0), $0.int(1), $0.int(2)] }
+        let expected: [[Int64]] = rows.map { [$0.0, $0.1, $0.2] }
+        #expect(stored == expected)
+    }
 }
