@@ -70,18 +70,15 @@ enum CandidateQuery {
     /// One prepared lookup per key and week of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
     /// must not cost hundreds of rows), the ids deduplicated here, then one statement for the distinct ids that
     /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
-    /// `unwritten`: index rows that will reach the table later (the reader's items in flight): a Bloom filter
-    /// built now must say "maybe" for them too.
     /// `bound`: only items up to this id are candidates (the `CandidateReader` holds the newer ones in memory).
     static func candidates(
-        db: Database, filter: inout KeyFilterState, pending: PendingKeys?, unwritten: PendingKeys? = nil,
+        db: Database, filter: inout KeyFilterState, pending: PendingKeys?,
         for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64, through bound: Int64 = .max
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
         // Per key, the newest `keyFanout` items, newest weeks first.
         let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
-        let perPeriod = try filter.keysToLookUp(
-            prepared.encoded.indexKeys, periods: periods, db: db, pending: pending, unwritten: unwritten, through: bound)
+        let perPeriod = try filter.keysToLookUp(prepared.encoded.indexKeys, periods: periods, db: db, through: bound)
         if perPeriod.count == 1, let only = perPeriod.first {
             try db.integers(
                 """
@@ -165,7 +162,8 @@ public final class CandidateReader {
     /// The items looked up so far and not yet handed to the snapshot's side, by sequence number.
     private var held = RecentItems()
     /// At most this many items are held; then the committed ones go to the snapshot's side.
-    var maxHeld = 100_000
+    /// `AGGREGATOR_READER_HOLD` sets it (0: hand every committed item over at once, for comparing).
+    var maxHeld = ProcessInfo.processInfo.environment["AGGREGATOR_READER_HOLD"].flatMap { Int($0) } ?? 100_000
     /// Sequence numbers issued before this reader existed: until they are all committed (another reader's items
     /// in flight, only in tests), every item is handed to the snapshot's side as soon as it is committed.
     private let startIssued: Int64
@@ -206,13 +204,15 @@ public final class CandidateReader {
         } else if held.count > maxHeld, committed > heldAfter {
             // The committed items go to the snapshot's side: it answers for them (they are in this snapshot),
             // and its filter must say "maybe" for their keys.
-            held.trim(visibleThrough: committed, all: true) { key, period in
-                filter.noteWritten(key: key, period: period)
-            }
+            var handed: [Int64: [Int64]] = [:]
+            held.trim(visibleThrough: committed, all: true) { key, period in handed[period, default: []].append(key) }
+            for (period, keys) in handed { try filter.noteWritten(keys, period: period, db: db) }
             heldAfter = committed
             snapshotThrough = visibleThrough
         }
         let bound = holdsRun ? snapshotThrough : .max
+        // Before the reader holds its run, the items it hands over reach the table at no known time: no filter.
+        filter.enabled = holdsRun
         let nowSeconds = Int64(now.timeIntervalSince1970)
         for index in items.indices {
             let prepared = items[index]
@@ -220,7 +220,7 @@ public final class CandidateReader {
             let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
             let window = CandidateQuery.window(for: item, itemTime: itemTime, now: nowSeconds, windowDays: windowDays)
             let candidates = try CandidateQuery.candidates(
-                db: db, filter: &filter, pending: nil, unwritten: holdsRun ? nil : held.keyRows, for: prepared,
+                db: db, filter: &filter, pending: nil, for: prepared,
                 windowStart: window.start, windowEnd: window.end, through: bound)
             var matches: [(itemID: Int64, verdict: PairVerdict)] = []
             for candidate in candidates {
@@ -244,8 +244,8 @@ public final class CandidateReader {
                 visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches,
                 sequence: sequence, inFlightMatches: inFlightMatches, committedSequence: heldAfter)
             if !holdsRun {
-                // It will be stored: a later snapshot's table holds its keys, so the filter must say "maybe".
-                filter.noteWritten(prepared.encoded.indexKeys, period: KeyPeriods.period(itemTime))
+                // It will be stored: a later snapshot must look in its week.
+                try filter.noteWritten([], period: KeyPeriods.period(itemTime), db: db)
             }
         }
     }
@@ -307,9 +307,6 @@ struct RecentItems {
     }
 
     func isEdited(_ id: Int64) -> Bool { edited[id] != nil }
-
-    /// The index rows of the items held (by id or sequence number).
-    var keyRows: PendingKeys { keys }
 
     /// The number of items held (edits aside).
     var count: Int { entries.count }

@@ -1,12 +1,8 @@
-/// A Bloom filter over the keys of `band_keys`, kept by the writer in front of the index: most index keys of a
-/// new item belong to no stored item (only copies share keys), and a key the filter has never seen needs no
-/// lookup. Answers "maybe" for every key in the table (no false negatives: every key written through this
-/// Store is added, and the filter is built from the table itself), so candidates are exactly the same with or
-/// without it. Deleted keys stay set (a needless lookup at worst).
-///
-/// Built only when it pays: a lookup costs about as much as scanning 20 rows of the table (~1.5 us vs ~0.07 us),
-/// so the writer starts with plain lookups and builds the filter once it has made more lookups than the table
-/// holds rows / `buildRatio` (a big first fetch builds it almost at once; a small hourly run never does).
+/// A Bloom filter over the keys of one week of `band_keys`: most index keys of a new item belong to no stored
+/// item (only copies share keys), and a key the filter has never seen needs no lookup. Answers "maybe" for every
+/// key in the table (no false negatives: every row written adds its key, and a week without a stored filter gets
+/// one built from the table itself), so candidates are exactly the same with or without it. Deleted keys stay
+/// set (a needless lookup at worst).
 struct KeyFilter {
     private var bits: [UInt64]
     private let mask: UInt64
@@ -32,10 +28,11 @@ struct KeyFilter {
         let words = encoded.count / 8
         guard words > 0, words & (words - 1) == 0, encoded.count == words * 8 else { return nil }
         var bits = [UInt64](repeating: 0, count: words)
-        for w in 0..<words {
-            var value: UInt64 = 0
-            for b in 0..<8 { value |= UInt64(encoded[w * 8 + b]) << (8 * UInt64(b)) }
-            bits[w] = value
+        bits.withUnsafeMutableBytes { target in
+            encoded.withUnsafeBytes { source in target.copyMemory(from: source) }
+        }
+        if UInt64(littleEndian: 1) != 1 {
+            for w in bits.indices { bits[w] = UInt64(littleEndian: bits[w]) }
         }
         self.bits = bits
         mask = UInt64(words * 64 - 1)
@@ -44,12 +41,11 @@ struct KeyFilter {
 
     /// The bits as little-endian words.
     var encoded: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(bits.count * 8)
-        for word in bits {
-            for b in 0..<8 { out.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(b)))) }
+        var words = bits
+        if UInt64(littleEndian: 1) != 1 {
+            for w in words.indices { words[w] = words[w].littleEndian }
         }
-        return out
+        return words.withUnsafeBytes { Array($0) }
     }
 
     /// Keys are hashes already; three probes from its bits, remixed.
@@ -84,70 +80,82 @@ struct KeyFilter {
     var isOverfull: Bool { count * 4 > bits.count * 64 / 4 }
 }
 
-/// When and how the writer uses a `KeyFilter`.
+/// The week filters (`KeyFilter`) a connection uses in front of `band_keys`, stored in `band_filters(period,
+/// keys, bits)`.
+///
+/// The writer keeps them (`maintains`): every row it writes adds its key to its week's filter, loaded from the
+/// table (or built from the week's rows when none is stored: a database from before the filters), and the
+/// changed filters are saved before each commit, in the same transaction as the rows. An overfull filter is
+/// rebuilt four times bigger from the week's rows (amortized: each growth scans the week once).
+///
+/// A lookup reads, per week of its window, the keys its filter may hold. A reader loads a week's filter once and
+/// keeps it: it is asked only for items the loaded filter covers (`CandidateReader` holds the newer ones) and is
+/// told of the items it hands over (`noteWritten`). So no run scans the index to build a filter, whatever the
+/// size of the history: the cost of a new item stays flat as the history grows.
 struct KeyFilterState {
-    /// Build once lookups exceed table rows / this.
-    static let buildRatio = 16
-    /// Off only to check, in tests, that the filter changes no candidate.
+    /// Off: every key of every week is looked up (tests check the filters change no candidate; a reader while
+    /// another one's items are in flight).
     var enabled = true
-    var filter: KeyFilter?
-    var lookups = 0
-    /// Rows the table held when last estimated (nil: not yet).
-    var estimatedRows: Int?
+    /// True for the writer: keeps the stored filters up to date.
+    var maintains = false
+    /// The filter of each week used so far.
+    private(set) var filters: [Int64: KeyFilter] = [:]
+    /// Weeks whose filter changed since it was saved.
+    private var dirty = Set<Int64>()
     /// The periods `band_keys` has rows in (nil: not read yet; see `periods(from:to:db:)`).
     var periods: Set<Int64>?
-    /// The oldest period the filter covers.
-    var filterFrom: Int64 = .max
+
+    init(maintains: Bool = false) {
+        self.maintains = maintains
+    }
 }
 
 extension KeyFilterState {
-    /// The index keys worth looking up in `db` for the given weeks (`periods`, newest first): all of them until
-    /// the filter pays for itself, then, in the weeks it covers, those it may hold. `pending`: rows written to the
-    /// table at commit; `unwritten`: rows of items looked up but maybe not stored yet (the filter must say "maybe"
-    /// for both: they will be in the table).
-    ///
-    /// The filter covers the weeks from the oldest of the window it was built for onwards (new items land in new
-    /// weeks; `noteWritten` adds them); a lookup in an older week (an old or undated item) reads all its keys.
-    /// It pays once the lookups made would cost more than scanning those weeks' rows (`buildRatio` rows per
-    /// lookup), counted from the items stored in them.
-    /// `bound`: only rows of items up to this id are looked up (the filter is built from those alone).
+    /// A filter built from a week's rows has room for at least this many keys (the smallest holds 65,536).
+    static let smallestKeys = 4_096
+
+    /// The index keys worth looking up in `db` for the given weeks (`periods`, newest first): those their week's
+    /// filter may hold. `bound`: only rows of items up to this id are looked up (a week built from the table
+    /// here, for a reader, holds those alone).
     mutating func keysToLookUp(
-        _ keys: [Int64], periods: [Int64], db: Database, pending: PendingKeys?, unwritten: PendingKeys? = nil,
-        through bound: Int64 = .max
+        _ keys: [Int64], periods: [Int64], db: Database, through bound: Int64 = .max
     ) throws -> [(period: Int64, keys: [Int64])] {
-        guard enabled, let oldest = periods.last else { return periods.map { ($0, keys) } }
-        if filter == nil {
-            lookups += keys.count * periods.count
-            let rows: Int
-            if let known = estimatedRows {
-                rows = known
-            } else {
-                // The items stored in those weeks (an index range count), times the keys an item has at most.
-                rows = Int(
-                    try db.scalarInt(
-                        "SELECT count(*) FROM items WHERE item_time >= ?", oldest * KeyPeriods.seconds) ?? 0) * 40
-                estimatedRows = rows
-            }
-            if lookups * Self.buildRatio > rows {
-                var built = KeyFilter(expectedKeys: rows + 1_000_000)
-                try db.integers(
-                    "SELECT key FROM band_keys WHERE period >= ?1 AND item_id <= ?2", first: oldest, forEach: [bound]
-                ) { built.insert($0) }
-                for row in pending?.rows ?? [] { built.insert(row.key) }
-                for row in unwritten?.rows ?? [] { built.insert(row.key) }
-                filter = built
-                filterFrom = oldest
-                estimatedRows = nil
-                lookups = 0
-            }
+        guard enabled else { return periods.map { ($0, keys) } }
+        var result: [(period: Int64, keys: [Int64])] = []
+        result.reserveCapacity(periods.count)
+        for period in periods {
+            let filter = try self.filter(period, db: db, through: bound)
+            result.append((period, keys.filter(filter.mightContain)))
         }
-        guard let filter else { return periods.map { ($0, keys) } }
-        var maybe: [Int64]?
-        return periods.map { period in
-            guard period >= filterFrom else { return (period, keys) }
-            if maybe == nil { maybe = keys.filter(filter.mightContain) }
-            return (period, maybe ?? keys)
+        return result
+    }
+
+    /// The week's filter: in memory, stored, or built from its rows (up to item `bound`; all of them for the
+    /// writer, which then saves it).
+    private mutating func filter(_ period: Int64, db: Database, through bound: Int64 = .max) throws -> KeyFilter {
+        if let known = filters[period] { return known }
+        if let row = try db.query("SELECT keys, bits FROM band_filters WHERE period = ?", period).first,
+            let stored = KeyFilter(encoded: row.blob(1), count: Int(row.int(0)))
+        {
+            filters[period] = stored
+            return stored
         }
+        let built = try Self.build(period, db: db, through: maintains ? .max : bound, minimumKeys: 0)
+        filters[period] = built
+        if maintains { dirty.insert(period) }
+        return built
+    }
+
+    /// A filter of the week's rows (up to item `bound`), sized for four times as many keys (at least
+    /// `minimumKeys`).
+    private static func build(_ period: Int64, db: Database, through bound: Int64, minimumKeys: Int) throws -> KeyFilter {
+        var keys: [Int64] = []
+        try db.integers(
+            "SELECT key FROM band_keys WHERE period = ?1 AND item_id <= ?2", first: period, forEach: [bound]
+        ) { keys.append($0) }
+        var built = KeyFilter(expectedKeys: max(keys.count * 4, minimumKeys, smallestKeys))
+        for key in keys { built.insert(key) }
+        return built
     }
 
     /// The periods with rows between those of `start` and `end` (times), newest first. Read once per connection
@@ -170,19 +178,45 @@ extension KeyFilterState {
         return (periods ?? []).filter { $0 >= first && $0 <= last }.sorted(by: >)
     }
 
-    /// Adds keys that are (or will be) in the table; rebuilt bigger when next needed once it is overfull.
-    mutating func noteWritten(_ keys: [Int64], period: Int64) {
+    /// Rows of week `period` the table holds now: the writer adds their keys to the week's filter (loading or
+    /// building it first, and growing it when overfull); a reader, to a filter it has loaded.
+    mutating func noteWritten(_ keys: some Sequence<Int64>, period: Int64, db: Database) throws {
         periods?.insert(period)
-        guard filter != nil else { return }
-        for key in keys { filter?.insert(key) }
-        if filter?.isOverfull == true { filter = nil }
+        if maintains {
+            var filter = try self.filter(period, db: db)
+            filters[period] = nil  // one reference: inserting does not copy the bits
+            for key in keys { filter.insert(key) }
+            if filter.isOverfull {
+                // The rows are in the table already: the rebuilt filter has them.
+                filter = try Self.build(period, db: db, through: .max, minimumKeys: filter.count * 4)
+            }
+            filters[period] = filter
+            dirty.insert(period)
+        } else if var filter = filters[period] {
+            filters[period] = nil
+            for key in keys { filter.insert(key) }
+            filters[period] = filter
+        }
     }
 
-    /// `noteWritten` for one key.
-    mutating func noteWritten(key: Int64, period: Int64) {
-        periods?.insert(period)
-        guard filter != nil else { return }
-        filter?.insert(key)
-        if filter?.isOverfull == true { filter = nil }
+    /// Forgets every filter (after a rollback: the stored ones are as they were).
+    mutating func reset() {
+        filters = [:]
+        dirty = []
+        periods = nil
+    }
+
+    /// Saves the changed filters (the writer, before each commit).
+    mutating func save(db: Database) throws {
+        guard maintains, !dirty.isEmpty else { return }
+        for period in dirty.sorted() {
+            guard let filter = filters[period] else { continue }
+            try db.run(
+                """
+                INSERT INTO band_filters (period, keys, bits) VALUES (?1, ?2, ?3)
+                ON CONFLICT(period) DO UPDATE SET keys = excluded.keys, bits = excluded.bits
+                """, period, filter.count, filter.encoded)
+        }
+        dirty.removeAll()
     }
 }

@@ -181,6 +181,18 @@ let migrations: [Migration] = [
             DROP TABLE band_keys;
             ALTER TABLE band_keys_v6 RENAME TO band_keys;
             """),
+    // Issue 5 (cost per new item flat as history grows): a Bloom filter per week of `band_keys`, kept by the
+    // writer (`KeyFilterState`). A run used to build its filter by scanning every row of its window, a cost
+    // that grew with the history. Weeks without a stored filter get one built from their rows when first used.
+    Migration(
+        version: 7, name: "band key filters per week",
+        sql: """
+            CREATE TABLE band_filters (
+                period INTEGER PRIMARY KEY,
+                keys INTEGER NOT NULL,
+                bits BLOB NOT NULL
+            );
+            """),
 ]
 
 extension Database {

@@ -105,6 +105,9 @@ extension Store {
                             try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
                         }
                     }
+                    // A week without rows left needs no filter.
+                    try db.run(
+                        "DELETE FROM band_filters WHERE NOT EXISTS (SELECT 1 FROM band_keys b WHERE b.period = band_filters.period)")
                     // Fingerprints and search text go with the item (ON DELETE CASCADE and triggers); band keys went above.
                     for id in ids {
                         try db.run(

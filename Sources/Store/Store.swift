@@ -114,7 +114,7 @@ public final class Store {
     /// Judges each member's similarity to its cluster's representative (set to the run's settings).
     public var deduplicator = Deduplicator()
     /// The writer's Bloom filter in front of `band_keys` (see `KeyFilter`).
-    var keyFilter = KeyFilterState()
+    var keyFilter = KeyFilterState(maintains: true)
     /// Index rows of the open transaction, written at its commit.
     var pendingKeys = PendingKeys()
     /// Items written since the run's snapshots were taken (see `CandidateReader`), when enabled.
@@ -156,6 +156,7 @@ public final class Store {
         db.beforeCommit = { [unowned self] in try self.writePending() }
         db.afterRollback = { [unowned self] in
             self.pendingKeys = PendingKeys()
+            self.keyFilter.reset()
             self.pendingLines = [:]
             self.recent.invalidate()
             self.pipelineIntact = false
@@ -450,12 +451,12 @@ public final class Store {
         // The rows go in at commit, sorted (`writePendingKeys`); until then lookups see them in `pendingKeys`.
         let period = KeyPeriods.period(itemTime)
         for key in indexKeys { pendingKeys.append(key, itemID, period: period) }
-        keyFilter.noteWritten(indexKeys, period: period)
     }
 
     /// Writes what the open transaction deferred: index rows and line counts.
     func writePending() throws {
         try writePendingKeys()
+        try keyFilter.save(db: db)
         try writePendingLines()
     }
 
@@ -515,7 +516,17 @@ public final class Store {
     /// while they are hot, and each page is dirtied once.
     func writePendingKeys() throws {
         guard !pendingKeys.isEmpty else { return }
-        try db.insert("INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES", triples: pendingKeys.drainSorted())
+        let rows = pendingKeys.drainSorted()
+        try db.insert("INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES", triples: rows)
+        // The week filters learn the keys now that the table holds them (sorted by week: one run per week).
+        var start = 0
+        while start < rows.count {
+            let period = rows[start].0
+            var end = start + 1
+            while end < rows.count && rows[end].0 == period { end += 1 }
+            try keyFilter.noteWritten(rows[start..<end].lazy.map { $0.1 }, period: period, db: db)
+            start = end
+        }
     }
 
     /// Removes an item's rows from the candidate index. `band_keys` has no item_id index (it would double the

@@ -57,7 +57,7 @@ import Testing
         #expect(try cluster(db, "c") != cluster(db, "b"))
     }
 
-    @Test func readsWeeksOlderThanTheFilterCoversInFull() throws {
+    @Test func readsEachWeekThroughItsOwnFilter() throws {
         let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
         let old = Self.lateInWeek.addingTimeInterval(-70 * 86_400)
         try db.ingest("a", [Self.item("a", published: old)], storedAt: old)
@@ -71,10 +71,44 @@ import Testing
             }
             try db.ingest("c", batch, storedAt: Self.lateInWeek)
         }
-        #expect(db.store.keyFilter.filter != nil)
-        #expect(db.store.keyFilter.filterFrom > KeyPeriods.period(Int64(old.timeIntervalSince1970)))
+        // One stored filter per week with rows: the old one and this one.
+        #expect(try db.count("SELECT count(*) FROM band_filters") == 2)
         // A copy of the old story, dated then, stored now: its window reaches back to the old week.
         try db.ingest("b", [Self.item("b", published: old.addingTimeInterval(3_600), text: Self.copy)], storedAt: Self.lateInWeek)
         #expect(try cluster(db, "a") == cluster(db, "b"))
+    }
+
+    /// A database from before the week filters (or one whose filter row is gone) has weeks without one: the
+    /// writer builds it from the week's rows and stores it, and a reader builds its own; neither misses a copy.
+    @Test(arguments: [false, true])
+    func buildsTheFilterOfAWeekStoredWithoutOne(reader useReader: Bool) throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b", "c"])
+        try db.ingest("a", [Self.item("a", published: Self.lateInWeek)], storedAt: Self.lateInWeek)
+        try db.ingest("c", [Self.item("c", published: Self.lateInWeek, text: UpkeepStories.market)], storedAt: Self.lateInWeek)
+        try db.store.db.run("DELETE FROM band_filters")
+        db.store.keyFilter.reset()
+        let copy = Self.item("b", published: Self.lateInWeek.addingTimeInterval(600), text: Self.copy)
+        if useReader {
+            db.store.enableSnapshotLookups()
+            let reader = try CandidateReader(path: db.path, deduplicator: db.deduplicator, store: db.store)
+            var items = [FetchRun.prepare(copy, feed: "b", boilerplate: nil, deduplicator: db.deduplicator)]
+            try reader.lookUp(&items, now: Self.lateInWeek, windowDays: 3)
+            #expect(items[0].lookup?.matches.isEmpty == false, "the reader found a in the snapshot")
+            _ = try db.store.commitFetch(
+                feedID: db.feedIDs["b"] ?? -1, feedName: "b",
+                update: FetchStateUpdate(attemptedAt: Self.lateInWeek, succeeded: true), items: items,
+                deduplicator: db.deduplicator, windowDays: 3)
+        } else {
+            try db.ingest("b", [copy], storedAt: Self.lateInWeek)
+        }
+        #expect(try cluster(db, "a") == cluster(db, "b"))
+        #expect(try cluster(db, "c") != cluster(db, "b"))
+        // The writer stored the week's filter again, with every key of the week.
+        let period = KeyPeriods.period(Int64(Self.lateInWeek.timeIntervalSince1970))
+        let row = try db.store.db.query("SELECT keys, bits FROM band_filters WHERE period = ?", period).first
+        let stored = try #require(row.flatMap { KeyFilter(encoded: $0.blob(1), count: Int($0.int(0))) })
+        let keys = try db.store.db.query("SELECT key FROM band_keys WHERE period = ?", period).map { $0.int(0) }
+        #expect(keys.count > 40)
+        #expect(keys.filter { !stored.mightContain($0) }.isEmpty, "no key forgotten")
     }
 }

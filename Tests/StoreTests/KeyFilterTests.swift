@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Store
@@ -24,5 +25,31 @@ import Testing
         }
         #expect(filter.isOverfull)
         #expect(n > 60_000)  // the smallest filter (2^20 bits) takes 65,536 keys
+    }
+
+    /// The writer's week filter grows when it holds too many keys: rebuilt bigger from the week's rows, saved with
+    /// the transaction, and it still answers "maybe" for every key.
+    @Test func growsAWeekFilterFromTheTableWhenItIsOverfull() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("filter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.appendingPathComponent("t.sqlite").path)
+        let period: Int64 = 2_911
+        var rng = SystemRandomNumberGenerator()
+        let keys = (0..<80_000).map { _ in Int64(bitPattern: rng.next()) }
+        try store.db.transaction {
+            for chunk in stride(from: 0, to: keys.count, by: 10_000) {
+                let part = keys[chunk..<chunk + 10_000]
+                try store.db.insert(
+                    "INSERT INTO band_keys (period, key, item_id) VALUES", triples: part.map { (period, $0, 1) })
+                try store.keyFilter.noteWritten(part, period: period, db: store.db)
+            }
+            try store.keyFilter.save(db: store.db)
+        }
+        let row = try #require(try store.db.query("SELECT keys, bits FROM band_filters WHERE period = ?", period).first)
+        let stored = try #require(KeyFilter(encoded: row.blob(1), count: Int(row.int(0))))
+        #expect(row.blob(1).count > 1 << 17, "bigger than the smallest filter (128 KiB)")
+        #expect(!stored.isOverfull)
+        #expect(keys.filter { !stored.mightContain($0) }.isEmpty, "no key forgotten")
     }
 }
