@@ -180,7 +180,10 @@ public enum FetchRun {
                     let record = selected[index].1
                     let model = models[index]
                     let settings = deduplicator
-                    group.addTask { (index, process(result, feed: feed, record: record, boilerplate: model, deduplicator: settings)) }
+                    group.addTask {
+                        ThreadPriority.yieldToWriter()
+                        return (index, process(result, feed: feed, record: record, boilerplate: model, deduplicator: settings))
+                    }
                     inFlight += 1
                     while inFlight >= parallelism, let done = try await group.next() {
                         inFlight -= 1

@@ -106,7 +106,7 @@ import Testing
         // The writer stored the week's filter again, with every key of the week.
         let period = KeyPeriods.period(Int64(Self.lateInWeek.timeIntervalSince1970))
         let row = try db.store.db.query("SELECT keys, bits FROM band_filters WHERE period = ?", period).first
-        let stored = try #require(row.flatMap { KeyFilter(encoded: $0.blob(1), count: Int($0.int(0))) })
+        let stored = try #require(row.flatMap { KeyFilter(encoded: $0.blob(1), count: Int($0.int(0)), blocked: true) })
         let keys = try db.store.db.query("SELECT key FROM band_keys WHERE period = ?", period).map { $0.int(0) }
         #expect(keys.count > 40)
         #expect(keys.filter { !stored.mightContain($0) }.isEmpty, "no key forgotten")

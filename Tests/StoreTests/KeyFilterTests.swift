@@ -4,8 +4,9 @@ import Testing
 @testable import Store
 
 @Suite struct KeyFilterTests {
-    @Test func neverForgetsAKeyAndRarelyClaimsOne() {
-        var filter = KeyFilter(expectedKeys: 100_000)
+    @Test(arguments: [false, true])
+    func neverForgetsAKeyAndRarelyClaimsOne(blocked: Bool) {
+        var filter = KeyFilter(expectedKeys: 100_000, blocked: blocked)
         var rng = SystemRandomNumberGenerator()
         let keys = (0..<100_000).map { _ in Int64(bitPattern: rng.next()) }
         for key in keys { filter.insert(key) }
@@ -16,8 +17,9 @@ import Testing
         #expect(!filter.isOverfull)
     }
 
-    @Test func reportsWhenItHoldsTooManyKeys() {
-        var filter = KeyFilter(expectedKeys: 1)
+    @Test(arguments: [false, true])
+    func reportsWhenItHoldsTooManyKeys(blocked: Bool) {
+        var filter = KeyFilter(expectedKeys: 1, blocked: blocked)
         var n: Int64 = 0
         while !filter.isOverfull && n < 10_000_000 {
             filter.insert(n &* 0x1E37_79B9_7F4A_7C15)
@@ -47,7 +49,7 @@ import Testing
             try store.keyFilter.save(db: store.db)
         }
         let row = try #require(try store.db.query("SELECT keys, bits FROM band_filters WHERE period = ?", period).first)
-        let stored = try #require(KeyFilter(encoded: row.blob(1), count: Int(row.int(0))))
+        let stored = try #require(KeyFilter(encoded: row.blob(1), count: Int(row.int(0)), blocked: true))
         #expect(row.blob(1).count > 1 << 17, "bigger than the smallest filter (128 KiB)")
         #expect(!stored.isOverfull)
         #expect(keys.filter { !stored.mightContain($0) }.isEmpty, "no key forgotten")
