@@ -210,6 +210,7 @@ public final class CandidateReader {
             heldAfter = committed
             snapshotThrough = visibleThrough
         }
+        filter.setNow(Int64(now.timeIntervalSince1970))
         let bound = holdsRun ? snapshotThrough : .max
         // Before the reader holds its run, the items it hands over reach the table at no known time: no filter.
         filter.enabled = holdsRun

@@ -116,6 +116,15 @@ struct KeyFilterState {
     private var dirty = Set<Int64>()
     /// The periods `band_keys` has rows in (nil: not read yet; see `periods(from:to:db:)`).
     var periods: Set<Int64>?
+    /// Weeks before this one have no filter: looked up key by key, and not kept (their stored filter is dropped
+    /// when the writer writes to them). Set from the clock (`setNow`): an undated item's window is the whole
+    /// history, and a filter for every week of it would hold megabytes per week in memory.
+    private(set) var recentFrom: Int64 = .min
+    /// Old weeks whose stored filter the writer dropped.
+    private var dropped = Set<Int64>()
+
+    /// How many weeks before the current one keep a filter.
+    static let recentWeeks: Int64 = 4
 
     init(maintains: Bool = false) {
         self.maintains = maintains
@@ -136,6 +145,10 @@ extension KeyFilterState {
         var result: [(period: Int64, keys: [Int64])] = []
         result.reserveCapacity(periods.count)
         for period in periods {
+            guard period >= recentFrom else {
+                result.append((period, keys))
+                continue
+            }
             let filter = try self.filter(period, db: db, through: bound)
             result.append((period, keys.filter(filter.mightContain)))
         }
@@ -194,6 +207,14 @@ extension KeyFilterState {
     /// building it first, and growing it when overfull); a reader, to a filter it has loaded.
     mutating func noteWritten(_ keys: some Sequence<Int64>, period: Int64, db: Database) throws {
         periods?.insert(period)
+        if period < recentFrom {
+            // An old week: no filter is used, so none is kept; a stored one would go stale.
+            filters[period] = nil
+            if maintains, dropped.insert(period).inserted {
+                try db.run("DELETE FROM band_filters WHERE period = ?", period)
+            }
+            return
+        }
         if maintains {
             var filter = try self.filter(period, db: db)
             filters[period] = nil  // one reference: inserting does not copy the bits
@@ -215,7 +236,20 @@ extension KeyFilterState {
     mutating func reset() {
         filters = [:]
         dirty = []
+        dropped = []
         periods = nil
+    }
+
+    /// Keeps filters for the weeks from `recentWeeks` before the one of `now` (seconds) onwards, and forgets the
+    /// older ones it holds.
+    mutating func setNow(_ now: Int64) {
+        let from = KeyPeriods.period(now) - Self.recentWeeks
+        guard from != recentFrom else { return }
+        recentFrom = from
+        for period in filters.keys where period < from {
+            guard !dirty.contains(period) else { continue }  // saved first, at commit
+            filters[period] = nil
+        }
     }
 
     /// Saves the changed filters (the writer, before each commit).

@@ -287,6 +287,7 @@ public final class Store {
     ) throws {
         let item = prepared.item
         let nowSeconds = Int64(now.timeIntervalSince1970)
+        keyFilter.setNow(nowSeconds)
         if let sequence = prepared.lookup?.sequence, sequence > 0 { transactionSequence = max(transactionSequence, sequence) }
         if let existing = try db.query(
             "SELECT id, content_hash, cluster_id FROM items WHERE feed_id = ? AND item_key = ?", feedID, item.key

@@ -55,6 +55,10 @@ import Testing
         #expect(try db.count("SELECT count(DISTINCT period) FROM band_keys") == 2)
         #expect(try cluster(db, "a") == cluster(db, "b"))
         #expect(try cluster(db, "c") != cluster(db, "b"))
+        // The undated item's window is the whole history, but only the weeks near the clock keep a filter in
+        // memory (a's week, three months back, was read key by key).
+        #expect(!db.store.keyFilter.filters.isEmpty)
+        #expect(db.store.keyFilter.filters.keys.allSatisfy { $0 >= db.store.keyFilter.recentFrom })
     }
 
     @Test func readsEachWeekThroughItsOwnFilter() throws {
@@ -71,11 +75,16 @@ import Testing
             }
             try db.ingest("c", batch, storedAt: Self.lateInWeek)
         }
-        // One stored filter per week with rows: the old one and this one.
+        // Each week stored its filter while it was recent.
         #expect(try db.count("SELECT count(*) FROM band_filters") == 2)
         // A copy of the old story, dated then, stored now: its window reaches back to the old week.
-        try db.ingest("b", [Self.item("b", published: old.addingTimeInterval(3_600), text: Self.copy)], storedAt: Self.lateInWeek)
+        try db.ingest("b", [Self.item("b", published: old.addingTimeInterval(-3_600), text: Self.copy)], storedAt: Self.lateInWeek)
         #expect(try cluster(db, "a") == cluster(db, "b"))
+        // The old week, more than four before the clock's, was read key by key; the writer's rows in it dropped its
+        // stored filter (it is not kept up to date any more).
+        let storedWeeks = try db.store.db.query("SELECT period FROM band_filters").map { $0.int(0) }
+        #expect(storedWeeks == [KeyPeriods.period(Int64(Self.lateInWeek.timeIntervalSince1970))], "old week \(KeyPeriods.period(Int64(old.timeIntervalSince1970))), recent from \(db.store.keyFilter.recentFrom)")
+        #expect(db.store.keyFilter.filters.keys.allSatisfy { $0 >= db.store.keyFilter.recentFrom })
     }
 
     /// A database from before the week filters (or one whose filter row is gone) has weeks without one: the
