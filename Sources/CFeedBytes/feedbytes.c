@@ -2,6 +2,7 @@
 // implementation they replace produced (HTMLScanner, HTMLSanitizer, TextWriter, HTMLEntities, Charset),
 // quirks included: the Swift tests and the byte-identical JSON comparison hold both to the same output.
 #include "CFeedBytes.h"
+#include "buffer.h"
 
 #include <libxml/xmlversion.h>
 #undef LIBXML_ICU_ENABLED
@@ -23,7 +24,7 @@ void cfb_buf_free(cfb_buf *b) {
     b->capacity = 0;
 }
 
-__attribute__((noinline)) static void buf_grow(cfb_buf *b, size_t extra) {
+__attribute__((noinline)) void cfb_buf_grow(cfb_buf *b, size_t extra) {
     size_t cap = b->capacity * 2;
     if (cap < b->count + extra) cap = b->count + extra;
     if (cap < 256) cap = 256;
@@ -33,24 +34,6 @@ __attribute__((noinline)) static void buf_grow(cfb_buf *b, size_t extra) {
     b->capacity = cap;
 }
 
-static inline void put(cfb_buf *b, const uint8_t *p, size_t n) {
-    if (n == 0) return;
-    if (b->capacity - b->count < n) buf_grow(b, n);
-    memcpy(b->bytes + b->count, p, n);
-    b->count += n;
-}
-
-/// Makes room for `n` more bytes.
-static inline void reserve(cfb_buf *b, size_t n) {
-    if (b->capacity - b->count < n) buf_grow(b, n);
-}
-
-static inline void put1(cfb_buf *b, uint8_t c) {
-    if (b->count == b->capacity) buf_grow(b, 1);
-    b->bytes[b->count++] = c;
-}
-
-#define PUTS(b, lit) put((b), (const uint8_t *)(lit), sizeof(lit) - 1)
 
 void cfb_buf_append(cfb_buf *b, const uint8_t *p, size_t n) { put(b, p, n); }
 

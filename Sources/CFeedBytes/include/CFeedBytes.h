@@ -84,4 +84,58 @@ int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 /// U+FFFE/U+FFFF or a code point past U+10FFFF (libxml2 2.9 decodes some of them silently); else 0.
 int cfb_has_unchecked_bytes(const uint8_t *s, size_t n);
 
+// MARK: - SAX handler
+
+/// Text modes of a capture, as `TextMode` in Swift numbers them.
+enum { CFB_MODE_TEXT = 0, CFB_MODE_HTML = 1, CFB_MODE_XHTML = 2, CFB_MODE_BASE64 = 3 };
+
+/// Classifies an element name once per (namespace URI, local name) pair of interned libxml2 strings:
+/// returns the namespace class in the high byte and the local-name class in the low byte.
+typedef uint16_t (*cfb_sax_classify_fn)(void *owner, const uint8_t *localname, const uint8_t *uri);
+
+/// An element start the owner handles (outside captured text and skipped subtrees): libxml2's
+/// `startElementNs` arguments (attributes as five pointers each) plus the element's classes.
+typedef void (*cfb_sax_start_fn)(void *owner, const uint8_t *localname, const uint8_t *uri, int nb_namespaces,
+                                 const uint8_t **namespaces, int nb_attributes, const uint8_t **attributes,
+                                 uint8_t ns_class, uint8_t local_class);
+
+/// The end of an element whose start the owner handled.
+typedef void (*cfb_sax_end_fn)(void *owner);
+
+/// The SAX state kept in C: the element depth, the subtree being skipped, and the text being captured
+/// (characters and, inside it, re-serialized markup). libxml2's `ctx` for every callback. The owner (the Swift
+/// `FeedBuilder`) starts captures and skips by setting the fields, and reads `captured` when one ends.
+/// Start zeroed; free with `cfb_sax_free`.
+typedef struct {
+    void *owner;
+    cfb_sax_classify_fn classify;
+    cfb_sax_start_fn start;
+    cfb_sax_end_fn end;
+    /// The number of open elements.
+    int32_t depth;
+    /// Depth of the element whose children are skipped, or -1.
+    int32_t skip_depth;
+    int32_t capturing;
+    /// Depth of the captured element, its `CFB_MODE_*`, the depth of the XHTML wrapper `<div>` whose tags are
+    /// dropped (or -1), and whether a child element was seen.
+    int32_t capture_depth;
+    int32_t capture_mode;
+    int32_t wrapper_depth;
+    int32_t saw_child;
+    /// The local-name class of `div` (from the owner's vocabulary).
+    uint8_t div_class;
+    cfb_buf captured;
+    cfb_buf scratch;
+    /// Classifications cached by `cfb_sax` (allocated on first use, freed by `cfb_sax_free`; opaque, so
+    /// Swift does not import a 256-element tuple).
+    void *names;
+} cfb_sax;
+
+/// Sets the element and character callbacks of a libxml2 `xmlSAXHandler` (passed as `void *`) to the
+/// `cfb_sax` ones; the other callbacks are left as they are.
+void cfb_sax_install(void *handler);
+
+/// Frees the buffers of `s` (not `s` itself).
+void cfb_sax_free(cfb_sax *s);
+
 #endif
