@@ -642,6 +642,204 @@ typedef struct {
     int directory_has_dots;
 } url_base;
 
+// MARK: - URL resolution (`URLBytes` and `URLBase.resolve`)
+
+typedef struct {
+    size_t lo, hi;
+    int has;
+} span;
+
+typedef struct {
+    span scheme, authority, path, query, fragment;
+} url_parts;
+
+/// `URLBytes.split`: the first '#' starts the fragment, a '?' before it the query; a scheme is a letter, then
+/// letters, digits, '+', '-', '.', then ':'; `//` after it starts the authority, up to the next '/'.
+static url_parts url_split(const uint8_t *s, size_t n) {
+    url_parts p = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    size_t end = n;
+    size_t question = (size_t)-1;
+    for (size_t k = 0; k < end; k++) {
+        uint8_t c = s[k];
+        if (c == '#') {
+            p.fragment = (span){k + 1, end, 1};
+            end = k;
+            break;
+        }
+        if (c == '?' && question == (size_t)-1) question = k;
+    }
+    if (question != (size_t)-1) {
+        p.query = (span){question + 1, end, 1};
+        end = question;
+    }
+    size_t start = 0;
+    if (end > 0 && is_alpha(s[0])) {
+        size_t j = 1;
+        while (j < end && (is_alnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.')) j++;
+        if (j < end && s[j] == ':') {
+            p.scheme = (span){0, j, 1};
+            start = j + 1;
+        }
+    }
+    if (start + 1 < end && s[start] == '/' && s[start + 1] == '/') {
+        size_t j = start + 2;
+        while (j < end && s[j] != '/') j++;
+        p.authority = (span){start + 2, j, 1};
+        start = j;
+    }
+    p.path = (span){start, end, 1};
+    return p;
+}
+
+/// `URLBytes.hasDotSegment`: a `.` or `..` segment (not a dot inside a segment name).
+static int has_dot_segment(const uint8_t *path, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        if (path[k] == '.' && (k == 0 || path[k - 1] == '/')) {
+            size_t e = k + 1;
+            if (e < n && path[e] == '.') e++;
+            if (e == n || path[e] == '/') return 1;
+        }
+    }
+    return 0;
+}
+
+/// `URLBytes.appendRemovingDots`: appends `path` with `.` and `..` segments removed.
+static void put_removing_dots(cfb_buf *out, const uint8_t *path, size_t n) {
+    if (!has_dot_segment(path, n)) {
+        put(out, path, n);
+        return;
+    }
+    int absolute = n > 0 && path[0] == '/';
+    if (absolute) put1(out, '/');
+    size_t body = out->count;
+    size_t kept = 0;
+    size_t a = absolute ? 1 : 0;
+    for (;;) {
+        size_t b = a;
+        while (b < n && path[b] != '/') b++;
+        int last = b == n;
+        size_t len = b - a;
+        if (len == 1 && path[a] == '.') {
+            if (last) {
+                if (kept > 0) put1(out, '/');
+                kept++;
+            }
+        } else if (len == 2 && path[a] == '.' && path[a + 1] == '.') {
+            if (kept > 0) {
+                size_t k = out->count;
+                while (k > body && out->bytes[k - 1] != '/') k--;
+                // The last kept segment and the '/' before it (none before the first).
+                out->count = k > body ? k - 1 : body;
+                kept--;
+            }
+            if (last) {
+                if (kept > 0) put1(out, '/');
+                kept++;
+            }
+        } else {
+            if (kept > 0) put1(out, '/');
+            put(out, path + a, len);
+            kept++;
+        }
+        if (last) break;
+        a = b + 1;
+    }
+}
+
+/// `URLBytes.clean`: trimmed; tabs and line breaks dropped; space, quote and angle brackets percent-encoded;
+/// backslashes made slashes; other control characters dropped.
+static void put_clean_url(cfb_buf *out, const uint8_t *s, size_t n) {
+    size_t lo = 0, hi = n;
+    while (lo < hi && s[lo] <= 0x20) lo++;
+    while (hi > lo && s[hi - 1] <= 0x20) hi--;
+    reserve(out, hi - lo + 8);
+    for (size_t k = lo; k < hi; k++) {
+        uint8_t c = s[k];
+        switch (c) {
+        case 0x0A: case 0x0D: case 0x09: break;
+        case 0x20: PUTS(out, "%20"); break;
+        case 0x22: PUTS(out, "%22"); break;
+        case 0x3C: PUTS(out, "%3C"); break;
+        case 0x3E: PUTS(out, "%3E"); break;
+        case 0x5C: put1(out, '/'); break;
+        default:
+            if (c >= 0x20) put1(out, c);
+        }
+    }
+}
+
+static void resolve_clean(const cfb_url_base *b, const uint8_t *ref, size_t n, cfb_buf *out) {
+    url_parts rp = url_split(ref, n);
+    if (rp.scheme.has || !b->usable) {
+        put(out, ref, n);
+        return;
+    }
+    const uint8_t *p = b->prefix;
+    if (rp.authority.has) {
+        put(out, p, b->scheme_count);
+        PUTS(out, "//");
+        put(out, ref + rp.authority.lo, rp.authority.hi - rp.authority.lo);
+        put_removing_dots(out, ref + rp.path.lo, rp.path.hi - rp.path.lo);
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        }
+    } else if (rp.path.hi == rp.path.lo) {
+        put(out, p, b->origin_count);
+        put(out, b->path, b->path_count);
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        } else if (b->has_query) {
+            put1(out, '?');
+            put(out, b->query, b->query_count);
+        }
+    } else {
+        // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back out
+        // and rewritten (the directory ends in '/' or is empty, so only it or the reference's path can have one).
+        const uint8_t *ref_path = ref + rp.path.lo;
+        size_t ref_path_count = rp.path.hi - rp.path.lo;
+        int dots = has_dot_segment(ref_path, ref_path_count);
+        size_t start;
+        put(out, p, b->origin_count);
+        start = out->count;
+        if (ref_path[0] != '/') {
+            put(out, p + b->origin_count, b->prefix_count - b->origin_count);
+            dots = dots || b->directory_has_dots;
+        }
+        put(out, ref_path, ref_path_count);
+        if (dots) {
+            uint8_t small[512];
+            size_t m = out->count - start;
+            uint8_t *merged = m <= sizeof(small) ? small : malloc(m);
+            if (!merged) abort();
+            memcpy(merged, out->bytes + start, m);
+            out->count = start;
+            put_removing_dots(out, merged, m);
+            if (merged != small) free(merged);
+        }
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        }
+    }
+    if (rp.fragment.has) {
+        put1(out, '#');
+        put(out, ref + rp.fragment.lo, rp.fragment.hi - rp.fragment.lo);
+    }
+}
+
+void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out) {
+    if (n > 0 && needs_cleaning(ref, n)) {
+        cfb_buf cleaned = {0};
+        put_clean_url(&cleaned, ref, n);
+        resolve_clean(base, cleaned.bytes, cleaned.count, out);
+        cfb_buf_free(&cleaned);
+    } else {
+        resolve_clean(base, ref, n, out);
+    }
+}
+
 /// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
 /// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
 /// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and

@@ -52,6 +52,27 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
 /// the base has no scheme (nothing is resolved against it); -1 when it is empty or needs cleaning first.
 int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots);
 
+/// A base URL as `URLBase` splits it, for `cfb_url_resolve`: `prefix` is its `scheme:` (`scheme_count` bytes),
+/// then `//authority` (through `origin_count`), then its directory (through `prefix_count`); `path` and `query`
+/// are the base's own path and query (`has_query` 0 without one). `usable` is 0 when the base has no scheme.
+typedef struct {
+    const uint8_t *prefix;
+    size_t scheme_count;
+    size_t origin_count;
+    size_t prefix_count;
+    const uint8_t *path;
+    size_t path_count;
+    const uint8_t *query;
+    size_t query_count;
+    int has_query;
+    int usable;
+    int directory_has_dots;
+} cfb_url_base;
+
+/// Appends `ref` resolved against `base` (RFC 3986, as `URLBase.resolve`): cleaned first when it has white
+/// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
+void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
+
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out);
