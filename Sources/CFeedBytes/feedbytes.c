@@ -1177,6 +1177,45 @@ void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
 
 // MARK: - UTF-8
 
+size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table, uint8_t *dst) {
+    // Each byte's UTF-8 (0-3 bytes; 0 for a character XML forbids), computed once per table entry.
+    uint8_t enc[256][4];
+    for (int c = 0; c < 256; c++) {
+        uint32_t v = table[c];
+        uint8_t *e = enc[c];
+        if (v < 0x80) {
+            e[3] = (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) ? 0 : 1;
+            e[0] = (uint8_t)v;
+        } else if (v < 0x800) {
+            e[0] = (uint8_t)(0xC0 | (v >> 6));
+            e[1] = (uint8_t)(0x80 | (v & 0x3F));
+            e[3] = 2;
+        } else if ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF) {
+            e[3] = 0;
+        } else {
+            e[0] = (uint8_t)(0xE0 | (v >> 12));
+            e[1] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+            e[2] = (uint8_t)(0x80 | (v & 0x3F));
+            e[3] = 3;
+        }
+    }
+    uint8_t *o = dst;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = s[k];
+        if (c < 0x80 && enc[c][3] == 1) {
+            *o++ = enc[c][0];
+            continue;
+        }
+        const uint8_t *e = enc[c];
+        // Three bytes are always in bounds (room for `3 * n`); only `e[3]` of them count.
+        o[0] = e[0];
+        o[1] = e[1];
+        o[2] = e[2];
+        o += e[3];
+    }
+    return (size_t)(o - dst);
+}
+
 int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
     size_t i = 0;
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 0;

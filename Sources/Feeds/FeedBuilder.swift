@@ -65,8 +65,20 @@ struct CapturedText {
 
     var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
 
-    /// `TextValue.raw`.
-    var raw: String { String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace()) }
+    /// `TextValue.raw`: the bytes trimmed first when the trimmed white space borders ASCII on both inner sides
+    /// (then no grapheme joins it to the rest, and the result is the one of trimming the decoded string).
+    var raw: String {
+        var lo = 0
+        var hi = bytes.count
+        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        while lo < hi, ws(bytes[lo]) { lo += 1 }
+        while hi > lo, ws(bytes[hi - 1]) { hi -= 1 }
+        if lo == hi { return "" }
+        guard bytes[lo] < 0x80, bytes[hi - 1] < 0x80 else {
+            return String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace())
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
+    }
 
     /// `TextValue.plain()`.
     func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }

@@ -52,6 +52,21 @@ import Testing
         }
     }
 
+    @Test func singleByteDecodingInCAgreesWithSwift() {
+        let every = (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 256) }
+        let odd: [UInt32] = (0..<256).map { b in
+            [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x7F, 0x80, 0x9F, 0x7FF, 0x800, 0xD800, 0xDFFF, 0xFFFD, 0xFFFE, 0xFFFF][b % 16]
+        }
+        for table in [Charset.windows1252, Charset.iso885915, odd] {
+            every.withUnsafeBufferPointer { b in
+                #expect(Charset.decodeSingleByte(b, table: table) == Charset.decodeSingleByteInSwift(b, table: table))
+            }
+            [UInt8]().withUnsafeBufferPointer { b in
+                #expect(Charset.decodeSingleByte(b, table: table).isEmpty)
+            }
+        }
+    }
+
     @Test func tagNamesLookUpCaseInsensitivelyAndRejectLongNames() {
         let table = TagNameTable<Int>([("p", 1), ("blockquote", 2), ("figcaption", 3), ("a", 4)])
         #expect(table[TagName("P")] == 1)

@@ -95,6 +95,10 @@ size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst);
 /// Appends `s` with its character references decoded (as browsers decode them in attribute values).
 void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out);
 
+/// Writes `s` decoded through a single-byte `table` (256 code points, all below U+10000) as UTF-8 to `dst` (room
+/// for `3 * n` bytes), dropping characters XML forbids; returns the bytes written.
+size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table, uint8_t *dst);
+
 /// 1 when `s` is valid UTF-8 without a byte-order mark, without control characters XML forbids, without
 /// U+FFFE/U+FFFF and without C1 controls (U+0080–U+009F); else 0.
 int cfb_is_clean_utf8(const uint8_t *s, size_t n);
