@@ -359,20 +359,19 @@ static token next_token(scanner *sc) {
     }
     size_t e = name_end(sc, i + 1);
     t.name = pack_name(s, i + 1, e, n);
-    // The closing '>', skipping quoted attribute values (a quote opens a value only after '=').
+    // The closing '>', skipping quoted attribute values: a quote opens a value only after '=' and white space,
+    // that is when the last byte before it that is not white space (after the name) is '='.
     size_t j = e;
-    int after_equals = 0;
-    while (j < n) {
-        uint8_t b = s[j];
-        if (b == '>') break;
-        if ((b == '"' || b == '\'') && after_equals) {
-            after_equals = 0;
-            j = min_z(n, find_byte(s, j + 1, n, b) + 1);
-            continue;
+    for (;;) {
+        j = find_any3(s, j, n, '>', '"', '\'');
+        if (j >= n || s[j] == '>') break;
+        size_t k = j;
+        while (k > e && is_space(s[k - 1])) k--;
+        if (k > e && s[k - 1] == '=') {
+            j = min_z(n, find_byte(s, j + 1, n, s[j]) + 1);
+        } else {
+            j++;
         }
-        if (b == '=') after_equals = 1;
-        else if (!is_space(b)) after_equals = 0;
-        j++;
     }
     int self_closing = j > e && j <= n && s[j - 1] == '/';
     size_t attr_end = self_closing ? j - 1 : j;
