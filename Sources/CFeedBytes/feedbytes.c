@@ -1055,37 +1055,41 @@ static void tw_utf8(text_writer *w, uint32_t v) {
 
 static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
 
-/// The index of the first byte in `from..<n` that is not `ordinary`, or `n`.
-static inline size_t find_not_ordinary(const uint8_t *t, size_t from, size_t n) {
+/// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
+/// windows-1252.
+/// The end of a run of ordinary bytes with single spaces between them (from `from`): the first byte that is not
+/// ordinary and is not a space followed by an ordinary byte, or `n`.
+static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) {
     size_t i = from;
 #if defined(__SSE2__)
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
     while (i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        int m = _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
+        while (m) {
+            size_t p = i + (size_t)__builtin_ctz(m);
+            if (!(t[p] == 0x20 && p + 1 < n && ordinary(t[p + 1]))) return p;
+            m &= m - 1;
+        }
         i += 16;
     }
 #endif
-    while (i < n && ordinary(t[i])) i++;
-    return i;
+    for (;;) {
+        while (i < n && ordinary(t[i])) i++;
+        if (i < n && t[i] == 0x20 && i + 1 < n && ordinary(t[i + 1])) i += 2;
+        else return i;
+    }
 }
 
-/// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
-/// windows-1252.
 static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
     size_t k = 0;
     while (k < n) {
         uint8_t c = t[k];
         if (ordinary(c)) {
             // A run of ordinary bytes, with single spaces between them kept as they are.
-            size_t e = k + 1;
-            for (;;) {
-                e = find_not_ordinary(t, e, n);
-                if (e < n && t[e] == 0x20 && e + 1 < n && ordinary(t[e + 1])) e += 2;
-                else break;
-            }
+            size_t e = find_end_of_words(t, k + 1, n);
             tw_flush_space(w);
             put(w->out, t + k, e - k);
             k = e;
