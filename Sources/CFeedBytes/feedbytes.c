@@ -45,6 +45,8 @@ static inline int is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || is_alph
 
 static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t c) {
     if (from >= to) return to;
+    // Often the very next byte (the '>' after an end tag's name): no call for it.
+    if (s[from] == c) return from;
     const uint8_t *p = memchr(s + from, c, to - from);
     return p ? (size_t)(p - s) : to;
 }
