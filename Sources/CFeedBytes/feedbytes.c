@@ -2,6 +2,7 @@
 // implementation they replace produced (HTMLScanner, HTMLSanitizer, TextWriter, HTMLEntities, Charset),
 // quirks included: the Swift tests and the byte-identical JSON comparison hold both to the same output.
 #include "CFeedBytes.h"
+#include "buffer.h"
 
 #include <libxml/xmlversion.h>
 #undef LIBXML_ICU_ENABLED
@@ -23,7 +24,7 @@ void cfb_buf_free(cfb_buf *b) {
     b->capacity = 0;
 }
 
-__attribute__((noinline)) static void buf_grow(cfb_buf *b, size_t extra) {
+__attribute__((noinline)) void cfb_buf_grow(cfb_buf *b, size_t extra) {
     size_t cap = b->capacity * 2;
     if (cap < b->count + extra) cap = b->count + extra;
     if (cap < 256) cap = 256;
@@ -33,24 +34,6 @@ __attribute__((noinline)) static void buf_grow(cfb_buf *b, size_t extra) {
     b->capacity = cap;
 }
 
-static inline void put(cfb_buf *b, const uint8_t *p, size_t n) {
-    if (n == 0) return;
-    if (b->capacity - b->count < n) buf_grow(b, n);
-    memcpy(b->bytes + b->count, p, n);
-    b->count += n;
-}
-
-/// Makes room for `n` more bytes.
-static inline void reserve(cfb_buf *b, size_t n) {
-    if (b->capacity - b->count < n) buf_grow(b, n);
-}
-
-static inline void put1(cfb_buf *b, uint8_t c) {
-    if (b->count == b->capacity) buf_grow(b, 1);
-    b->bytes[b->count++] = c;
-}
-
-#define PUTS(b, lit) put((b), (const uint8_t *)(lit), sizeof(lit) - 1)
 
 void cfb_buf_append(cfb_buf *b, const uint8_t *p, size_t n) { put(b, p, n); }
 
@@ -62,6 +45,8 @@ static inline int is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || is_alph
 
 static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t c) {
     if (from >= to) return to;
+    // Often the very next byte (the '>' after an end tag's name): no call for it.
+    if (s[from] == c) return from;
     const uint8_t *p = memchr(s + from, c, to - from);
     return p ? (size_t)(p - s) : to;
 }
@@ -376,20 +361,19 @@ static token next_token(scanner *sc) {
     }
     size_t e = name_end(sc, i + 1);
     t.name = pack_name(s, i + 1, e, n);
-    // The closing '>', skipping quoted attribute values (a quote opens a value only after '=').
+    // The closing '>', skipping quoted attribute values: a quote opens a value only after '=' and white space,
+    // that is when the last byte before it that is not white space (after the name) is '='.
     size_t j = e;
-    int after_equals = 0;
-    while (j < n) {
-        uint8_t b = s[j];
-        if (b == '>') break;
-        if ((b == '"' || b == '\'') && after_equals) {
-            after_equals = 0;
-            j = min_z(n, find_byte(s, j + 1, n, b) + 1);
-            continue;
+    for (;;) {
+        j = find_any3(s, j, n, '>', '"', '\'');
+        if (j >= n || s[j] == '>') break;
+        size_t k = j;
+        while (k > e && is_space(s[k - 1])) k--;
+        if (k > e && s[k - 1] == '=') {
+            j = min_z(n, find_byte(s, j + 1, n, s[j]) + 1);
+        } else {
+            j++;
         }
-        if (b == '=') after_equals = 1;
-        else if (!is_space(b)) after_equals = 0;
-        j++;
     }
     int self_closing = j > e && j <= n && s[j - 1] == '/';
     size_t attr_end = self_closing ? j - 1 : j;
@@ -659,6 +643,204 @@ typedef struct {
     int directory_has_dots;
 } url_base;
 
+// MARK: - URL resolution (`URLBytes` and `URLBase.resolve`)
+
+typedef struct {
+    size_t lo, hi;
+    int has;
+} span;
+
+typedef struct {
+    span scheme, authority, path, query, fragment;
+} url_parts;
+
+/// `URLBytes.split`: the first '#' starts the fragment, a '?' before it the query; a scheme is a letter, then
+/// letters, digits, '+', '-', '.', then ':'; `//` after it starts the authority, up to the next '/'.
+static url_parts url_split(const uint8_t *s, size_t n) {
+    url_parts p = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    size_t end = n;
+    size_t question = (size_t)-1;
+    for (size_t k = 0; k < end; k++) {
+        uint8_t c = s[k];
+        if (c == '#') {
+            p.fragment = (span){k + 1, end, 1};
+            end = k;
+            break;
+        }
+        if (c == '?' && question == (size_t)-1) question = k;
+    }
+    if (question != (size_t)-1) {
+        p.query = (span){question + 1, end, 1};
+        end = question;
+    }
+    size_t start = 0;
+    if (end > 0 && is_alpha(s[0])) {
+        size_t j = 1;
+        while (j < end && (is_alnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.')) j++;
+        if (j < end && s[j] == ':') {
+            p.scheme = (span){0, j, 1};
+            start = j + 1;
+        }
+    }
+    if (start + 1 < end && s[start] == '/' && s[start + 1] == '/') {
+        size_t j = start + 2;
+        while (j < end && s[j] != '/') j++;
+        p.authority = (span){start + 2, j, 1};
+        start = j;
+    }
+    p.path = (span){start, end, 1};
+    return p;
+}
+
+/// `URLBytes.hasDotSegment`: a `.` or `..` segment (not a dot inside a segment name).
+static int has_dot_segment(const uint8_t *path, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        if (path[k] == '.' && (k == 0 || path[k - 1] == '/')) {
+            size_t e = k + 1;
+            if (e < n && path[e] == '.') e++;
+            if (e == n || path[e] == '/') return 1;
+        }
+    }
+    return 0;
+}
+
+/// `URLBytes.appendRemovingDots`: appends `path` with `.` and `..` segments removed.
+static void put_removing_dots(cfb_buf *out, const uint8_t *path, size_t n) {
+    if (!has_dot_segment(path, n)) {
+        put(out, path, n);
+        return;
+    }
+    int absolute = n > 0 && path[0] == '/';
+    if (absolute) put1(out, '/');
+    size_t body = out->count;
+    size_t kept = 0;
+    size_t a = absolute ? 1 : 0;
+    for (;;) {
+        size_t b = a;
+        while (b < n && path[b] != '/') b++;
+        int last = b == n;
+        size_t len = b - a;
+        if (len == 1 && path[a] == '.') {
+            if (last) {
+                if (kept > 0) put1(out, '/');
+                kept++;
+            }
+        } else if (len == 2 && path[a] == '.' && path[a + 1] == '.') {
+            if (kept > 0) {
+                size_t k = out->count;
+                while (k > body && out->bytes[k - 1] != '/') k--;
+                // The last kept segment and the '/' before it (none before the first).
+                out->count = k > body ? k - 1 : body;
+                kept--;
+            }
+            if (last) {
+                if (kept > 0) put1(out, '/');
+                kept++;
+            }
+        } else {
+            if (kept > 0) put1(out, '/');
+            put(out, path + a, len);
+            kept++;
+        }
+        if (last) break;
+        a = b + 1;
+    }
+}
+
+/// `URLBytes.clean`: trimmed; tabs and line breaks dropped; space, quote and angle brackets percent-encoded;
+/// backslashes made slashes; other control characters dropped.
+static void put_clean_url(cfb_buf *out, const uint8_t *s, size_t n) {
+    size_t lo = 0, hi = n;
+    while (lo < hi && s[lo] <= 0x20) lo++;
+    while (hi > lo && s[hi - 1] <= 0x20) hi--;
+    reserve(out, hi - lo + 8);
+    for (size_t k = lo; k < hi; k++) {
+        uint8_t c = s[k];
+        switch (c) {
+        case 0x0A: case 0x0D: case 0x09: break;
+        case 0x20: PUTS(out, "%20"); break;
+        case 0x22: PUTS(out, "%22"); break;
+        case 0x3C: PUTS(out, "%3C"); break;
+        case 0x3E: PUTS(out, "%3E"); break;
+        case 0x5C: put1(out, '/'); break;
+        default:
+            if (c >= 0x20) put1(out, c);
+        }
+    }
+}
+
+static void resolve_clean(const cfb_url_base *b, const uint8_t *ref, size_t n, cfb_buf *out) {
+    url_parts rp = url_split(ref, n);
+    if (rp.scheme.has || !b->usable) {
+        put(out, ref, n);
+        return;
+    }
+    const uint8_t *p = b->prefix;
+    if (rp.authority.has) {
+        put(out, p, b->scheme_count);
+        PUTS(out, "//");
+        put(out, ref + rp.authority.lo, rp.authority.hi - rp.authority.lo);
+        put_removing_dots(out, ref + rp.path.lo, rp.path.hi - rp.path.lo);
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        }
+    } else if (rp.path.hi == rp.path.lo) {
+        put(out, p, b->origin_count);
+        put(out, b->path, b->path_count);
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        } else if (b->has_query) {
+            put1(out, '?');
+            put(out, b->query, b->query_count);
+        }
+    } else {
+        // The merged path is written straight to `out`; only a path with `.`/`..` segments is taken back out
+        // and rewritten (the directory ends in '/' or is empty, so only it or the reference's path can have one).
+        const uint8_t *ref_path = ref + rp.path.lo;
+        size_t ref_path_count = rp.path.hi - rp.path.lo;
+        int dots = has_dot_segment(ref_path, ref_path_count);
+        size_t start;
+        put(out, p, b->origin_count);
+        start = out->count;
+        if (ref_path[0] != '/') {
+            put(out, p + b->origin_count, b->prefix_count - b->origin_count);
+            dots = dots || b->directory_has_dots;
+        }
+        put(out, ref_path, ref_path_count);
+        if (dots) {
+            uint8_t small[512];
+            size_t m = out->count - start;
+            uint8_t *merged = m <= sizeof(small) ? small : malloc(m);
+            if (!merged) abort();
+            memcpy(merged, out->bytes + start, m);
+            out->count = start;
+            put_removing_dots(out, merged, m);
+            if (merged != small) free(merged);
+        }
+        if (rp.query.has) {
+            put1(out, '?');
+            put(out, ref + rp.query.lo, rp.query.hi - rp.query.lo);
+        }
+    }
+    if (rp.fragment.has) {
+        put1(out, '#');
+        put(out, ref + rp.fragment.lo, rp.fragment.hi - rp.fragment.lo);
+    }
+}
+
+void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out) {
+    if (n > 0 && needs_cleaning(ref, n)) {
+        cfb_buf cleaned = {0};
+        put_clean_url(&cleaned, ref, n);
+        resolve_clean(base, cleaned.bytes, cleaned.count, out);
+        cfb_buf_free(&cleaned);
+    } else {
+        resolve_clean(base, ref, n, out);
+    }
+}
+
 /// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
 /// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
 /// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
@@ -875,37 +1057,41 @@ static void tw_utf8(text_writer *w, uint32_t v) {
 
 static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
 
-/// The index of the first byte in `from..<n` that is not `ordinary`, or `n`.
-static inline size_t find_not_ordinary(const uint8_t *t, size_t from, size_t n) {
+/// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
+/// windows-1252.
+/// The end of a run of ordinary bytes with single spaces between them (from `from`): the first byte that is not
+/// ordinary and is not a space followed by an ordinary byte, or `n`.
+static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) {
     size_t i = from;
 #if defined(__SSE2__)
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
     while (i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        int m = _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
+        while (m) {
+            size_t p = i + (size_t)__builtin_ctz(m);
+            if (!(t[p] == 0x20 && p + 1 < n && ordinary(t[p + 1]))) return p;
+            m &= m - 1;
+        }
         i += 16;
     }
 #endif
-    while (i < n && ordinary(t[i])) i++;
-    return i;
+    for (;;) {
+        while (i < n && ordinary(t[i])) i++;
+        if (i < n && t[i] == 0x20 && i + 1 < n && ordinary(t[i + 1])) i += 2;
+        else return i;
+    }
 }
 
-/// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
-/// windows-1252.
 static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
     size_t k = 0;
     while (k < n) {
         uint8_t c = t[k];
         if (ordinary(c)) {
             // A run of ordinary bytes, with single spaces between them kept as they are.
-            size_t e = k + 1;
-            for (;;) {
-                e = find_not_ordinary(t, e, n);
-                if (e < n && t[e] == 0x20 && e + 1 < n && ordinary(t[e + 1])) e += 2;
-                else break;
-            }
+            size_t e = find_end_of_words(t, k + 1, n);
             tw_flush_space(w);
             put(w->out, t + k, e - k);
             k = e;
@@ -995,6 +1181,45 @@ void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
 }
 
 // MARK: - UTF-8
+
+size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table, uint8_t *dst) {
+    // Each byte's UTF-8 (0-3 bytes; 0 for a character XML forbids), computed once per table entry.
+    uint8_t enc[256][4];
+    for (int c = 0; c < 256; c++) {
+        uint32_t v = table[c];
+        uint8_t *e = enc[c];
+        if (v < 0x80) {
+            e[3] = (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) ? 0 : 1;
+            e[0] = (uint8_t)v;
+        } else if (v < 0x800) {
+            e[0] = (uint8_t)(0xC0 | (v >> 6));
+            e[1] = (uint8_t)(0x80 | (v & 0x3F));
+            e[3] = 2;
+        } else if ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF) {
+            e[3] = 0;
+        } else {
+            e[0] = (uint8_t)(0xE0 | (v >> 12));
+            e[1] = (uint8_t)(0x80 | ((v >> 6) & 0x3F));
+            e[2] = (uint8_t)(0x80 | (v & 0x3F));
+            e[3] = 3;
+        }
+    }
+    uint8_t *o = dst;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = s[k];
+        if (c < 0x80 && enc[c][3] == 1) {
+            *o++ = enc[c][0];
+            continue;
+        }
+        const uint8_t *e = enc[c];
+        // Three bytes are always in bounds (room for `3 * n`); only `e[3]` of them count.
+        o[0] = e[0];
+        o[1] = e[1];
+        o[2] = e[2];
+        o += e[3];
+    }
+    return (size_t)(o - dst);
+}
 
 int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
     size_t i = 0;

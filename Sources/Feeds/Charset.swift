@@ -129,6 +129,15 @@ enum Charset {
         }
         return table.withUnsafeBufferPointer { t in
             [UInt8](unsafeUninitializedCapacity: b.count * 3) { o, written in
+                written = cfb_decode_single_byte(b.baseAddress, b.count, t.baseAddress, o.baseAddress)
+            }
+        }
+    }
+
+    /// `decodeSingleByte` for tables inside the BMP, in Swift (the tests hold `cfb_decode_single_byte` to it).
+    static func decodeSingleByteInSwift(_ b: UnsafeBufferPointer<UInt8>, table: [UInt32]) -> [UInt8] {
+        table.withUnsafeBufferPointer { t in
+            [UInt8](unsafeUninitializedCapacity: b.count * 3) { o, written in
                 var w = 0
                 for c in b {
                     let v = t[Int(c)]

@@ -1,3 +1,4 @@
+import CFeedBytes
 import Foundation
 
 /// How the characters of a captured element are to be read.
@@ -64,8 +65,20 @@ struct CapturedText {
 
     var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
 
-    /// `TextValue.raw`.
-    var raw: String { String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace()) }
+    /// `TextValue.raw`: the bytes trimmed first when the trimmed white space borders ASCII on both inner sides
+    /// (then no grapheme joins it to the rest, and the result is the one of trimming the decoded string).
+    var raw: String {
+        var lo = 0
+        var hi = bytes.count
+        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        while lo < hi, ws(bytes[lo]) { lo += 1 }
+        while hi > lo, ws(bytes[hi - 1]) { hi -= 1 }
+        if lo == hi { return "" }
+        guard bytes[lo] < 0x80, bytes[hi - 1] < 0x80 else {
+            return String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace())
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
+    }
 
     /// `TextValue.plain()`.
     func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }
@@ -127,10 +140,6 @@ struct Frame {
     var ownsBase = false
     var local: Local
     var ns: Namespace
-    /// The element's name, kept only for elements re-serialized inside captured markup: packed as written
-    /// (not lower-cased) when it is short ASCII, else the last entry of `FeedBuilder.longNames`.
-    var tag: TagName? = nil
-    var longName = false
 }
 
 /// A person construct being read (Atom `author`/`contributor`).
@@ -142,6 +151,8 @@ struct PersonDraft {
 }
 
 /// Turns SAX events into the normalized model; one per document, never shared across threads.
+/// Character data, and the elements inside captured text and skipped subtrees, are handled in C (`cfb_sax`,
+/// owned here): the builder sees only the elements it acts on, and reads a capture when it ends.
 final class FeedBuilder {
     // Stored properties skip the runtime exclusivity check: the builder is touched by one thread, from
     // libxml2 callbacks that never overlap, and the checks cost more than the SAX events themselves.
@@ -169,22 +180,35 @@ final class FeedBuilder {
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
     @exclusivity(unchecked) var bases: [String] = []
-    /// Names of open elements inside captured markup that do not fit a `TagName`.
-    @exclusivity(unchecked) var longNames: [String] = []
-    // The capture in progress, if any: plain stored properties (no optional struct to copy on every event)
-    // and one byte buffer reused by every capture of the document, so it stops growing after the first few.
-    @exclusivity(unchecked) var capturing = false
+    /// The SAX state kept in C: element depth, the skipped subtree, the capture in progress and its bytes (one
+    /// buffer reused by every capture of the document). Owned by the builder, freed in `deinit`.
+    let sax: UnsafeMutablePointer<cfb_sax>
     @exclusivity(unchecked) var captureField = Field.feedTitle
-    @exclusivity(unchecked) var captureMode = TextMode.text
     @exclusivity(unchecked) var captureBase: String?
-    @exclusivity(unchecked) var captureDepth = -1
-    /// Depth of the XHTML wrapper `<div>` whose tags are dropped, if any.
-    @exclusivity(unchecked) var captureWrapperDepth = -1
-    @exclusivity(unchecked) var captureSawChild = false
-    let captured = ByteBuffer(capacity: 4096)
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
-    @exclusivity(unchecked) var skipDepth = -1
+
+    var capturing: Bool {
+        get { sax.pointee.capturing != 0 }
+        set { sax.pointee.capturing = newValue ? 1 : 0 }
+    }
+    var captureMode: TextMode {
+        get { TextMode(rawValue: UInt8(truncatingIfNeeded: sax.pointee.capture_mode)) ?? .html }
+        set { sax.pointee.capture_mode = Int32(newValue.rawValue) }
+    }
+    var captureDepth: Int {
+        get { Int(sax.pointee.capture_depth) }
+        set { sax.pointee.capture_depth = Int32(truncatingIfNeeded: newValue) }
+    }
+    /// Depth of the element whose children are skipped, or -1.
+    var skipDepth: Int {
+        get { Int(sax.pointee.skip_depth) }
+        set { sax.pointee.skip_depth = Int32(truncatingIfNeeded: newValue) }
+    }
+    /// The bytes captured so far (valid until the next event).
+    var capturedBytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: sax.pointee.captured.bytes, count: sax.pointee.captured.count)
+    }
 
     /// The last base URL split for resolution, reused while the base stays the same (every link of an item,
     /// every item of a feed without `xml:base`).
@@ -192,6 +216,18 @@ final class FeedBuilder {
 
     init(documentURL: String?) {
         self.documentURL = documentURL
+        sax = .allocate(capacity: 1)
+        sax.initialize(to: cfb_sax())
+        sax.pointee.skip_depth = -1
+        sax.pointee.capture_depth = -1
+        sax.pointee.wrapper_depth = -1
+        sax.pointee.div_class = Local.div.rawValue
+    }
+
+    deinit {
+        cfb_sax_free(sax)
+        sax.deinitialize(count: 1)
+        sax.deallocate()
     }
 
     /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
@@ -215,20 +251,8 @@ final class FeedBuilder {
     // MARK: - Events
 
     func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
+        // Never inside a skipped subtree or captured text: `cfb_sax` handles those without calling here.
         let depth = stack.count
-        if skipDepth >= 0 {
-            stack.append(Frame(role: .ignored, base: -1, explicitBase: false, local: local, ns: ns))
-            return
-        }
-        if capturing {
-            captureChildStart(ns: ns, local: local, name: name, attributes: attributes, depth: depth)
-            let tag = TagName(exactASCII: name)
-            if tag == nil { longNames.append(String(cString: name)) }
-            stack.append(
-                Frame(role: .other, base: currentBaseIndex, explicitBase: explicitBaseInScope, local: local, ns: ns,
-                      tag: tag, longName: tag == nil))
-            return
-        }
         var base = currentBase
         var baseIndex = currentBaseIndex
         var explicit = explicitBaseInScope
@@ -294,7 +318,7 @@ final class FeedBuilder {
         guard let frame = stack.popLast() else { return }
         let depth = stack.count
         if frame.ownsBase { bases.removeLast() }
-        defer { if frame.longName { longNames.removeLast() } }
+        // Only the skipped or captured element itself ends here (`cfb_sax` handles what is inside).
         if skipDepth >= 0 {
             if depth == skipDepth { skipDepth = -1 }
             return
@@ -303,8 +327,6 @@ final class FeedBuilder {
             if depth == captureDepth {
                 capturing = false
                 finish()
-            } else if depth != captureWrapperDepth {
-                serializeEnd(frame, longName: frame.longName ? longNames.last : nil)
             }
             return
         }
@@ -315,17 +337,6 @@ final class FeedBuilder {
             endPerson()
         default:
             break
-        }
-    }
-
-    func characters(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        guard skipDepth < 0, capturing else { return }
-        let b = UnsafeBufferPointer(start: p, count: n)
-        if captureMode == .xhtml {
-            var sink = captured
-            HTMLSanitizer.escapeText(b, into: &sink)
-        } else {
-            captured.append(contentsOf: b)
         }
     }
 
@@ -392,9 +403,9 @@ final class FeedBuilder {
         captureMode = mode
         captureBase = base
         captureDepth = depth
-        captureWrapperDepth = -1
-        captureSawChild = false
-        captured.removeAll()
+        sax.pointee.wrapper_depth = -1
+        sax.pointee.saw_child = 0
+        cfb_buf_clear(&sax.pointee.captured)
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -691,7 +702,7 @@ final class FeedBuilder {
 
     /// Stores the finished capture where its field goes.
     func finish() {
-        let v = CapturedText(bytes: captured.bytes, mode: captureMode, base: captureBase)
+        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase)
         captureBase = nil
         switch captureField {
         case .feedTitle:
@@ -774,56 +785,5 @@ final class FeedBuilder {
             let t = v.plain()
             if !t.isEmpty { person?.email = t }
         }
-    }
-
-    // MARK: - Inline markup inside captured text
-
-    static let voidElements: Set<String> = ["br", "img", "hr", "wbr", "source", "col", "input", "meta", "link", "area", "param", "embed", "track"]
-    static let voidElementTable = TagNameTable<Bool>(voidElements.map { ($0, true) })
-
-    func captureChildStart(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes, depth: Int) {
-        if captureMode == .xhtml, depth == captureDepth + 1, !captureSawChild, local == .div,
-            captured.bytes.allSatisfy({ $0 <= 0x20 })
-        {
-            captureWrapperDepth = depth
-            captured.removeAll()
-            captureSawChild = true
-            return
-        }
-        if captureMode == .text {
-            // Markup inside a text construct: it was HTML after all.
-            captureMode = .html
-        }
-        captureSawChild = true
-        captured.append(UInt8(ascii: "<"))
-        var p = name
-        while p.pointee != 0 {
-            captured.append(p.pointee)
-            p += 1
-        }
-        var sink = captured
-        attributes.serialize(into: &sink)
-        captured.append(UInt8(ascii: ">"))
-    }
-
-}
-
-extension FeedBuilder {
-    /// Appends the end tag of an element inside captured markup (void elements have none).
-    func serializeEnd(_ frame: Frame, longName: String?) {
-        if let tag = frame.tag {
-            if FeedBuilder.voidElementTable[tag] != nil { return }
-            var sink = captured
-            sink.append(literal: "</")
-            tag.append(to: &sink)
-            sink.append(UInt8(ascii: ">"))
-            return
-        }
-        guard let name = longName else { return }
-        if FeedBuilder.voidElements.contains(name) { return }
-        var sink = captured
-        sink.append(literal: "</")
-        sink.append(utf8: name)
-        sink.append(UInt8(ascii: ">"))
     }
 }

@@ -230,6 +230,8 @@ enum ItemFinalizer {
     /// A guid seen twice in one feed is disambiguated by the canonical link.
     static func assignKeys(_ items: inout [Item]) {
         var seen: [String: Int] = [:]
+        // Room for every key (and a few disambiguated ones) up front: growing rehashes every key again.
+        seen.reserveCapacity(items.count + 8)
         for k in items.indices {
             let it = items[k]
             var key: String

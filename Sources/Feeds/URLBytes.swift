@@ -1,3 +1,5 @@
+import CFeedBytes
+
 /// RFC 3986 resolution over UTF-8 bytes: the hot path of the sanitizer (every href/src of every item).
 struct URLBytes {
     struct Parts {
@@ -193,7 +195,8 @@ struct URLBytes {
 }
 
 /// A base URL split once, against which many references are resolved. A class, so the sanitizer's loops
-/// pass it around without copying its fields.
+/// pass it around without copying its fields. Resolution runs in C (`cfb_url_resolve`) on a copy of the
+/// split base and writes to a scratch buffer, both owned here and freed in `deinit`; one thread at a time.
 final class URLBase {
     let bytes: [UInt8]
     let parts: URLBytes.Parts
@@ -208,6 +211,15 @@ final class URLBase {
     let originCount: Int
     /// The directory has a `.` or `..` segment, so merged paths must be rewritten.
     let directoryHasDots: Bool
+    /// One allocation for C: the split as `cfb_url_resolve` takes it, the scratch buffer holding its last answer,
+    /// then copies of `prefix` and `bytes` (which the split points into).
+    private let storage: UnsafeMutableRawPointer
+    private var split: UnsafeMutablePointer<cfb_url_base> { storage.assumingMemoryBound(to: cfb_url_base.self) }
+    private var scratch: UnsafeMutablePointer<cfb_buf> {
+        (storage + URLBase.scratchOffset).assumingMemoryBound(to: cfb_buf.self)
+    }
+    private static let scratchOffset = (MemoryLayout<cfb_url_base>.stride + 15) & ~15
+    private static let bytesOffset = scratchOffset + ((MemoryLayout<cfb_buf>.stride + 15) & ~15)
 
     init?(_ base: String?) {
         guard let base, !base.isEmpty else { return nil }
@@ -242,10 +254,49 @@ final class URLBase {
             URLBytes.hasDotSegment(UnsafeBufferPointer(rebasing: $0[originCount...]))
         }
         self.prefix = prefix
+        storage = .allocate(byteCount: URLBase.bytesOffset + prefix.count + b.count, alignment: 16)
+        let p = (storage + URLBase.bytesOffset).assumingMemoryBound(to: UInt8.self)
+        prefix.withUnsafeBufferPointer { if let a = $0.baseAddress { p.initialize(from: a, count: $0.count) } }
+        b.withUnsafeBufferPointer { if let a = $0.baseAddress { (p + prefix.count).initialize(from: a, count: $0.count) } }
+        let bb = UnsafePointer(p + prefix.count)
+        var c = cfb_url_base()
+        c.prefix = UnsafePointer(p)
+        c.scheme_count = schemeCount
+        c.origin_count = originCount
+        c.prefix_count = prefix.count
+        c.path = bb + parts.path.lowerBound
+        c.path_count = parts.path.count
+        if let q = parts.query {
+            c.query = bb + q.lowerBound
+            c.query_count = q.count
+            c.has_query = 1
+        }
+        c.usable = usable ? 1 : 0
+        c.directory_has_dots = directoryHasDots ? 1 : 0
+        storage.initializeMemory(as: cfb_url_base.self, repeating: c, count: 1)
+        (storage + URLBase.scratchOffset).initializeMemory(as: cfb_buf.self, repeating: cfb_buf(), count: 1)
+    }
+
+    deinit {
+        cfb_buf_free(scratch)
+        storage.deallocate()
+    }
+
+    /// Resolves `ref` into `scratch` and returns its bytes (valid until the next call).
+    private func resolved(_ ref: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        cfb_buf_clear(scratch)
+        cfb_url_resolve(split, ref.baseAddress, ref.count, scratch)
+        return UnsafeBufferPointer(start: scratch.pointee.bytes, count: scratch.pointee.count)
     }
 
     /// Appends `ref` resolved against this base to `out`.
     func resolve<S: ByteSink>(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout S) {
+        out.append(contentsOf: resolved(refRaw))
+    }
+
+    /// `resolve(_:into:)` in Swift, as it was before `cfb_url_resolve` (kept for the tests that hold both to
+    /// the same bytes).
+    func resolveInSwift<S: ByteSink>(_ refRaw: UnsafeBufferPointer<UInt8>, into out: inout S) {
         if URLBytes.needsCleaning(refRaw) {
             URLBytes.clean(refRaw).withUnsafeBufferPointer { resolveClean($0, into: &out) }
         } else {
@@ -319,8 +370,6 @@ final class URLBase {
 
     func resolve(_ ref: String) -> String {
         var r = ref
-        var out: [UInt8] = []
-        r.withUTF8 { resolve($0, into: &out) }
-        return String(decoding: out, as: UTF8.self)
+        return r.withUTF8 { String(decoding: resolved($0), as: UTF8.self) }
     }
 }

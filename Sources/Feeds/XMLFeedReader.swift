@@ -1,6 +1,8 @@
+import CFeedBytes
 import CLibXML2
 
-/// Owns one libxml2 SAX2 push parser context and routes its callbacks into a `FeedBuilder`.
+/// Owns one libxml2 SAX2 push parser context and routes its callbacks into a `FeedBuilder`: the element and
+/// character callbacks are `cfb_sax`'s (C), which calls back here only for the elements the builder acts on.
 /// Entities are resolved here: HTML named entities that feeds use undeclared, and internal entities the
 /// document declares, expanded by us within a budget (no external entities, no unbounded expansion).
 final class XMLFeedReader {
@@ -59,35 +61,14 @@ final class XMLFeedReader {
         _ = Self.initialized
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
-        sax.startElementNs = { ctx, localname, _, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
-            guard let ctx, let localname else { return }
-            // The reader outlives the parse: no retain and release around every event.
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { r in
-                if r.builder.stack.isEmpty, let namespaces {
-                    // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
-                    for k in 0..<Int(nbNamespaces) {
-                        if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
-                    }
-                }
-                r.startElement(localname, uri, SAXAttributes(base: attributes, count: Int(nbAttributes)))
-            }
-        }
-        sax.endElementNs = { ctx, _, _, _ in
-            guard let ctx else { return }
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.builder.end() }
-        }
-        sax.characters = { ctx, ch, len in
-            guard let ctx, let ch, len > 0 else { return }
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.builder.characters(ch, Int(len)) }
-        }
-        sax.cdataBlock = sax.characters
+        cfb_sax_install(&sax)
         sax.getEntity = { ctx, name in
             guard let ctx, let name else { return nil }
-            return Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().entity(named: name)
+            return XMLFeedReader.owner(ctx).entity(named: name)
         }
         sax.entityDecl = { ctx, name, type, _, _, content in
             guard let ctx, let name else { return }
-            let r = Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue()
+            let r = XMLFeedReader.owner(ctx)
             guard type == Int32(XML_INTERNAL_GENERAL_ENTITY.rawValue), let content,
                 r.declared.count < XMLFeedReader.maxDeclaredEntities
             else { return }
@@ -96,10 +77,41 @@ final class XMLFeedReader {
         }
         sax.serror = { ctx, error in
             guard let ctx, let error else { return }
-            Unmanaged<XMLFeedReader>.fromOpaque(ctx).takeUnretainedValue().record(error)
+            XMLFeedReader.owner(ctx).record(error)
         }
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        guard let ctxt = xmlCreatePushParserCtxt(&sax, me, nil, 0, url) else { return }
+        let state = builder.sax
+        state.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+        state.pointee.classify = { owner, localname, uri in
+            guard let owner, let localname else { return 0 }
+            // The reader outlives the parse: no retain and release around every event.
+            return Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { r in
+                let (ns, local) = r.classify(localname, uri)
+                return UInt16(ns.rawValue) << 8 | UInt16(local.rawValue)
+            }
+        }
+        state.pointee.start = { owner, localname, uri, nbNamespaces, namespaces, nbAttributes, attributes, ns, local in
+            guard let owner, let localname else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { r in
+                if r.builder.stack.isEmpty, let namespaces {
+                    // The root's declarations tell RSS 0.90 from RSS 1.0 even when no element uses them.
+                    for k in 0..<Int(nbNamespaces) {
+                        if let u = namespaces[2 * k + 1] { r.builder.declaredNamespaces.append(String(cString: u)) }
+                    }
+                }
+                r.builder.start(
+                    ns: Namespace(rawValue: ns) ?? .other, local: Local(rawValue: local) ?? .other, name: localname,
+                    attributes: SAXAttributes(base: attributes, count: Int(nbAttributes)))
+                if r.builder.isNotFeed, let ctxt = r.ctxt {
+                    r.stopped = true
+                    xmlStopParser(ctxt)
+                }
+            }
+        }
+        state.pointee.end = { owner in
+            guard let owner else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.builder.end() }
+        }
+        guard let ctxt = xmlCreatePushParserCtxt(&sax, UnsafeMutableRawPointer(state), nil, 0, url) else { return }
         self.ctxt = ctxt
         defer {
             self.ctxt = nil
@@ -135,7 +147,15 @@ final class XMLFeedReader {
         xmlFreeParserCtxt(ctxt)
     }
 
-    func startElement(_ localname: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?, _ attributes: SAXAttributes) {
+    /// The reader behind libxml2's callback context (the builder's `cfb_sax`).
+    static func owner(_ ctx: UnsafeMutableRawPointer) -> XMLFeedReader {
+        let owner = ctx.assumingMemoryBound(to: cfb_sax.self).pointee.owner!
+        return Unmanaged<XMLFeedReader>.fromOpaque(owner).takeUnretainedValue()
+    }
+
+    /// The classes of an element name, from `cfb_sax` once per name pair it has not cached; the first sight
+    /// of an RSS-namespace name tells the builder which RSS 1.0 namespace the document uses.
+    func classify(_ localname: UnsafePointer<xmlChar>, _ uri: UnsafePointer<xmlChar>?) -> (Namespace, Local) {
         let u = UInt(bitPattern: uri)
         let l = UInt(bitPattern: localname)
         var slot = Int(truncatingIfNeeded: ((u &* 0x9E37_79B9_7F4A_7C15) ^ (l &* 0xC2B2_AE3D_27D4_EB4F)) >> 56)
@@ -172,11 +192,7 @@ final class XMLFeedReader {
             }
             if cls.0 == .rss { builder.noteRDFNamespace(uriString) }
         }
-        builder.start(ns: cls.0, local: cls.1, name: localname, attributes: attributes)
-        if builder.isNotFeed, let ctxt {
-            stopped = true
-            xmlStopParser(ctxt)
-        }
+        return cls
     }
 
     func record(_ error: UnsafeMutablePointer<xmlError>) {

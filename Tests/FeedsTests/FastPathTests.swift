@@ -23,6 +23,50 @@ import Testing
         #expect(String(sub.trimmingASCIISpace()) == String(sub.trimmingASCIISpaceByCharacter()))
     }
 
+    @Test func urlResolutionInCAgreesWithSwift() {
+        let bases = [
+            "https://example.com/feed/0", "https://example.com", "https://example.com/", "http://a.b/c/d;p?q",
+            "https://blog.example.org/posts/3/", "https://x.org/a/./b/../c/", "https://x.org/a/b?x=1#f", "mailto:x@y",
+            "no-scheme/path", "https://x.org/..", "http://h:80", "https://x.org/a b/\\c\"/", " https://x.org/t ",
+            "file:///tmp/x.xml", "tag:blog,2025:feed",
+        ]
+        let refs = [
+            "", "a", "./a", "../a", "../../../x", "/", "/a/b/../c", "//other.org/p/./q?z#f", "?q", "#f", "a?b#c",
+            "story-1.html", "../read/12.html", "img/3.png", "/img/4.jpg", "http://abs.org/x", "https://abs.org/a/../b",
+            " spaced url ", "a\\b", "\"q\"<x>", ".", "..", "a/.", "a/..", "g;x=1/../y", "\t/tab\n", "é/ü?ß#π",
+            "mailto:x@y", "javascript:alert(1)", "x:y", "a:b/c", "1a:b",
+        ]
+        for base in bases {
+            guard let b = URLBase(base) else { continue }
+            for ref in refs {
+                var fromC: [UInt8] = []
+                var fromSwift: [UInt8] = []
+                var r = ref
+                r.withUTF8 { u in
+                    b.resolve(u, into: &fromC)
+                    b.resolveInSwift(u, into: &fromSwift)
+                }
+                #expect(fromC == fromSwift, "\(base) + \(ref)")
+                #expect(b.resolve(ref) == String(decoding: fromSwift, as: UTF8.self))
+            }
+        }
+    }
+
+    @Test func singleByteDecodingInCAgreesWithSwift() {
+        let every = (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 256) }
+        let odd: [UInt32] = (0..<256).map { b in
+            [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x7F, 0x80, 0x9F, 0x7FF, 0x800, 0xD800, 0xDFFF, 0xFFFD, 0xFFFE, 0xFFFF][b % 16]
+        }
+        for table in [Charset.windows1252, Charset.iso885915, odd] {
+            every.withUnsafeBufferPointer { b in
+                #expect(Charset.decodeSingleByte(b, table: table) == Charset.decodeSingleByteInSwift(b, table: table))
+            }
+            [UInt8]().withUnsafeBufferPointer { b in
+                #expect(Charset.decodeSingleByte(b, table: table).isEmpty)
+            }
+        }
+    }
+
     @Test func tagNamesLookUpCaseInsensitivelyAndRejectLongNames() {
         let table = TagNameTable<Int>([("p", 1), ("blockquote", 2), ("figcaption", 3), ("a", 4)])
         #expect(table[TagName("P")] == 1)

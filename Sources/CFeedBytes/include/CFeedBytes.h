@@ -52,6 +52,27 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
 /// the base has no scheme (nothing is resolved against it); -1 when it is empty or needs cleaning first.
 int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots);
 
+/// A base URL as `URLBase` splits it, for `cfb_url_resolve`: `prefix` is its `scheme:` (`scheme_count` bytes),
+/// then `//authority` (through `origin_count`), then its directory (through `prefix_count`); `path` and `query`
+/// are the base's own path and query (`has_query` 0 without one). `usable` is 0 when the base has no scheme.
+typedef struct {
+    const uint8_t *prefix;
+    size_t scheme_count;
+    size_t origin_count;
+    size_t prefix_count;
+    const uint8_t *path;
+    size_t path_count;
+    const uint8_t *query;
+    size_t query_count;
+    int has_query;
+    int usable;
+    int directory_has_dots;
+} cfb_url_base;
+
+/// Appends `ref` resolved against `base` (RFC 3986, as `URLBase.resolve`): cleaned first when it has white
+/// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
+void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
+
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out);
@@ -74,6 +95,10 @@ size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst);
 /// Appends `s` with its character references decoded (as browsers decode them in attribute values).
 void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out);
 
+/// Writes `s` decoded through a single-byte `table` (256 code points, all below U+10000) as UTF-8 to `dst` (room
+/// for `3 * n` bytes), dropping characters XML forbids; returns the bytes written.
+size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table, uint8_t *dst);
+
 /// 1 when `s` is valid UTF-8 without a byte-order mark, without control characters XML forbids, without
 /// U+FFFE/U+FFFF and without C1 controls (U+0080–U+009F); else 0.
 int cfb_is_clean_utf8(const uint8_t *s, size_t n);
@@ -83,5 +108,59 @@ int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 /// UTF-8 (U+0080–U+009F, valid XML), and every lead byte that can start an overlong form, a surrogate,
 /// U+FFFE/U+FFFF or a code point past U+10FFFF (libxml2 2.9 decodes some of them silently); else 0.
 int cfb_has_unchecked_bytes(const uint8_t *s, size_t n);
+
+// MARK: - SAX handler
+
+/// Text modes of a capture, as `TextMode` in Swift numbers them.
+enum { CFB_MODE_TEXT = 0, CFB_MODE_HTML = 1, CFB_MODE_XHTML = 2, CFB_MODE_BASE64 = 3 };
+
+/// Classifies an element name once per (namespace URI, local name) pair of interned libxml2 strings:
+/// returns the namespace class in the high byte and the local-name class in the low byte.
+typedef uint16_t (*cfb_sax_classify_fn)(void *owner, const uint8_t *localname, const uint8_t *uri);
+
+/// An element start the owner handles (outside captured text and skipped subtrees): libxml2's
+/// `startElementNs` arguments (attributes as five pointers each) plus the element's classes.
+typedef void (*cfb_sax_start_fn)(void *owner, const uint8_t *localname, const uint8_t *uri, int nb_namespaces,
+                                 const uint8_t **namespaces, int nb_attributes, const uint8_t **attributes,
+                                 uint8_t ns_class, uint8_t local_class);
+
+/// The end of an element whose start the owner handled.
+typedef void (*cfb_sax_end_fn)(void *owner);
+
+/// The SAX state kept in C: the element depth, the subtree being skipped, and the text being captured
+/// (characters and, inside it, re-serialized markup). libxml2's `ctx` for every callback. The owner (the Swift
+/// `FeedBuilder`) starts captures and skips by setting the fields, and reads `captured` when one ends.
+/// Start zeroed; free with `cfb_sax_free`.
+typedef struct {
+    void *owner;
+    cfb_sax_classify_fn classify;
+    cfb_sax_start_fn start;
+    cfb_sax_end_fn end;
+    /// The number of open elements.
+    int32_t depth;
+    /// Depth of the element whose children are skipped, or -1.
+    int32_t skip_depth;
+    int32_t capturing;
+    /// Depth of the captured element, its `CFB_MODE_*`, the depth of the XHTML wrapper `<div>` whose tags are
+    /// dropped (or -1), and whether a child element was seen.
+    int32_t capture_depth;
+    int32_t capture_mode;
+    int32_t wrapper_depth;
+    int32_t saw_child;
+    /// The local-name class of `div` (from the owner's vocabulary).
+    uint8_t div_class;
+    cfb_buf captured;
+    cfb_buf scratch;
+    /// Classifications cached by `cfb_sax` (allocated on first use, freed by `cfb_sax_free`; opaque, so
+    /// Swift does not import a 256-element tuple).
+    void *names;
+} cfb_sax;
+
+/// Sets the element and character callbacks of a libxml2 `xmlSAXHandler` (passed as `void *`) to the
+/// `cfb_sax` ones; the other callbacks are left as they are.
+void cfb_sax_install(void *handler);
+
+/// Frees the buffers of `s` (not `s` itself).
+void cfb_sax_free(cfb_sax *s);
 
 #endif
