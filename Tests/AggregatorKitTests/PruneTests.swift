@@ -74,6 +74,11 @@ import Testing
         #expect(
             try db.count("SELECT count(*) FROM items_fts") == db.count("SELECT count(*) FROM items"),
             sourceLocation: sourceLocation)
+        // A week's stored Bloom filter goes with the week's last index row.
+        #expect(
+            try db.count(
+                "SELECT count(*) FROM band_filters f WHERE NOT EXISTS (SELECT 1 FROM band_keys b WHERE b.period = f.period)")
+                == 0, sourceLocation: sourceLocation)
     }
 
     @Test func retentionIsOffUnlessConfigured() throws {
@@ -101,6 +106,8 @@ import Testing
             name = "tribunnews"
             url = "https://tribunnews.example/rss"
             """)
+        // The weeks of the items stored 200 days ago got their filters then (they were recent).
+        #expect(try db.count("SELECT count(*) FROM band_filters") >= 1)
         let dry = try Retention.prune(store: db.store, config: cfg, dryRun: true)
         #expect(dry.counts.items == 3)
         #expect(dry.counts.clustersRemoved == 2)
