@@ -562,31 +562,26 @@ void cfb_decode_references(const uint8_t *s, size_t n, cfb_buf *out) {
 
 // MARK: - Escaping
 
-void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
+// The entity of a byte that escaping replaces.
+static inline const char *entity_of(uint8_t c) {
+    return c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&quot;";
+}
+
+// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities.
+static inline void escape_with(const uint8_t *s, size_t n, uint8_t third, cfb_buf *out) {
     size_t run = 0;
-    for (size_t k = 0; (k = find_any3(s, k, n, '<', '>', '&')) < n; k++) {
-        uint8_t c = s[k];
+    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
         put(out, s + run, k - run);
-        if (c == '<') PUTS(out, "&lt;");
-        else if (c == '>') PUTS(out, "&gt;");
-        else PUTS(out, "&amp;");
+        const char *e = entity_of(s[k]);
+        put(out, (const uint8_t *)e, strlen(e));
         run = k + 1;
     }
     put(out, s + run, n - run);
 }
 
-void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
-    size_t run = 0;
-    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', '"')) < n; k++) {
-        uint8_t c = s[k];
-        put(out, s + run, k - run);
-        if (c == '<') PUTS(out, "&lt;");
-        else if (c == '&') PUTS(out, "&amp;");
-        else PUTS(out, "&quot;");
-        run = k + 1;
-    }
-    put(out, s + run, n - run);
-}
+void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '>', out); }
+
+void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '"', out); }
 
 size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst) {
     uint8_t *o = dst;

@@ -176,15 +176,6 @@ public final class Database {
         }
     }
 
-    /// Runs a statement of three integer parameters once per triple (bulk inserts of index rows).
-    public func run(_ sql: String, triples: [(Int64, Int64, Int64)]) throws(StoreError) {
-        let stmt = try statement(sql)
-        for (first, second, third) in triples {
-            try stmt.bindIntegers(first, second, third)
-            while try stmt.step() {}
-        }
-    }
-
     /// Inserts integer triples with `head` ("INSERT … (a, b, c) VALUES"), `rowsPerStatement` rows per statement
     /// (one step binds many rows: the per-statement cost of a row-at-a-time insert was a third of its time).
     public func insert(_ head: String, triples: [(Int64, Int64, Int64)], rowsPerStatement: Int = 64) throws(StoreError) {
