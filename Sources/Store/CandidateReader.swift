@@ -9,8 +9,7 @@ public struct SnapshotLookup: Sendable {
     /// Every item with an id up to this was visible to the snapshot (and every newer one was not).
     var visibleThrough: Int64
     /// The time window the candidates were limited to (the writer limits the newer ones to the same).
-    var windowStart: Int64
-    var windowEnd: Int64
+    var window: CandidateWindow
     /// The snapshot's candidates that verified as the same story (their clusters are read again when used:
     /// a merge since the snapshot may have moved them).
     var matches: [(itemID: Int64, verdict: PairVerdict)]
@@ -52,6 +51,31 @@ public final class SequenceProgress: @unchecked Sendable {
     }
 }
 
+/// The times a new item's candidates may have: two spans, around the item's own time and around now (the same
+/// span when the item is new; apart for an item from a feed's backlog, whose copies are near its own time,
+/// while those stored lately may be near now). Two spans, not the one between them: a year-old item would
+/// otherwise read a year of the index.
+public struct CandidateWindow: Sendable, Equatable {
+    var aroundItem: ClosedRange<Int64>
+    var aroundNow: ClosedRange<Int64>
+
+    func contains(_ time: Int64) -> Bool { aroundItem.contains(time) || aroundNow.contains(time) }
+
+    func overlaps(_ times: ClosedRange<Int64>) -> Bool { aroundItem.overlaps(times) || aroundNow.overlaps(times) }
+}
+
+extension Int64 {
+    func addingClamped(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    func subtractingClamped(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : difference
+    }
+}
+
 /// Finds candidates by index lookups: band, title and lead keys (the newest `keyFanout` items of each), the
 /// canonical URL and the text hash, limited to the time window. Shared by the writer's own lookups and the
 /// `CandidateReader`'s.
@@ -59,25 +83,33 @@ enum CandidateQuery {
     /// At most this many items per index key are looked at (the newest).
     static let keyFanout = 8
 
-    /// The time window of a new item: `windowDays` around its time and around now; all history for an undated
-    /// item (its time is only when we saw it: its copies may be older than the window says).
-    static func window(for item: Item, itemTime: Int64, now: Int64, windowDays: Double) -> (start: Int64, end: Int64) {
+    /// An undated item's time is only when we saw it: its copies may be older than that, so its window reaches
+    /// this far back (not the whole history: the cost of a new item must not grow with the history). Copies older
+    /// than that still join by canonical URL. Four weeks: as far back as the index keeps Bloom filters
+    /// (`KeyFilterState.recentDays`).
+    static let undatedLookbackDays: Int64 = 28
+
+    /// The time window of a new item: `windowDays` around its time and around now.
+    static func window(for item: Item, itemTime: Int64, now: Int64, windowDays: Double) -> CandidateWindow {
         let window = Int64(windowDays * 86_400)
         let dated = item.published != nil || item.updated != nil
-        return dated ? (min(itemTime, now) - window, max(itemTime, now) + window) : (Int64.min, Int64.max)
+        let back = dated ? window : max(window, undatedLookbackDays * 86_400)
+        return CandidateWindow(
+            aroundItem: itemTime.subtractingClamped(back)...itemTime.addingClamped(window),
+            aroundNow: now.subtractingClamped(window)...now.addingClamped(window))
     }
 
-    /// One prepared lookup per key and week of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
+    /// One prepared lookup per key and day of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
     /// must not cost hundreds of rows), the ids deduplicated here, then one statement for the distinct ids that
     /// pass the window test, with their fingerprints, in id order. `pending`: rows not yet in the table.
     /// `bound`: only items up to this id are candidates (the `CandidateReader` holds the newer ones in memory).
     static func candidates(
         db: Database, filter: inout KeyFilterState, pending: PendingKeys?,
-        for prepared: PreparedItem, windowStart: Int64, windowEnd: Int64, through bound: Int64 = .max
+        for prepared: PreparedItem, window: CandidateWindow, through bound: Int64 = .max
     ) throws -> [Candidate] {
         var ids = Set<Int64>()
-        // Per key, the newest `keyFanout` items, newest weeks first.
-        let periods = try filter.periods(from: windowStart, to: windowEnd, db: db)
+        // Per key, the newest `keyFanout` items, newest days first.
+        let periods = try filter.periods(in: window, db: db)
         let perPeriod = try filter.keysToLookUp(prepared.encoded.indexKeys, periods: periods, db: db, through: bound)
         if perPeriod.count == 1, let only = perPeriod.first {
             try db.integers(
@@ -124,10 +156,13 @@ enum CandidateQuery {
             SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
             FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
             WHERE i.id IN (SELECT value FROM json_each(?1))
-                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4)
+                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4 OR i.item_time BETWEEN ?5 AND ?6)
             ORDER BY i.id
             """,
-            [Store.jsonArray(ids.sorted()), prepared.document.canonicalURL, windowStart, windowEnd]
+            [
+                Store.jsonArray(ids.sorted()), prepared.document.canonicalURL, window.aroundItem.lowerBound,
+                window.aroundItem.upperBound, window.aroundNow.lowerBound, window.aroundNow.upperBound,
+            ]
         ) { statement in
             let row = statement.row()
             guard let fingerprint = try? Fingerprint(encoded: row.blob(3)) else { return }
@@ -221,8 +256,7 @@ public final class CandidateReader {
             let itemTime = Int64((item.published ?? item.updated ?? now).timeIntervalSince1970)
             let window = CandidateQuery.window(for: item, itemTime: itemTime, now: nowSeconds, windowDays: windowDays)
             let candidates = try CandidateQuery.candidates(
-                db: db, filter: &filter, pending: nil, for: prepared,
-                windowStart: window.start, windowEnd: window.end, through: bound)
+                db: db, filter: &filter, pending: nil, for: prepared, window: window, through: bound)
             var matches: [(itemID: Int64, verdict: PairVerdict)] = []
             for candidate in candidates {
                 let verdict = deduplicator.judge(
@@ -231,8 +265,7 @@ public final class CandidateReader {
                 if verdict.isMatch { matches.append((candidate.itemID, verdict)) }
             }
             var inFlightMatches: [(sequence: Int64, verdict: PairVerdict)] = []
-            for (sequence, entry) in held.candidates(
-                for: prepared, after: heldAfter, windowStart: window.start, windowEnd: window.end)
+            for (sequence, entry) in held.candidates(for: prepared, after: heldAfter, window: window)
             {
                 let verdict = deduplicator.judge(
                     prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL,
@@ -242,10 +275,10 @@ public final class CandidateReader {
             let sequence = progress.issue()
             held.add(sequence, prepared, itemTime: itemTime, isEdit: false)
             items[index].lookup = SnapshotLookup(
-                visibleThrough: visibleThrough, windowStart: window.start, windowEnd: window.end, matches: matches,
+                visibleThrough: visibleThrough, window: window, matches: matches,
                 sequence: sequence, inFlightMatches: inFlightMatches, committedSequence: heldAfter)
             if !holdsRun {
-                // It will be stored: a later snapshot must look in its week.
+                // It will be stored: a later snapshot must look in its day.
                 try filter.noteWritten([], period: KeyPeriods.period(itemTime), db: db)
             }
         }
@@ -334,7 +367,7 @@ struct RecentItems {
     /// The items stored after `visibleThrough` (or edited in this run) that share a key (the newest
     /// `keyFanout` of each), the canonical URL or the text with `prepared`, inside the window, in id order.
     func candidates(
-        for prepared: PreparedItem, after visibleThrough: Int64, windowStart: Int64, windowEnd: Int64
+        for prepared: PreparedItem, after visibleThrough: Int64, window: CandidateWindow
     ) -> [(id: Int64, entry: Entry)] {
         let url = prepared.document.canonicalURL
         var ids = Set<Int64>()
@@ -373,8 +406,7 @@ struct RecentItems {
         var result: [(id: Int64, entry: Entry)] = []
         for id in ids.sorted() {
             guard let entry = edited[id] ?? (id > visibleThrough ? entries[id] : nil) else { continue }
-            guard (url != nil && entry.canonicalURL == url) || (entry.itemTime >= windowStart && entry.itemTime <= windowEnd)
-            else { continue }
+            guard (url != nil && entry.canonicalURL == url) || window.contains(entry.itemTime) else { continue }
             result.append((id, entry))
         }
         return result

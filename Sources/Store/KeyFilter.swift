@@ -1,11 +1,11 @@
-/// A Bloom filter over the keys of one week of `band_keys`: most index keys of a new item belong to no stored
+/// A Bloom filter over the keys of one day of `band_keys`: most index keys of a new item belong to no stored
 /// item (only copies share keys), and a key the filter has never seen needs no lookup. Answers "maybe" for every
-/// key in the table (no false negatives: every row written adds its key, and a week without a stored filter gets
+/// key in the table (no false negatives: every row written adds its key, and a day without a stored filter gets
 /// one built from the table itself), so candidates are exactly the same with or without it. Deleted keys stay
 /// set (a needless lookup at worst).
 ///
 /// Two layouts: `blocked` puts a key's three bits in one 512-bit block (one cache line: a lookup in a filter of
-/// many megabytes costs one miss instead of three; slightly more false positives), for the week filters; the
+/// many megabytes costs one miss instead of three; slightly more false positives), for the day filters; the
 /// spread layout is the one the feeds' line filters were stored in.
 struct KeyFilter {
     private var bits: [UInt64]
@@ -92,39 +92,40 @@ struct KeyFilter {
     var isOverfull: Bool { count * 4 > bits.count * 64 / 4 }
 }
 
-/// The week filters (`KeyFilter`) a connection uses in front of `band_keys`, stored in `band_filters(period,
+/// The day filters (`KeyFilter`) a connection uses in front of `band_keys`, stored in `band_filters(period,
 /// keys, bits)`.
 ///
-/// The writer keeps them (`maintains`): every row it writes adds its key to its week's filter, loaded from the
-/// table (or built from the week's rows when none is stored: a database from before the filters), and the
+/// The writer keeps them (`maintains`): every row it writes adds its key to its day's filter, loaded from the
+/// table (or built from the day's rows when none is stored: a database from before the filters), and the
 /// changed filters are saved before each commit, in the same transaction as the rows. An overfull filter is
-/// rebuilt four times bigger from the week's rows (amortized: each growth scans the week once).
+/// rebuilt four times bigger from the day's rows (amortized: each growth scans the day once).
 ///
-/// A lookup reads, per week of its window, the keys its filter may hold. A reader loads a week's filter once and
+/// A lookup reads, per day of its window, the keys its filter may hold. A reader loads a day's filter once and
 /// keeps it: it is asked only for items the loaded filter covers (`CandidateReader` holds the newer ones) and is
 /// told of the items it hands over (`noteWritten`). So no run scans the index to build a filter, whatever the
 /// size of the history: the cost of a new item stays flat as the history grows.
 struct KeyFilterState {
-    /// Off: every key of every week is looked up (tests check the filters change no candidate; a reader while
+    /// Off: every key of every day is looked up (tests check the filters change no candidate; a reader while
     /// another one's items are in flight).
     var enabled = true
     /// True for the writer: keeps the stored filters up to date.
     var maintains = false
-    /// The filter of each week used so far.
+    /// The filter of each day used so far.
     private(set) var filters: [Int64: KeyFilter] = [:]
-    /// Weeks whose filter changed since it was saved.
+    /// Days whose filter changed since it was saved.
     private var dirty = Set<Int64>()
     /// The periods `band_keys` has rows in (nil: not read yet; see `periods(from:to:db:)`).
     var periods: Set<Int64>?
-    /// Weeks before this one have no filter: looked up key by key, and not kept (their stored filter is dropped
-    /// when the writer writes to them). Set from the clock (`setNow`): an undated item's window is the whole
-    /// history, and a filter for every week of it would hold megabytes per week in memory.
+    /// Days before this one have no filter: looked up key by key, and not kept (their stored filter is dropped
+    /// when the writer writes to them). Set from the clock (`setNow`): only an item from a feed's backlog reads
+    /// them, and a filter for every day of the history would hold megabytes per day in memory.
     private(set) var recentFrom: Int64 = .min
-    /// Old weeks whose stored filter the writer dropped.
+    /// Old days whose stored filter the writer dropped.
     private var dropped = Set<Int64>()
 
-    /// How many weeks before the current one keep a filter.
-    static let recentWeeks: Int64 = 4
+    /// How many days before the current one keep a filter (as far back as an undated item's window reaches:
+    /// `CandidateQuery.undatedLookbackDays`).
+    static let recentDays: Int64 = 28
 
     init(maintains: Bool = false) {
         self.maintains = maintains
@@ -132,11 +133,11 @@ struct KeyFilterState {
 }
 
 extension KeyFilterState {
-    /// A filter built from a week's rows has room for at least this many keys (the smallest holds 65,536).
+    /// A filter built from a day's rows has room for at least this many keys (the smallest holds 65,536).
     static let smallestKeys = 4_096
 
-    /// The index keys worth looking up in `db` for the given weeks (`periods`, newest first): those their week's
-    /// filter may hold. `bound`: only rows of items up to this id are looked up (a week built from the table
+    /// The index keys worth looking up in `db` for the given days (`periods`, newest first): those their day's
+    /// filter may hold. `bound`: only rows of items up to this id are looked up (a day built from the table
     /// here, for a reader, holds those alone).
     mutating func keysToLookUp(
         _ keys: [Int64], periods: [Int64], db: Database, through bound: Int64 = .max
@@ -155,7 +156,7 @@ extension KeyFilterState {
         return result
     }
 
-    /// The week's filter: in memory, stored, or built from its rows (up to item `bound`; all of them for the
+    /// The day's filter: in memory, stored, or built from its rows (up to item `bound`; all of them for the
     /// writer, which then saves it).
     private mutating func filter(_ period: Int64, db: Database, through bound: Int64 = .max) throws -> KeyFilter {
         if let known = filters[period] { return known }
@@ -171,7 +172,7 @@ extension KeyFilterState {
         return built
     }
 
-    /// A filter of the week's rows (up to item `bound`), sized for four times as many keys (at least
+    /// A filter of the day's rows (up to item `bound`), sized for four times as many keys (at least
     /// `minimumKeys`).
     private static func build(_ period: Int64, db: Database, through bound: Int64, minimumKeys: Int) throws -> KeyFilter {
         var keys: [Int64] = []
@@ -183,9 +184,9 @@ extension KeyFilterState {
         return built
     }
 
-    /// The periods with rows between those of `start` and `end` (times), newest first. Read once per connection
-    /// with a loose index scan (one seek per period), then kept up to date by `noteWritten`.
-    mutating func periods(from start: Int64, to end: Int64, db: Database) throws -> [Int64] {
+    /// The periods with rows that `window` overlaps, newest first. Read once per connection with a loose index
+    /// scan (one seek per period), then kept up to date by `noteWritten`.
+    mutating func periods(in window: CandidateWindow, db: Database) throws -> [Int64] {
         if periods == nil {
             var found = Set<Int64>()
             try db.integers(
@@ -198,17 +199,15 @@ extension KeyFilterState {
             ) { found.insert($0) }
             periods = found
         }
-        let first = KeyPeriods.period(start)
-        let last = KeyPeriods.period(end)
-        return (periods ?? []).filter { $0 >= first && $0 <= last }.sorted(by: >)
+        return (periods ?? []).filter { window.overlaps(KeyPeriods.times(of: $0)) }.sorted(by: >)
     }
 
-    /// Rows of week `period` the table holds now: the writer adds their keys to the week's filter (loading or
+    /// Rows of day `period` the table holds now: the writer adds their keys to the day's filter (loading or
     /// building it first, and growing it when overfull); a reader, to a filter it has loaded.
     mutating func noteWritten(_ keys: some Sequence<Int64>, period: Int64, db: Database) throws {
         periods?.insert(period)
         if period < recentFrom {
-            // An old week: no filter is used, so none is kept; a stored one would go stale.
+            // An old day: no filter is used, so none is kept; a stored one would go stale.
             filters[period] = nil
             if maintains, dropped.insert(period).inserted {
                 try db.run("DELETE FROM band_filters WHERE period = ?", period)
@@ -240,10 +239,10 @@ extension KeyFilterState {
         periods = nil
     }
 
-    /// Keeps filters for the weeks from `recentWeeks` before the one of `now` (seconds) onwards, and forgets the
+    /// Keeps filters for the days from `recentDays` before the one of `now` (seconds) onwards, and forgets the
     /// older ones it holds.
     mutating func setNow(_ now: Int64) {
-        let from = KeyPeriods.period(now) - Self.recentWeeks
+        let from = KeyPeriods.period(now) - Self.recentDays
         guard from != recentFrom else { return }
         recentFrom = from
         for period in filters.keys where period < from {

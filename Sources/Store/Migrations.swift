@@ -193,6 +193,26 @@ let migrations: [Migration] = [
                 bits BLOB NOT NULL
             );
             """),
+    // Issue 5 again: weeks were too big a part (see `KeyPeriods`). The rows go to the day of their item's time;
+    // the weeks' filters go (each day's is built from its rows when first used).
+    Migration(
+        version: 8, name: "band keys partitioned by day",
+        sql: """
+            CREATE TABLE band_keys_v8 (
+                period INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                item_id INTEGER NOT NULL,
+                PRIMARY KEY (period, key, item_id)
+            ) WITHOUT ROWID;
+            INSERT INTO band_keys_v8 (period, key, item_id)
+                SELECT CASE WHEN i.item_time >= 0 THEN i.item_time / 86400 ELSE -((86399 - i.item_time) / 86400) END AS day,
+                    b.key, b.item_id
+                FROM band_keys b JOIN items i ON i.id = b.item_id
+                ORDER BY day, b.key, b.item_id;
+            DROP TABLE band_keys;
+            ALTER TABLE band_keys_v8 RENAME TO band_keys;
+            DELETE FROM band_filters;
+            """),
 ]
 
 extension Database {

@@ -23,6 +23,8 @@ extension Store {
         let sinceSeconds = since.map { Int64($0.timeIntervalSince1970) } ?? Int64.min
         let nowSeconds = Int64(now.timeIntervalSince1970)
         keyFilter.setNow(nowSeconds)
+        clusterMembers.removeAll()  // every item moves
+        defer { clusterMembers.removeAll() }
         return try db.transaction {
             var summary = ReclusterSummary()
             summary.clustersBefore = Int(try db.scalarInt("SELECT count(*) FROM clusters") ?? 0)

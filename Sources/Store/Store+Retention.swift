@@ -23,6 +23,7 @@ extension Store {
     ///   - cutoffs: feed id → the first-stored time before which its items go; feeds not listed are kept whole.
     ///   - dryRun: count what would go, change nothing.
     public func prune(cutoffs: [Int64: Date], batchSize: Int = 200, dryRun: Bool = false) throws -> PruneCounts {
+        clusterMembers.removeAll()  // members go
         var counts = PruneCounts()
         guard !cutoffs.isEmpty else { return counts }
         try db.execute(
@@ -105,7 +106,7 @@ extension Store {
                             try db.run("DELETE FROM feed_lines WHERE feed_id = ? AND count <= 0", feedID)
                         }
                     }
-                    // A week without rows left needs no filter.
+                    // A day without rows left needs no filter.
                     try db.run(
                         "DELETE FROM band_filters WHERE NOT EXISTS (SELECT 1 FROM band_keys b WHERE b.period = band_filters.period)")
                     // Fingerprints and search text go with the item (ON DELETE CASCADE and triggers); band keys went above.
@@ -143,6 +144,7 @@ extension Store {
     /// Deletes feed rows that are no longer configured and hold no items (after `remove` and pruning).
     /// - Returns: the names removed.
     public func removeUnconfiguredFeeds(keeping names: Set<String>) throws -> [String] {
+        clusterMembers.removeAll()  // members go
         var removed: [String] = []
         for feed in try allFeeds() where !names.contains(feed.name) {
             let items = try db.scalarInt("SELECT count(*) FROM items WHERE feed_id = ?", feed.id) ?? 0

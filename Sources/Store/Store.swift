@@ -132,6 +132,10 @@ public final class Store {
     private var transactionSequence: Int64 = 0
     /// Line counts of the open transaction's new items, written at its commit.
     var pendingLines: [LineKey: Int64] = [:]
+    /// What `refreshCluster` reads of the clusters new items joined or started, kept so the next item to join
+    /// one adds itself instead of reading every member again (a fetch refreshes a cluster per copy). Dropped
+    /// whenever members change any other way (merge, edit, retention, recluster, rollback).
+    var clusterMembers = ClusterMemberCache()
 
     struct LineKey: Hashable, Comparable {
         var feed: Int64
@@ -159,6 +163,7 @@ public final class Store {
             self.keyFilter.reset()
             self.pendingLines = [:]
             self.recent.invalidate()
+            self.clusterMembers.removeAll()
             self.pipelineIntact = false
         }
         db.afterCommit = { [unowned self] in self.sequenceProgress.committed = self.transactionSequence }
@@ -298,6 +303,8 @@ public final class Store {
             if existing.int(1) != prepared.contentHash {
                 let stored = try db.scalarInt("SELECT item_time FROM items WHERE id = ?", existing.int(0)) ?? 0
                 try updateItem(id: existing.int(0), item: item, prepared: prepared, itemTime: stored)
+                // Its title, length and text changed: the cluster's headline, representative and similarities may.
+                try refreshCluster(existing.int(2), now: nowSeconds)
                 if usesSnapshotLookups { recent.add(existing.int(0), prepared, itemTime: stored, isEdit: true) }
                 summary.updatedItems += 1
             }
@@ -331,12 +338,16 @@ public final class Store {
             pendingLines[LineKey(feed: feedID, line: Int64(bitPattern: line)), default: 0] += 1
         }
         summary.newItems += 1
+        let member = ClusterMember(
+            id: itemID, title: item.title ?? "", time: itemTime,
+            length: (item.content ?? item.summary ?? "").unicodeScalars.count, feed: feedID)
         if placement.created {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
             // representative is missing, which is what `refreshCluster` would compute for one member.
             try db.run("UPDATE clusters SET representative_item_id = ? WHERE id = ?", itemID, clusterID)
+            clusterMembers.set(clusterID, members: [member], representative: itemID)
         } else {
-            let feeds = try refreshCluster(clusterID, now: nowSeconds, joined: itemID)
+            let feeds = try refreshCluster(clusterID, now: nowSeconds, joined: member)
             if feeds.contains(where: { $0 != feedID }) { summary.joinedStories += 1 }
         }
     }
@@ -361,7 +372,7 @@ public final class Store {
             }
             let candidates = try CandidateQuery.candidates(
                 db: db, filter: &keyFilter, pending: usesSnapshotLookups ? nil : pendingKeys, for: prepared,
-                windowStart: window.start, windowEnd: window.end)
+                window: window)
             decision = deduplicator.decide(prepared.fingerprint, doc: prepared.document, candidates: candidates)
         }
         if let joined = decision.clusterID {
@@ -400,9 +411,7 @@ public final class Store {
         }
         // The snapshot's matches, except items edited in this run (judged below in their new text).
         for match in lookup.matches where !recent.isEdited(match.itemID) { try add(match.itemID, match.verdict) }
-        for (id, entry) in recent.candidates(
-            for: prepared, after: lookup.visibleThrough, windowStart: lookup.windowStart, windowEnd: lookup.windowEnd)
-        {
+        for (id, entry) in recent.candidates(for: prepared, after: lookup.visibleThrough, window: lookup.window) {
             let verdict = deduplicator.judge(
                 prepared.fingerprint, entry.fingerprint, urlA: prepared.document.canonicalURL, urlB: entry.canonicalURL)
             if verdict.isMatch { try add(id, verdict) }
@@ -519,7 +528,7 @@ public final class Store {
         guard !pendingKeys.isEmpty else { return }
         let rows = pendingKeys.drainSorted()
         try db.insert("INSERT OR IGNORE INTO band_keys (period, key, item_id) VALUES", triples: rows)
-        // The week filters learn the keys now that the table holds them (sorted by week: one run per week).
+        // The day filters learn the keys now that the table holds them (sorted by day: one run per day).
         var start = 0
         while start < rows.count {
             let period = rows[start].0
@@ -570,10 +579,13 @@ public final class Store {
             item.updated.map { Int64($0.timeIntervalSince1970) }, prepared.encoded.categories,
             prepared.encoded.enclosures, prepared.contentHash, id)
         try writeFingerprint(prepared, itemID: id, itemTime: itemTime, replacing: true)
+        clusterMembers.removeAll()  // its title and length changed
     }
 
     /// Moves every member of `source` into `target` (the older id survives) and drops `source`.
     func mergeCluster(_ source: Int64, into target: Int64, now: Int64) throws {
+        clusterMembers.remove(source)
+        clusterMembers.remove(target)
         try db.run("UPDATE items SET cluster_id = ? WHERE cluster_id = ?", target, source)
         try db.run("DELETE FROM clusters WHERE id = ?", source)
         try refreshCluster(target, now: now)
@@ -584,38 +596,54 @@ public final class Store {
     /// similarity is new (the others' are to the same representative as before).
     /// - Returns: the feeds of its members.
     @discardableResult
-    func refreshCluster(_ id: Int64, now: Int64, joined: Int64? = nil) throws -> Set<Int64> {
-        let previousRepresentative = joined == nil
-            ? nil : try db.scalarInt("SELECT representative_item_id FROM clusters WHERE id = ?", id)
-        let members = try db.query(
-            """
-            SELECT i.id, i.title, i.item_time, length(coalesce(i.content, i.summary, '')), i.feed_id
-            FROM items i WHERE i.cluster_id = ? ORDER BY i.item_time, i.id
-            """, id)
+    func refreshCluster(_ id: Int64, now: Int64, joined: ClusterMember? = nil) throws -> Set<Int64> {
+        var members: [ClusterMember]
+        var previousRepresentative: Int64?
+        if let joined, let known = clusterMembers.take(id) {
+            members = known.members
+            members.insert(joined, at: members.firstIndex { ($0.time, $0.id) > (joined.time, joined.id) } ?? members.count)
+            previousRepresentative = known.representative
+        } else {
+            if joined != nil {
+                previousRepresentative = try db.scalarInt("SELECT representative_item_id FROM clusters WHERE id = ?", id)
+            }
+            members = []
+            try db.forEach(
+                """
+                SELECT i.id, i.title, i.item_time, length(coalesce(i.content, i.summary, '')), i.feed_id
+                FROM items i WHERE i.cluster_id = ? ORDER BY i.item_time, i.id
+                """, [id]
+            ) { statement in
+                let row = statement.row()
+                members.append(
+                    ClusterMember(id: row.int(0), title: row.text(1), time: row.int(2), length: Int(row.int(3)), feed: row.int(4)))
+            }
+        }
         guard let first = members.first else {
             try db.run("DELETE FROM clusters WHERE id = ?", id)
             return []
         }
         // The representative is the most complete copy (longest text); ties go to the earliest.
         var representative = first
-        for member in members where member.int(3) > representative.int(3) { representative = member }
+        for member in members where member.length > representative.length { representative = member }
         // The headline is the earliest copy's title: the original is usually first, and syndicates edit it.
-        let headline = members.first(where: { !$0.text(1).isEmpty })?.text(1) ?? ""
-        let firstSeen = members.map { $0.int(2) }.min() ?? first.int(2)
-        let lastSeen = members.map { $0.int(2) }.max() ?? first.int(2)
+        let headline = members.first(where: { !$0.title.isEmpty })?.title ?? ""
+        let firstSeen = members.map(\.time).min() ?? first.time
+        let lastSeen = members.map(\.time).max() ?? first.time
         // `updated` moves when the story is carried by more than one portal (the digest's "new copies").
-        let feeds = Set(members.map { $0.int(4) })
+        let feeds = Set(members.map(\.feed))
         try db.run(
             """
             UPDATE clusters SET headline = ?, representative_item_id = ?, first_seen = ?, last_seen = ?,
                 updated = CASE WHEN ? THEN ? ELSE updated END
             WHERE id = ?
-            """, headline, representative.int(0), firstSeen, lastSeen, feeds.count > 1, now, id)
+            """, headline, representative.id, firstSeen, lastSeen, feeds.count > 1, now, id)
+        if joined != nil { clusterMembers.set(id, members: members, representative: representative.id) }
         guard members.count > 1 else { return feeds }
-        if let joined, previousRepresentative == representative.int(0) {
-            try updateSimilarities([joined, representative.int(0)], representative: representative.int(0))
+        if let joined, previousRepresentative == representative.id {
+            try updateSimilarities([joined.id, representative.id], representative: representative.id)
         } else {
-            try updateSimilarities(members.map { $0.int(0) }, representative: representative.int(0))
+            try updateSimilarities(members.map(\.id), representative: representative.id)
         }
         return feeds
     }
@@ -665,4 +693,34 @@ public final class Store {
         guard let data = try? encoder.encode(value) else { return "[]" }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// What `Store.refreshCluster` needs of a member: the headline is the earliest title, the representative the
+/// longest text (in characters, as SQLite's `length` counts them).
+struct ClusterMember {
+    var id: Int64
+    var title: String
+    var time: Int64
+    var length: Int
+    var feed: Int64
+}
+
+/// The members of the clusters the writer touched lately (see `Store.clusterMembers`), bounded: forgotten
+/// all at once past `limit` clusters.
+struct ClusterMemberCache {
+    private var clusters: [Int64: (members: [ClusterMember], representative: Int64)] = [:]
+    static let limit = 50_000
+
+    mutating func set(_ id: Int64, members: [ClusterMember], representative: Int64) {
+        if clusters.count >= Self.limit && clusters[id] == nil { clusters.removeAll(keepingCapacity: true) }
+        clusters[id] = (members, representative)
+    }
+
+    mutating func take(_ id: Int64) -> (members: [ClusterMember], representative: Int64)? {
+        clusters.removeValue(forKey: id)
+    }
+
+    mutating func remove(_ id: Int64) { clusters[id] = nil }
+
+    mutating func removeAll() { clusters.removeAll() }
 }

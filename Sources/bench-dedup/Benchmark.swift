@@ -67,8 +67,9 @@ enum Benchmark {
         return sink
     }
 
-    /// `bench-dedup bench [--items N] [--grow M] [--dump FILE] [--profile] [--rounds R] [--sqlite FILE]`
-    /// (`--rounds R`: only the floor and the fingerprints, alternated R times, fastest of each).
+    /// `bench-dedup bench [--items N] [--grow M] [--dump FILE] [--profile] [--rounds R] [--sqlite FILE]
+    /// [--grow-sqlite M] [--items-per-day D]` (`--rounds R`: only the floor and the fingerprints, alternated R
+    /// times, fastest of each; `--items-per-day`: the rate of the SQLite growth's items, 20,000 by default).
     static func run(_ args: [String]) throws {
         var items = 100_000
         var grow = 0
@@ -76,6 +77,7 @@ enum Benchmark {
         var profileOnly = false
         var sqlite: String?
         var growSQLite = 0
+        var itemsPerDay = 20_000.0
         var rounds = 0
         var i = 0
         while i < args.count {
@@ -87,6 +89,7 @@ enum Benchmark {
             case "--sqlite": i += 1; sqlite = args[i]
             case "--grow-sqlite": i += 1; growSQLite = Int(args[i]) ?? 0
             case "--rounds": i += 1; rounds = Int(args[i]) ?? 0
+            case "--items-per-day": i += 1; itemsPerDay = Double(args[i]) ?? itemsPerDay
             default: throw BenchError("unknown option \(args[i])")
             }
             i += 1
@@ -242,7 +245,7 @@ enum Benchmark {
         if grow > 0 { try growth(grow, dedup: dedup) }
         if growSQLite > 0, let sqlite {
             emit("(c) cost per new item as history grows, through SQLite (pipelined as above):")
-            try StoreBenchmark.growth(growSQLite, dedup: dedup, path: sqlite + "-growth")
+            try StoreBenchmark.growth(growSQLite, itemsPerDay: itemsPerDay, dedup: dedup, path: sqlite + "-growth")
         }
     }
 

@@ -158,11 +158,12 @@ import Testing
             #expect(try old.scalarInt("SELECT count(*) FROM items_fts") == 2)  // the old triggers indexed them
         }
         let upgraded = try Store(path: path)
-        // Migration 6: each row in the week of its item's time (1,760,000,000 s is in week 2910; -100 s in week -1).
+        // Migrations 6 and 8: each row in the day of its item's time (1,760,000,000 s is on day 20,370; -100 s on
+        // day -1).
         #expect(
             try upgraded.db.query("SELECT period, key, item_id FROM band_keys ORDER BY key").map {
                 [$0.int(0), $0.int(1), $0.int(2)]
-            } == [[-1, -13, 2], [2910, 11, 1], [2910, 12, 1]])
+            } == [[-1, -13, 2], [20_370, 11, 1], [20_370, 12, 1]])
         #expect(try upgraded.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'band_keys_item'") == 0)
         #expect(try upgraded.searchIndexPending() == 0)
         #expect(try upgraded.search(SearchQuery(text: "perahu")).first?.hits.first?.item.title == "Banjir Rendam 12 Desa")
