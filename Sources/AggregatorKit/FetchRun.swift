@@ -149,12 +149,12 @@ public enum FetchRun {
         // keeps parsing on every core.
         // AGGREGATOR_SNAPSHOT_LOOKUPS=0: the writer looks candidates up itself (for comparing the two).
         let snapshotLookups = ProcessInfo.processInfo.environment["AGGREGATOR_SNAPSHOT_LOOKUPS"] != "0"
-        // AGGREGATOR_WRITER_MIN_BATCH: items the writer waits for before a transaction (tests set it low to get
-        // many commits from a small run).
-        let minBatch = ProcessInfo.processInfo.environment["AGGREGATOR_WRITER_MIN_BATCH"].flatMap { Int($0) }
+        // AGGREGATOR_WRITER_BATCH: items per transaction at most (tests set it low to get many commits from a
+        // small run).
+        let batch = ProcessInfo.processInfo.environment["AGGREGATOR_WRITER_BATCH"].flatMap { Int($0) }
         let writer = StoreWriter(
             store: store, report: report, lookups: snapshotLookups ? (deduplicator, windowDays) : nil,
-            minBatchItems: max(1, minBatch ?? StoreWriter.defaultMinBatchItems))
+            maxBatchItems: max(1, batch ?? StoreWriter.defaultMaxBatchItems))
         let context = CommitContext(
             selected: selected, deduplicator: deduplicator, windowDays: windowDays, settings: config.settings,
             options: options)

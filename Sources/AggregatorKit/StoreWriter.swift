@@ -5,9 +5,10 @@ import Store
 /// The one writer of a fetch run: stores parsed feeds on a thread of its own, so SQLite's blocking calls never
 /// hold a thread of Swift's cooperative pool and parsing goes on, on every core, while a batch is written.
 ///
-/// Jobs are grouped into transactions: the writer takes what has queued up (at least `minBatchItems` items,
-/// or whatever waited `maxWait`), at most `maxBatchItems`, and runs them in ONE transaction (each feed's items
-/// and validators still commit together, never apart). Fewer, bigger commits matter: a commit writes every page
+/// Jobs are grouped into transactions: a transaction begins with the first job queued and takes the jobs as they
+/// come, until it holds `maxBatchItems` items or is `commitInterval` old, or nothing more will come (each feed's
+/// items and validators still commit together, never apart). The writer never waits for a batch to fill up (it
+/// is the busiest thread of a cold fetch: an idle start only made it finish later). Fewer, bigger commits matter: a commit writes every page
 /// it dirtied, and the candidate index's pages are dirtied all over the file (measured in C on SQLite 3.40 with
 /// 100k items: 5.3 us per index row at 500 items per commit, 2.3 at 2,000, 1.2 at 10,000). When a batch fails, it
 /// is rolled back, the writer stops taking jobs and the run ends with that error (those feeds keep their old
@@ -23,7 +24,6 @@ final class StoreWriter: @unchecked Sendable {
         var items: [PreparedItem]
         var now: Date
         var count: Int
-        var since: Date
         var job: Job
     }
 
@@ -39,21 +39,19 @@ final class StoreWriter: @unchecked Sendable {
     private var failure: (any Error)?
     private var report: FetchReport
     private let store: Store
-    private let minBatchItems: Int
     private let maxBatchItems: Int
-    private let maxWait: TimeInterval
+    private let commitInterval: TimeInterval
 
     /// - Parameter lookups: look candidates up on a thread of its own with these settings (nil: the writer looks
     ///   them up itself).
     init(
         store: Store, report: FetchReport, lookups: (deduplicator: Deduplicator, windowDays: Double)? = nil,
-        minBatchItems: Int = defaultMinBatchItems, maxBatchItems: Int = 20_000, maxWait: TimeInterval = 0.5
+        maxBatchItems: Int = defaultMaxBatchItems, commitInterval: TimeInterval = 2
     ) {
         self.store = store
+        self.commitInterval = commitInterval
         self.report = report
-        self.minBatchItems = minBatchItems
         self.maxBatchItems = maxBatchItems
-        self.maxWait = maxWait
         if let lookups, let reader = try? CandidateReader(path: store.db.path, deduplicator: lookups.deduplicator, store: store) {
             store.enableSnapshotLookups()
             lookingUp = true
@@ -75,10 +73,10 @@ final class StoreWriter: @unchecked Sendable {
         init(_ reader: CandidateReader) { self.reader = reader }
     }
 
-    /// A commit rewrites every page it dirtied, and the index pages are spread over the current week's part of the
-    /// b-tree: small commits cost more per item (measured at 100k stored items: 154 us/item with commits of about
-    /// 1,000 items, 90 with 5,000). Waiting for 5,000 (or `maxWait`) costs nothing when the writer keeps up.
-    static let defaultMinBatchItems = 5_000
+    /// A commit rewrites every page it dirtied, and the index pages are spread over the current day's part of the
+    /// b-tree: small commits cost more per item (measured at 100k stored items, weeks then: 154 us/item with
+    /// commits of about 1,000 items, 90 with 5,000).
+    static let defaultMaxBatchItems = 20_000
 
     /// Queues one feed's write (`items`: what it stores, looked up first when there is a reader).
     /// - Throws: the error of an earlier batch, which ended the writer.
@@ -86,7 +84,7 @@ final class StoreWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
-        let entry = Entry(items: items, now: now, count: max(1, items.count), since: Date(), job: job)
+        let entry = Entry(items: items, now: now, count: max(1, items.count), job: job)
         if lookingUp { incoming.append(entry) } else { queue.append(entry) }
         queuedItems += entry.count
         condition.broadcast()
@@ -123,10 +121,7 @@ final class StoreWriter: @unchecked Sendable {
                 }
             }
             condition.lock()
-            for var entry in batch {
-                entry.since = Date()
-                queue.append(entry)
-            }
+            queue.append(contentsOf: batch)
             condition.broadcast()
             condition.unlock()
         }
@@ -169,40 +164,31 @@ final class StoreWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while true {
-                if queue.isEmpty {
-                    if closed && !lookingUp { break }
-                    condition.wait()
-                    continue
-                }
-                let waited = Date().timeIntervalSince(queue[0].since)
-                let ready = queue.reduce(0) { $0 + $1.count }
-                if (closed && !lookingUp) || ready >= minBatchItems || waited >= maxWait { break }
-                _ = condition.wait(until: queue[0].since.addingTimeInterval(maxWait))
-            }
+            while queue.isEmpty && !(closed && !lookingUp) { condition.wait() }
             if queue.isEmpty {
                 running = false
                 condition.unlock()
                 return
             }
-            var take = 0
-            var items = 0
-            while take < queue.count && (take == 0 || items + queue[take].count <= maxBatchItems) {
-                items += queue[take].count
-                take += 1
-            }
-            let jobs = Array(queue.prefix(take))
-            queue.removeFirst(take)
             condition.unlock()
 
             var batchReport = report
+            let began = Date()
             do {
                 try store.db.batch {
-                    for entry in jobs { try entry.job(store, entry.items, entry.now, &batchReport) }
+                    var written = 0
+                    while let jobs = next(after: written, began: began) {
+                        for entry in jobs {
+                            try entry.job(store, entry.items, entry.now, &batchReport)
+                            written += entry.count
+                            condition.lock()
+                            queuedItems -= entry.count
+                            condition.unlock()
+                        }
+                    }
                 }
                 condition.lock()
                 report = batchReport
-                queuedItems -= items
                 condition.unlock()
             } catch {
                 condition.lock()
@@ -215,6 +201,30 @@ final class StoreWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
+        }
+    }
+
+    /// The jobs to run next in the open transaction (`written` items so far, begun at `began`): what is queued
+    /// (up to `maxBatchItems` in all), waiting for more while the transaction is young; nil when it should commit.
+    private func next(after written: Int, began: Date) -> [Entry]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = began.addingTimeInterval(commitInterval)
+        while true {
+            if written >= maxBatchItems || Date() >= deadline { return nil }
+            if !queue.isEmpty {
+                var take = 0
+                var items = written
+                while take < queue.count && (take == 0 || items + queue[take].count <= maxBatchItems) {
+                    items += queue[take].count
+                    take += 1
+                }
+                let jobs = Array(queue.prefix(take))
+                queue.removeFirst(take)
+                return jobs
+            }
+            if (closed && !lookingUp) || failure != nil { return nil }
+            _ = condition.wait(until: deadline)
         }
     }
 }

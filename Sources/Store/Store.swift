@@ -345,9 +345,14 @@ public final class Store {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
             // representative is missing, which is what `refreshCluster` would compute for one member.
             try db.run("UPDATE clusters SET representative_item_id = ? WHERE id = ?", itemID, clusterID)
-            clusterMembers.set(clusterID, members: [member], representative: itemID)
+            clusterMembers.set(
+                clusterID,
+                .init(
+                    members: [member], representative: itemID,
+                    representativePrint: (prepared.fingerprint, prepared.document.canonicalURL)))
         } else {
-            let feeds = try refreshCluster(clusterID, now: nowSeconds, joined: member)
+            let feeds = try refreshCluster(
+                clusterID, now: nowSeconds, joined: member, print: (prepared.fingerprint, prepared.document.canonicalURL))
             if feeds.contains(where: { $0 != feedID }) { summary.joinedStories += 1 }
         }
     }
@@ -596,13 +601,16 @@ public final class Store {
     /// similarity is new (the others' are to the same representative as before).
     /// - Returns: the feeds of its members.
     @discardableResult
-    func refreshCluster(_ id: Int64, now: Int64, joined: ClusterMember? = nil) throws -> Set<Int64> {
+    func refreshCluster(_ id: Int64, now: Int64, joined: ClusterMember? = nil, print: MemberPrint? = nil) throws -> Set<Int64> {
         var members: [ClusterMember]
         var previousRepresentative: Int64?
+        var prints: [Int64: MemberPrint] = [:]
+        if let joined, let print { prints[joined.id] = print }
         if let joined, let known = clusterMembers.take(id) {
             members = known.members
             members.insert(joined, at: members.firstIndex { ($0.time, $0.id) > (joined.time, joined.id) } ?? members.count)
             previousRepresentative = known.representative
+            if let print = known.representativePrint { prints[known.representative] = print }
         } else {
             if joined != nil {
                 previousRepresentative = try db.scalarInt("SELECT representative_item_id FROM clusters WHERE id = ?", id)
@@ -638,27 +646,34 @@ public final class Store {
                 updated = CASE WHEN ? THEN ? ELSE updated END
             WHERE id = ?
             """, headline, representative.id, firstSeen, lastSeen, feeds.count > 1, now, id)
-        if joined != nil { clusterMembers.set(id, members: members, representative: representative.id) }
-        guard members.count > 1 else { return feeds }
-        if let joined, previousRepresentative == representative.id {
-            try updateSimilarities([joined.id, representative.id], representative: representative.id)
-        } else {
-            try updateSimilarities(members.map(\.id), representative: representative.id)
+        if members.count > 1 {
+            if let joined, previousRepresentative == representative.id {
+                try updateSimilarities([joined.id, representative.id], representative: representative.id, prints: &prints)
+            } else {
+                try updateSimilarities(members.map(\.id), representative: representative.id, prints: &prints)
+            }
+        }
+        if joined != nil {
+            clusterMembers.set(
+                id, .init(members: members, representative: representative.id, representativePrint: prints[representative.id]))
         }
         return feeds
     }
 
     /// Stores each member's similarity to the representative (1.0 for the representative itself), from the
     /// stored fingerprints: the representative changes when a more complete copy joins.
-    func updateSimilarities(_ members: [Int64], representative: Int64) throws {
-        var fingerprints: [Int64: (Fingerprint, String?)] = [:]
-        let marks = Array(repeating: "?", count: members.count).joined(separator: ",")
-        try db.forEach(
-            "SELECT p.item_id, p.data, i.canonical_url FROM fingerprints p JOIN items i ON i.id = p.item_id WHERE p.item_id IN (\(marks))",
-            members
-        ) { stmt in
-            let row = stmt.row()
-            if let fingerprint = try? Fingerprint(encoded: row.blob(1)) { fingerprints[row.int(0)] = (fingerprint, row.textOrNil(2)) }
+    /// `prints`: the members' fingerprints already known (the others are read and added).
+    func updateSimilarities(_ members: [Int64], representative: Int64, prints fingerprints: inout [Int64: MemberPrint]) throws {
+        let missing = members.filter { fingerprints[$0] == nil }
+        if !missing.isEmpty {
+            let marks = Array(repeating: "?", count: missing.count).joined(separator: ",")
+            try db.forEach(
+                "SELECT p.item_id, p.data, i.canonical_url FROM fingerprints p JOIN items i ON i.id = p.item_id WHERE p.item_id IN (\(marks))",
+                missing
+            ) { stmt in
+                let row = stmt.row()
+                if let fingerprint = try? Fingerprint(encoded: row.blob(1)) { fingerprints[row.int(0)] = (fingerprint, row.textOrNil(2)) }
+            }
         }
         guard let reference = fingerprints[representative] else { return }
         for member in members {
@@ -705,20 +720,26 @@ struct ClusterMember {
     var feed: Int64
 }
 
-/// The members of the clusters the writer touched lately (see `Store.clusterMembers`), bounded: forgotten
-/// all at once past `limit` clusters.
+/// A member's fingerprint and canonical URL: what its similarity to the representative is computed from.
+typealias MemberPrint = (fingerprint: Fingerprint, url: String?)
+
+/// The members of the clusters the writer touched lately (see `Store.clusterMembers`), with the representative's
+/// fingerprint when known, bounded: forgotten all at once past `limit` clusters (a fingerprint is ~1 KB).
 struct ClusterMemberCache {
-    private var clusters: [Int64: (members: [ClusterMember], representative: Int64)] = [:]
-    static let limit = 50_000
+    struct Entry {
+        var members: [ClusterMember]
+        var representative: Int64
+        var representativePrint: MemberPrint?
+    }
+    private var clusters: [Int64: Entry] = [:]
+    static let limit = 20_000
 
-    mutating func set(_ id: Int64, members: [ClusterMember], representative: Int64) {
+    mutating func set(_ id: Int64, _ entry: Entry) {
         if clusters.count >= Self.limit && clusters[id] == nil { clusters.removeAll(keepingCapacity: true) }
-        clusters[id] = (members, representative)
+        clusters[id] = entry
     }
 
-    mutating func take(_ id: Int64) -> (members: [ClusterMember], representative: Int64)? {
-        clusters.removeValue(forKey: id)
-    }
+    mutating func take(_ id: Int64) -> Entry? { clusters.removeValue(forKey: id) }
 
     mutating func remove(_ id: Int64) { clusters[id] = nil }
 

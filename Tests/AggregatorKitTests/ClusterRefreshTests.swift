@@ -38,7 +38,7 @@ import Testing
         let longer = flood + " Warga diminta tetap waspada karena hujan diperkirakan masih turun hingga akhir pekan."
         // The teaser first, then the full text (a new representative), a copy dated earlier (a new headline and
         // first_seen), a longer copy without a title, an edit of a member (its title and similarity change), and
-        // one more copy; each feed in its own transaction.
+        // two more copies; each feed in its own transaction.
         let steps: [(String, Item)] = [
             ("a", Self.item("a1", title: "Banjir Aceh Utara", text: teaser, hoursAfter: 2)),
             ("b", Self.item("b1", title: "Banjir Rendam 12 Desa", text: flood, hoursAfter: 3)),
@@ -46,6 +46,8 @@ import Testing
             ("d", Self.item("d1", title: "", text: longer, hoursAfter: 4)),
             ("a", Self.item("a1", title: "Banjir di Aceh Utara", text: teaser + " Diperbarui.", hoursAfter: 2)),
             ("b", Self.item("b2", title: "Banjir Rendam Desa", text: "LHOKSEUMAWE - " + flood, hoursAfter: 5)),
+            // The representative stays: the joining copy is compared with it as the writer holds it.
+            ("c", Self.item("c2", title: "Banjir", text: flood + " Bantuan logistik tiba pada Sabtu pagi.", hoursAfter: 6)),
         ]
         for (feed, item) in steps {
             try cached.ingest(feed, [item], storedAt: Self.day)
@@ -53,6 +55,13 @@ import Testing
             try uncached.ingest(feed, [item], storedAt: Self.day)
             #expect(try state(cached) == state(uncached), "after \(item.key)")
         }
+        // Read from the table alone (fingerprints as stored, not as the writer held them), nothing changes.
+        let stored = try state(cached)
+        cached.store.clusterMembers.removeAll()
+        for id in try cached.store.db.query("SELECT id FROM clusters").map({ $0.int(0) }) {
+            try cached.store.db.transaction { try cached.store.refreshCluster(id, now: Int64(Self.day.timeIntervalSince1970)) }
+        }
+        #expect(try state(cached) == stored)
         #expect(try cached.count("SELECT count(DISTINCT cluster_id) FROM items") == 1)
         #expect(try cached.count("SELECT representative_item_id FROM clusters") == cached.count("SELECT id FROM items WHERE item_key = 'd1'"))
         #expect(try cached.store.db.query("SELECT headline FROM clusters").first?.text(0) == "Banjir Rendam 12 Desa di Aceh Utara")

@@ -56,7 +56,7 @@ import Testing
             process.executableURL = CLI.binary
             process.arguments = ["--config", box.config, "--db", box.db, "--quiet", "fetch"]
             // Transactions of 1,000 items: this small run commits several times, so kills land between commits.
-            process.environment = ProcessInfo.processInfo.environment.merging(["AGGREGATOR_WRITER_MIN_BATCH": "1000"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["AGGREGATOR_WRITER_BATCH": "1000"]) { $1 }
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
