@@ -55,12 +55,19 @@ public final class SequenceProgress: @unchecked Sendable {
 /// span when the item is new; apart for an item from a feed's backlog, whose copies are near its own time,
 /// while those stored lately may be near now). Two spans, not the one between them: a year-old item would
 /// otherwise read a year of the index.
+///
+/// An undated item's time is only when we saw it: the index is read for the days of its spans (reaching back
+/// `CandidateQuery.undatedLookbackDays`), and any candidate found there or among the items of the run passes,
+/// whatever its time (`limitsTimes` false: a feed without dates fetched long after its stories ran still meets
+/// the dated copies fetched with it).
 public struct CandidateWindow: Sendable, Equatable {
     var aroundItem: ClosedRange<Int64>
     var aroundNow: ClosedRange<Int64>
+    var limitsTimes = true
 
-    func contains(_ time: Int64) -> Bool { aroundItem.contains(time) || aroundNow.contains(time) }
+    func contains(_ time: Int64) -> Bool { !limitsTimes || aroundItem.contains(time) || aroundNow.contains(time) }
 
+    /// True when the index rows of the times `times` are read.
     func overlaps(_ times: ClosedRange<Int64>) -> Bool { aroundItem.overlaps(times) || aroundNow.overlaps(times) }
 }
 
@@ -76,17 +83,17 @@ extension Int64 {
     }
 }
 
-/// Finds candidates by index lookups: band, title and lead keys (the newest `keyFanout` items of each), the
-/// canonical URL and the text hash, limited to the time window. Shared by the writer's own lookups and the
+/// Finds candidates by index lookups: band, title and lead keys (the newest `keyFanout` items of each) and the
+/// canonical URL, limited to the time window. Shared by the writer's own lookups and the
 /// `CandidateReader`'s.
 enum CandidateQuery {
     /// At most this many items per index key are looked at (the newest).
     static let keyFanout = 8
 
-    /// An undated item's time is only when we saw it: its copies may be older than that, so its window reaches
-    /// this far back (not the whole history: the cost of a new item must not grow with the history). Copies older
-    /// than that still join by canonical URL. Four weeks: as far back as the index keeps Bloom filters
-    /// (`KeyFilterState.recentDays`).
+    /// An undated item's time is only when we saw it: its copies may be older than that, so the index is read
+    /// this far back for it (not through the whole history: the cost of a new item must not grow with the
+    /// history). Older stored copies still join by canonical URL, and the run's own items at any time. Four
+    /// weeks: as far back as the index keeps Bloom filters (`KeyFilterState.recentDays`).
     static let undatedLookbackDays: Int64 = 28
 
     /// The time window of a new item: `windowDays` around its time and around now.
@@ -96,7 +103,7 @@ enum CandidateQuery {
         let back = dated ? window : max(window, undatedLookbackDays * 86_400)
         return CandidateWindow(
             aroundItem: itemTime.subtractingClamped(back)...itemTime.addingClamped(window),
-            aroundNow: now.subtractingClamped(window)...now.addingClamped(window))
+            aroundNow: now.subtractingClamped(window)...now.addingClamped(window), limitsTimes: dated)
     }
 
     /// One prepared lookup per key and day of the window that has rows (a key that many items share, a stock phrase of a portal, tells nothing and
@@ -145,10 +152,9 @@ enum CandidateQuery {
                 ids.insert($0.int64(0))
             }
         }
-        try db.integers(
-            "SELECT item_id FROM fingerprints WHERE text_hash = ?1 AND item_id <= ?2",
-            first: Int64(bitPattern: prepared.fingerprint.textHash), forEach: [bound]
-        ) { ids.insert($0) }
+        // No lookup by text hash: the same text has the same signature, so its band keys find it (an index of
+        // text hashes over the whole history cost a random insert per item, and its pages rewritten at every
+        // commit grew with the history; see migration 9).
         guard !ids.isEmpty else { return [] }
         var result: [Candidate] = []
         try db.forEach(
@@ -156,12 +162,13 @@ enum CandidateQuery {
             SELECT i.id, i.cluster_id, f.name, p.data, i.canonical_url
             FROM items i JOIN feeds f ON f.id = i.feed_id JOIN fingerprints p ON p.item_id = i.id
             WHERE i.id IN (SELECT value FROM json_each(?1))
-                AND (i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4 OR i.item_time BETWEEN ?5 AND ?6)
+                AND (?7 = 0 OR i.canonical_url = ?2 OR i.item_time BETWEEN ?3 AND ?4 OR i.item_time BETWEEN ?5 AND ?6)
             ORDER BY i.id
             """,
             [
                 Store.jsonArray(ids.sorted()), prepared.document.canonicalURL, window.aroundItem.lowerBound,
                 window.aroundItem.upperBound, window.aroundNow.lowerBound, window.aroundNow.upperBound,
+                window.limitsTimes,
             ]
         ) { statement in
             let row = statement.row()
@@ -303,9 +310,8 @@ struct RecentItems {
     }
 
     /// Index rows of the new items, in insertion order (ids only grow), a chain per key, newest first; the
-    /// same for their text hashes and canonical URLs (hashed; compared again when used).
+    /// same for their canonical URLs (hashed; compared again when used).
     private var keys = PendingKeys()
-    private var texts = PendingKeys()
     private var urls = PendingKeys()
     private var entries: [Int64: Entry] = [:]
     /// Items edited in this run, whatever their id (a snapshot may hold their old text and keys).
@@ -336,7 +342,6 @@ struct RecentItems {
         let period = KeyPeriods.period(itemTime)
         for key in prepared.encoded.indexKeys { keys.append(key, id, period: period) }
         entries[id] = entry
-        texts.append(Int64(bitPattern: prepared.fingerprint.textHash), id)
         if let url = entry.canonicalURL { urls.append(Self.urlKey(url), id) }
     }
 
@@ -355,9 +360,6 @@ struct RecentItems {
         for row in 0..<seen { dropped(keys.rows[row].key, keys.period(at: row)) }
         keys.dropRows(before: seen)
         seen = 0
-        var t = 0
-        while t < texts.count && texts.rows[t].item <= floor { t += 1 }
-        texts.dropRows(before: t)
         var u = 0
         while u < urls.count && urls.rows[u].item <= floor { u += 1 }
         urls.dropRows(before: u)
@@ -384,11 +386,6 @@ struct RecentItems {
             }
             if !edited.isEmpty { editedKeys.items(key, limit: fanout, into: &ids) }
         }
-        texts.forEachItem(Int64(bitPattern: prepared.fingerprint.textHash)) { item in
-            if item <= visibleThrough { return false }
-            ids.insert(item)
-            return true
-        }
         if let url {
             urls.forEachItem(Self.urlKey(url)) { item in
                 if item <= visibleThrough { return false }
@@ -397,10 +394,7 @@ struct RecentItems {
             }
         }
         if !edited.isEmpty {
-            for (id, entry) in edited
-            where entry.fingerprint.textHash == prepared.fingerprint.textHash || (url != nil && entry.canonicalURL == url) {
-                ids.insert(id)
-            }
+            for (id, entry) in edited where url != nil && entry.canonicalURL == url { ids.insert(id) }
         }
         guard !ids.isEmpty else { return [] }
         var result: [(id: Int64, entry: Entry)] = []

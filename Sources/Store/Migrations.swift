@@ -213,6 +213,14 @@ let migrations: [Migration] = [
             ALTER TABLE band_keys_v8 RENAME TO band_keys;
             DELETE FROM band_filters;
             """),
+    // Issue 5: the text-hash index was the last one a new item inserted into at a random place over the whole
+    // history (its pages, rewritten at every commit, grew with it). Candidates are no longer looked up by text
+    // hash: the same text has the same signature, and its band keys find it.
+    Migration(
+        version: 9, name: "no index of text hashes",
+        sql: """
+            DROP INDEX IF EXISTS fingerprints_text_hash;
+            """),
 ]
 
 extension Database {

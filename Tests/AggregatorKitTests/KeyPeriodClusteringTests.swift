@@ -166,4 +166,14 @@ import Testing
             } == [[20_370, 5, 1], [20_372, 5, 2], [20_372, 7, 2], [-1, 9, 3]])
         #expect(try upgraded.db.scalarInt("SELECT count(*) FROM band_filters") == 0)
     }
+
+    /// Exact copies are found by their band keys (the same text, the same signature): no index of text hashes.
+    @Test func findsTheSameTextByItsBandKeys() throws {
+        let db = try UpkeepDatabase(feeds: ["a", "b"])
+        #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'fingerprints_text_hash'") == 0)
+        try db.ingest("a", [Self.item("a", published: Self.lateInDay)], storedAt: Self.lateInDay)
+        try db.ingest("b", [Self.item("b", published: Self.lateInDay)], storedAt: Self.lateInDay)
+        #expect(try cluster(db, "a") == cluster(db, "b"))
+        #expect(try db.count("SELECT count(*) FROM items WHERE similarity = 1.0") == 2)
+    }
 }

@@ -44,11 +44,14 @@ import Testing
         #expect(window.overlaps(KeyPeriods.times(of: KeyPeriods.period(old))))
     }
 
-    @Test func reachesFurtherBackForAnUndatedItem() {
+    @Test func readsFurtherBackForAnUndatedItemAndTakesWhatItFinds() {
         let item = Item(id: "x", title: "t")
         let window = CandidateQuery.window(for: item, itemTime: Self.now, now: Self.now, windowDays: 7)
         let back = CandidateQuery.undatedLookbackDays * 86_400
-        #expect(window.contains(Self.now - back) && !window.contains(Self.now - back - 1))
-        #expect(window.contains(Self.now + 7 * 86_400) && !window.contains(Self.now + 7 * 86_400 + 1))
+        #expect(window.overlaps(KeyPeriods.times(of: KeyPeriods.period(Self.now - back))))
+        #expect(!window.overlaps(KeyPeriods.times(of: KeyPeriods.period(Self.now - back - 86_400))))
+        #expect(!window.overlaps(KeyPeriods.times(of: KeyPeriods.period(Self.now + 8 * 86_400))))
+        // Its time is only when it was seen: a candidate found passes whatever its time.
+        #expect(!window.limitsTimes && window.contains(Self.now - 400 * 86_400))
     }
 }
