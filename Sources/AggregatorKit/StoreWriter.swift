@@ -41,6 +41,8 @@ final class StoreWriter: @unchecked Sendable {
     private let store: Store
     private let maxBatchItems: Int
     private let commitInterval: TimeInterval
+    /// Copies the log into the database file off this thread (see `Checkpointer`).
+    private let checkpointer: Checkpointer?
 
     /// - Parameter lookups: look candidates up on a thread of its own with these settings (nil: the writer looks
     ///   them up itself).
@@ -52,6 +54,7 @@ final class StoreWriter: @unchecked Sendable {
         self.commitInterval = commitInterval
         self.report = report
         self.maxBatchItems = maxBatchItems
+        checkpointer = Checkpointer(store: store)
         if let lookups, let reader = try? CandidateReader(path: store.db.path, deduplicator: lookups.deduplicator, store: store) {
             store.enableSnapshotLookups()
             lookingUp = true
@@ -166,6 +169,9 @@ final class StoreWriter: @unchecked Sendable {
             condition.lock()
             while queue.isEmpty && !(closed && !lookingUp) { condition.wait() }
             if queue.isEmpty {
+                condition.unlock()
+                checkpointer?.stop()
+                condition.lock()
                 running = false
                 condition.unlock()
                 return
@@ -187,10 +193,12 @@ final class StoreWriter: @unchecked Sendable {
                         }
                     }
                 }
+                checkpointer?.committed()
                 condition.lock()
                 report = batchReport
                 condition.unlock()
             } catch {
+                checkpointer?.stop()
                 condition.lock()
                 failure = error
                 queue.removeAll()
