@@ -270,9 +270,21 @@ public struct FNV1a: Sendable {
     public init() {}
 
     public mutating func add(_ s: String) {
-        for b in s.utf8 {
-            value ^= UInt64(b)
-            value = value &* 0x100_0000_01b3
+        // Over the contiguous bytes when the string has them (native strings do): the byte-by-byte UTF-8 view
+        // cost 2-3 ns a byte, a tenth of a cold fetch's parsing threads (every item's text is hashed).
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            var h = value
+            for b in bytes {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            value = h
+        }
+        if done == nil {
+            for b in s.utf8 {
+                value ^= UInt64(b)
+                value = value &* 0x100_0000_01b3
+            }
         }
     }
 }

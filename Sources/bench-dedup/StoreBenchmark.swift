@@ -71,6 +71,9 @@ enum StoreBenchmark {
         }
         var writer = 0.0
         var k = 0
+        // As fetch's writer does: the log is copied into the file on another thread.
+        let checkpointer = Checkpointer(store: store)
+        defer { checkpointer?.stop() }
         while k < chunks.count {
             // At least `minBatchItems` (waiting for them), then whatever else is ready, up to `batchItems`.
             var taken: [(range: Range<Int>, perFeed: [[PreparedItem]])] = []
@@ -95,6 +98,7 @@ enum StoreBenchmark {
                 }
             }
             writer += threadCPUSeconds() - w0
+            checkpointer?.committed()
             for _ in taken { lookahead.signal() }
         }
         return Result(wallSeconds: Date().timeIntervalSince(wall0), cpuSeconds: cpuSeconds() - cpu0, writerCPUSeconds: writer)
