@@ -125,8 +125,8 @@ enum StoreBenchmark {
     /// 10,000-item stretches (generated outside the timing) into one database, `itemsPerDay` of them a day.
     ///
     /// The candidate window (7 days) fills up first: at 20,000 items a day it holds 140,000 items, so from 10k to
-    /// 140k stored items a new item meets more candidates (headline word triples of Zipf-distributed words shared
-    /// by chance, up to `keyFanout` per key) whatever the index does. With fewer items a day the window is full
+    /// 140k stored items a new item meets more candidates (items of Zipf-distributed words sharing an index key by
+    /// chance, up to `keyFanout` per key) whatever the index does. With fewer items a day the window is full
     /// from the first mark on, and only the history grows.
     static func growth(_ total: Int, itemsPerDay: Double, dedup: Deduplicator, path: String) throws {
         var generator = NewsGenerator(seed: 99, itemsPerDay: itemsPerDay)
