@@ -340,7 +340,7 @@ public final class Store {
         summary.newItems += 1
         let member = ClusterMember(
             id: itemID, title: item.title ?? "", time: itemTime,
-            length: (item.content ?? item.summary ?? "").unicodeScalars.count, feed: feedID)
+            length: ClusterMember.characters(item.content ?? item.summary ?? ""), feed: feedID)
         if placement.created {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
             // representative is missing, which is what `refreshCluster` would compute for one member.
@@ -718,6 +718,17 @@ struct ClusterMember {
     var time: Int64
     var length: Int
     var feed: Int64
+
+    /// The characters SQLite's `length` counts in `text` (code points): its UTF-8 bytes that do not continue a
+    /// sequence. Over the contiguous bytes (`unicodeScalars.count` walked them one scalar at a time: 5% of a
+    /// cold fetch's writer).
+    static func characters(_ text: String) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for b in bytes where b & 0xC0 != 0x80 { count += 1 }
+            return count
+        } ?? text.unicodeScalars.count
+    }
 }
 
 /// A member's fingerprint and canonical URL: what its similarity to the representative is computed from.

@@ -81,3 +81,14 @@ import Testing
         #expect(after != before)
     }
 }
+
+@Suite struct ClusterMemberLengthTests {
+    /// The representative is the longest text as SQLite's `length` counts it (code points).
+    @Test func countsCharactersAsSQLiteDoes() throws {
+        let db = try UpkeepDatabase(feeds: ["a"])
+        for text in ["", "banjir", "Aceh — banjir é 🌊 ẞ", String(repeating: "désa ", count: 500)] {
+            let sqlite = try #require(try db.store.db.query("SELECT length(?)", text).first?.int(0))
+            #expect(ClusterMember.characters(text) == Int(sqlite), "\(text.prefix(20))")
+        }
+    }
+}
