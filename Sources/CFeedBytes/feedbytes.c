@@ -111,7 +111,7 @@ static inline uint64_t lower_ascii8(uint64_t x) {
 static inline uint64_t low_bytes(size_t k) { return k >= 8 ? ~0ull : ((1ull << (8 * k)) - 1); }
 
 /// The name in `s[from..<to]`; `limit` is where `s` ends (reading up to sixteen bytes past `from` before it).
-static inline name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
+static inline __attribute__((always_inline)) name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
     name_t t = {0, 0, to - from};
     if (t.count > 16) return t;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -254,13 +254,14 @@ typedef struct {
     int self_closing;
 } token;
 
-static inline size_t name_end(const scanner *sc, size_t from) {
+/// Bytes that end a tag name: white space (as `is_space`), '/' and '>'.
+static const uint8_t ends_name[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['>'] = 1,
+};
+
+static inline __attribute__((always_inline)) size_t name_end(const scanner *sc, size_t from) {
     size_t j = from;
-    while (j < sc->n) {
-        uint8_t c = sc->s[j];
-        if (is_space(c) || c == '/' || c == '>') break;
-        j++;
-    }
+    while (j < sc->n && !ends_name[sc->s[j]]) j++;
     return j;
 }
 
@@ -287,7 +288,7 @@ static void skip_raw_text(scanner *sc, name_t name) {
     }
 }
 
-static token next_token(scanner *sc) {
+static inline __attribute__((always_inline)) token next_token(scanner *sc) {
     const uint8_t *s = sc->s;
     size_t n = sc->n;
     token t = {TOK_END, 0, 0, {0, 0, 0}, 0};
