@@ -38,11 +38,11 @@ struct TextValue {
         return HTMLText.plainText(b, limit: limit)
     }
 
-    /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
-    func html(fallbackBase: String?) -> String {
+    /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`), by `sanitizer` (one per document).
+    func html(fallbackBase: String?, sanitizer: Sanitizer) -> String {
         decoded.withUnsafeBufferPointer { b in
             if mode == .text { return FeedBytes.escapedText(b) }
-            return HTMLSanitizer.sanitizedString(b, base: base ?? fallbackBase)
+            return sanitizer.sanitize(b, base: base ?? fallbackBase)
         }
     }
 

@@ -166,6 +166,7 @@ enum ItemFinalizer {
     static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?) -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(drafts.count)
+        let sanitizer = Sanitizer()
         for d in drafts {
             var it = Item()
             it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
@@ -188,7 +189,7 @@ enum ItemFinalizer {
                 it.summary = t.isEmpty ? nil : t
             }
             if let c = d.content {
-                let h = c.html(fallbackBase: base)
+                let h = c.html(fallbackBase: base, sanitizer: sanitizer)
                 it.content = h.isEmpty ? nil : h
                 if it.summary == nil {
                     let t = c.plain()
