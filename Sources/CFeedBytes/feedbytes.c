@@ -259,6 +259,15 @@ static const uint8_t ends_name[256] = {
     ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['>'] = 1,
 };
 
+/// `ends_name` for the sanitizer's plain-tag check, which also notes capitals (a tag it writes lower-cased).
+enum { NAME_END = 1, NAME_UPPER = 2 };
+static const uint8_t name_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['>'] = 1,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2,
+    ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2,
+    ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2,
+};
+
 static inline __attribute__((always_inline)) size_t name_end(const scanner *sc, size_t from) {
     size_t j = from;
     while (j < sc->n && !ends_name[sc->s[j]]) j++;
@@ -921,23 +930,64 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     name_t open_small[64];
     name_t *open = open_small;
     size_t open_count = 0, open_capacity = 64;
+#define PUSH_OPEN(name)                                                                                        \
+    do {                                                                                                       \
+        if (open_count == open_capacity) {                                                                     \
+            size_t cap = open_capacity * 2;                                                                    \
+            name_t *p = malloc(cap * sizeof(name_t));                                                          \
+            if (!p) abort();                                                                                   \
+            memcpy(p, open, open_count * sizeof(name_t));                                                      \
+            if (open != open_small) free(open);                                                                \
+            open = p;                                                                                          \
+            open_capacity = cap;                                                                               \
+        }                                                                                                      \
+        open[open_count++] = (name);                                                                           \
+    } while (0)
     cfb_buf decoded = {0};
     scanner sc = {s, n, 0};
+    // Most of the input comes out as it is: text without '>', and plain tags such as `<p>`, `</p>` and `<br>`
+    // (kept, lower-case, no attributes, and for an end tag the innermost open element). Those bytes are not
+    // written one token at a time: `run` is where the bytes not yet written start, and they are copied in one
+    // piece when something has to be written differently (and at the end).
+    size_t run = 0, i = 0;
     for (;;) {
-        if (sc.i < n && s[sc.i] != '<') {
-            // Text up to the next '<' (the tokenizer's text token), with its '>' escaped, in one pass.
-            size_t k = sc.i, run = sc.i;
-            while ((k = find_any3(s, k, n, '<', '>', '>')) < n && s[k] == '>') {
-                put(out, s + run, k - run);
-                PUTS(out, "&gt;");
-                run = ++k;
-            }
-            put(out, s + run, k - run);
-            sc.i = k;
+        i = find_any3(s, i, n, '<', '>', '>');
+        if (i >= n) break;
+        if (s[i] == '>') {
+            put(out, s + run, i - run);
+            PUTS(out, "&gt;");
+            run = ++i;
             continue;
         }
+        if (i + 2 < n) {
+            size_t from = s[i + 1] == '/' ? i + 2 : i + 1;
+            size_t e = from;
+            int upper = 0;
+            uint8_t k;
+            while (e < n && (k = name_class[s[e]]) != NAME_END) {
+                upper |= k;
+                e++;
+            }
+            if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
+                name_t nm = pack_name(s, from, e, n);
+                if (from == i + 1) {
+                    uint8_t cls = table_get(&elements, nm);
+                    if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
+                        if (cls == EL_KEEP) PUSH_OPEN(nm);
+                        i = e + 1;
+                        continue;
+                    }
+                } else if (open_count > 0 && name_eq(open[open_count - 1], nm)) {
+                    open_count--;
+                    i = e + 1;
+                    continue;
+                }
+            }
+        }
+        // Anything else: the bytes before it, then the tag as the tokenizer reads it.
+        put(out, s + run, i - run);
+        sc.i = i;
         token t = next_token(&sc);
-        if (t.kind == TOK_END) break;
         switch (t.kind) {
         case TOK_TEXT:
             // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
@@ -986,18 +1036,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                 }
             }
             put1(out, '>');
-            if (cls == EL_KEEP && !t.self_closing) {
-                if (open_count == open_capacity) {
-                    size_t cap = open_capacity * 2;
-                    name_t *p = malloc(cap * sizeof(name_t));
-                    if (!p) abort();
-                    memcpy(p, open, open_count * sizeof(name_t));
-                    if (open != open_small) free(open);
-                    open = p;
-                    open_capacity = cap;
-                }
-                open[open_count++] = t.name;
-            }
+            if (cls == EL_KEEP && !t.self_closing) PUSH_OPEN(t.name);
             break;
         }
         case TOK_END_TAG: {
@@ -1015,7 +1054,9 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             break;
         }
         }
+        run = i = sc.i;
     }
+    put(out, s + run, n - run);
     while (open_count > 0) {
         name_t nm = open[--open_count];
         PUTS(out, "</");
@@ -1030,6 +1071,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     *trim_start = lo;
     *trim_end = hi;
 }
+#undef PUSH_OPEN
 
 // MARK: - Plain text
 
