@@ -846,6 +846,58 @@ void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb
     }
 }
 
+int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *work, cfb_buf *out) {
+    if (bn == 0) return 0;
+    // Room for the cleaned base (at most three bytes per byte) and its prefix (at most one byte more than the
+    // cleaned base), so the pointers into `work` taken below stay valid.
+    cfb_buf_clear(work);
+    reserve(work, 6 * bn + 8);
+    if (needs_cleaning(b, bn)) {
+        put_clean_url(work, b, bn);
+        b = work->bytes;
+        bn = work->count;
+    }
+    url_parts parts = url_split(b, bn);
+    size_t p0 = work->count;
+    if (parts.scheme.has) {
+        put(work, b + parts.scheme.lo, parts.scheme.hi - parts.scheme.lo);
+        put1(work, ':');
+    }
+    size_t scheme_count = work->count - p0;
+    if (parts.authority.has) {
+        PUTS(work, "//");
+        put(work, b + parts.authority.lo, parts.authority.hi - parts.authority.lo);
+    }
+    size_t origin_count = work->count - p0;
+    size_t slash = parts.path.hi;
+    for (size_t k = parts.path.hi; k > parts.path.lo; k--) {
+        if (b[k - 1] == '/') {
+            slash = k - 1;
+            break;
+        }
+    }
+    if (parts.authority.has && parts.path.hi == parts.path.lo) put1(work, '/');
+    else if (slash < parts.path.hi) put(work, b + parts.path.lo, slash + 1 - parts.path.lo);
+    else if (parts.authority.has) put1(work, '/');
+    const uint8_t *prefix = work->bytes + p0;
+    size_t prefix_count = work->count - p0;
+    cfb_url_base base = {
+        .prefix = prefix,
+        .scheme_count = scheme_count,
+        .origin_count = origin_count,
+        .prefix_count = prefix_count,
+        .path = b + parts.path.lo,
+        .path_count = parts.path.hi - parts.path.lo,
+        .query = parts.query.has ? b + parts.query.lo : NULL,
+        .query_count = parts.query.has ? parts.query.hi - parts.query.lo : 0,
+        .has_query = parts.query.has,
+        .usable = parts.scheme.has,
+        .directory_has_dots = has_dot_segment(prefix + origin_count, prefix_count - origin_count),
+    };
+    cfb_url_resolve(&base, ref, n, out);
+    return 1;
+}
+
 /// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
 /// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
 /// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and

@@ -210,9 +210,9 @@ final class FeedBuilder {
         UnsafeBufferPointer(start: sax.pointee.captured.bytes, count: sax.pointee.captured.count)
     }
 
-    /// The last base URL split for resolution, reused while the base stays the same (every link of an item,
-    /// every item of a feed without `xml:base`).
-    @exclusivity(unchecked) var lastBase: (string: String, base: URLBase)?
+    /// Scratch for `resolveURL` (`cfb_url_resolve_against`): the split base, then the answer. Owned by the
+    /// builder, freed in `deinit`.
+    let urlBuffers: UnsafeMutablePointer<cfb_buf>
 
     init(documentURL: String?) {
         self.documentURL = documentURL
@@ -222,23 +222,35 @@ final class FeedBuilder {
         sax.pointee.capture_depth = -1
         sax.pointee.wrapper_depth = -1
         sax.pointee.div_class = Local.div.rawValue
+        urlBuffers = .allocate(capacity: 2)
+        urlBuffers.initialize(repeating: cfb_buf(), count: 2)
     }
 
     deinit {
         cfb_sax_free(sax)
         sax.deinitialize(count: 1)
         sax.deallocate()
+        cfb_buf_free(urlBuffers)
+        cfb_buf_free(urlBuffers + 1)
+        urlBuffers.deinitialize(count: 2)
+        urlBuffers.deallocate()
     }
 
-    /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
+    /// `URLResolver.resolve(ref, against: base)`: `URLBase(base).resolve(ref)`, with the base split in C into
+    /// the builder's scratch (no allocation but the answer's string; most bases are met once, by one item).
     func resolveURL(_ ref: String, against base: String?) -> String {
         // An absolute URL with nothing to clean resolves to itself against any base (or none).
         if URLBytes.isCleanAbsolute(ref) { return ref }
-        guard let base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
-        if let c = lastBase, c.string == base { return c.base.resolve(ref) }
-        guard let b = URLBase(base) else { return URLResolver.resolve(ref, against: base) }
-        lastBase = (base, b)
-        return b.resolve(ref)
+        guard var base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
+        var ref = ref
+        let work = urlBuffers
+        let out = urlBuffers + 1
+        cfb_buf_clear(out)
+        let resolved = base.withUTF8 { b in
+            ref.withUTF8 { r in cfb_url_resolve_against(b.baseAddress, b.count, r.baseAddress, r.count, work, out) }
+        }
+        guard resolved == 1, let p = out.pointee.bytes else { return resolved == 1 ? "" : URLResolver.resolve(ref, against: base) }
+        return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
     }
 
     var currentBaseIndex: Int32 { stack.last?.base ?? -1 }

@@ -23,19 +23,22 @@ import Testing
         #expect(String(sub.trimmingASCIISpace()) == String(sub.trimmingASCIISpaceByCharacter()))
     }
 
+    static let urlBases = [
+        "https://example.com/feed/0", "https://example.com", "https://example.com/", "http://a.b/c/d;p?q",
+        "https://blog.example.org/posts/3/", "https://x.org/a/./b/../c/", "https://x.org/a/b?x=1#f", "mailto:x@y",
+        "no-scheme/path", "https://x.org/..", "http://h:80", "https://x.org/a b/\\c\"/", " https://x.org/t ",
+        "file:///tmp/x.xml", "tag:blog,2025:feed", "  https://x.org/a b c d e f/ g h  ", "   ", "\t\n",
+    ]
+    static let urlRefs = [
+        "", "a", "./a", "../a", "../../../x", "/", "/a/b/../c", "//other.org/p/./q?z#f", "?q", "#f", "a?b#c",
+        "story-1.html", "../read/12.html", "img/3.png", "/img/4.jpg", "http://abs.org/x", "https://abs.org/a/../b",
+        " spaced url ", "a\\b", "\"q\"<x>", ".", "..", "a/.", "a/..", "g;x=1/../y", "\t/tab\n", "é/ü?ß#π",
+        "mailto:x@y", "javascript:alert(1)", "x:y", "a:b/c", "1a:b",
+    ]
+
     @Test func urlResolutionInCAgreesWithSwift() {
-        let bases = [
-            "https://example.com/feed/0", "https://example.com", "https://example.com/", "http://a.b/c/d;p?q",
-            "https://blog.example.org/posts/3/", "https://x.org/a/./b/../c/", "https://x.org/a/b?x=1#f", "mailto:x@y",
-            "no-scheme/path", "https://x.org/..", "http://h:80", "https://x.org/a b/\\c\"/", " https://x.org/t ",
-            "file:///tmp/x.xml", "tag:blog,2025:feed",
-        ]
-        let refs = [
-            "", "a", "./a", "../a", "../../../x", "/", "/a/b/../c", "//other.org/p/./q?z#f", "?q", "#f", "a?b#c",
-            "story-1.html", "../read/12.html", "img/3.png", "/img/4.jpg", "http://abs.org/x", "https://abs.org/a/../b",
-            " spaced url ", "a\\b", "\"q\"<x>", ".", "..", "a/.", "a/..", "g;x=1/../y", "\t/tab\n", "é/ü?ß#π",
-            "mailto:x@y", "javascript:alert(1)", "x:y", "a:b/c", "1a:b",
-        ]
+        let bases = Self.urlBases
+        let refs = Self.urlRefs
         for base in bases {
             guard let b = URLBase(base) else { continue }
             for ref in refs {
@@ -48,6 +51,16 @@ import Testing
                 }
                 #expect(fromC == fromSwift, "\(base) + \(ref)")
                 #expect(b.resolve(ref) == String(decoding: fromSwift, as: UTF8.self))
+            }
+        }
+    }
+
+    @Test func builderResolutionAgreesWithURLBase() {
+        // `FeedBuilder.resolveURL` splits each base in C (`cfb_url_resolve_against`) instead of through `URLBase`.
+        let builder = FeedBuilder(documentURL: nil)
+        for base in Self.urlBases {
+            for ref in Self.urlRefs {
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
             }
         }
     }

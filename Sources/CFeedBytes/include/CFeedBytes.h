@@ -73,6 +73,11 @@ typedef struct {
 /// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
 
+/// Appends `ref` resolved against the base URL `b` (`bn` bytes), as `URLBase(b).resolve(ref)` does: the base
+/// cleaned first when it needs it, then split (in `work`, scratch space kept by the caller between calls).
+/// Returns 0 (and appends nothing) when the base is empty, 1 otherwise.
+int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *work, cfb_buf *out);
+
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out);
