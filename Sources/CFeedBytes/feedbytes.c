@@ -846,10 +846,15 @@ void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb
     }
 }
 
-int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *work, cfb_buf *out) {
-    if (bn == 0) return 0;
+/// Splits the base `b` into `c` as `URLBase.init` does: cleaned first when it needs it, then `scheme:`,
+/// `//authority` and the directory in one prefix.
+static void url_cache_split(cfb_url_cache *c, const uint8_t *b, size_t bn) {
+    cfb_buf_clear(&c->base);
+    put(&c->base, b, bn);
+    b = c->base.bytes;
     // Room for the cleaned base (at most three bytes per byte) and its prefix (at most one byte more than the
     // cleaned base), so the pointers into `work` taken below stay valid.
+    cfb_buf *work = &c->work;
     cfb_buf_clear(work);
     reserve(work, 6 * bn + 8);
     if (needs_cleaning(b, bn)) {
@@ -881,7 +886,7 @@ int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, siz
     else if (parts.authority.has) put1(work, '/');
     const uint8_t *prefix = work->bytes + p0;
     size_t prefix_count = work->count - p0;
-    cfb_url_base base = {
+    c->split = (cfb_url_base){
         .prefix = prefix,
         .scheme_count = scheme_count,
         .origin_count = origin_count,
@@ -894,8 +899,20 @@ int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, siz
         .usable = parts.scheme.has,
         .directory_has_dots = has_dot_segment(prefix + origin_count, prefix_count - origin_count),
     };
-    cfb_url_resolve(&base, ref, n, out);
+    c->valid = 1;
+}
+
+int cfb_url_resolve_cached(cfb_url_cache *c, const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *out) {
+    if (bn == 0) return 0;
+    if (!(c->valid && c->base.count == bn && memcmp(c->base.bytes, b, bn) == 0)) url_cache_split(c, b, bn);
+    cfb_url_resolve(&c->split, ref, n, out);
     return 1;
+}
+
+void cfb_url_cache_free(cfb_url_cache *c) {
+    cfb_buf_free(&c->base);
+    cfb_buf_free(&c->work);
+    c->valid = 0;
 }
 
 /// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as

@@ -210,9 +210,10 @@ final class FeedBuilder {
         UnsafeBufferPointer(start: sax.pointee.captured.bytes, count: sax.pointee.captured.count)
     }
 
-    /// Scratch for `resolveURL` (`cfb_url_resolve_against`): the split base, then the answer. Owned by the
-    /// builder, freed in `deinit`.
-    let urlBuffers: UnsafeMutablePointer<cfb_buf>
+    /// For `resolveURL`: the last base split (`cfb_url_resolve_cached`) and a buffer for the answer. Owned by
+    /// the builder, freed in `deinit`.
+    let urlCache: UnsafeMutablePointer<cfb_url_cache>
+    let urlOut: UnsafeMutablePointer<cfb_buf>
 
     init(documentURL: String?) {
         self.documentURL = documentURL
@@ -222,32 +223,36 @@ final class FeedBuilder {
         sax.pointee.capture_depth = -1
         sax.pointee.wrapper_depth = -1
         sax.pointee.div_class = Local.div.rawValue
-        urlBuffers = .allocate(capacity: 2)
-        urlBuffers.initialize(repeating: cfb_buf(), count: 2)
+        urlCache = .allocate(capacity: 1)
+        urlCache.initialize(to: cfb_url_cache())
+        urlOut = .allocate(capacity: 1)
+        urlOut.initialize(to: cfb_buf())
     }
 
     deinit {
         cfb_sax_free(sax)
         sax.deinitialize(count: 1)
         sax.deallocate()
-        cfb_buf_free(urlBuffers)
-        cfb_buf_free(urlBuffers + 1)
-        urlBuffers.deinitialize(count: 2)
-        urlBuffers.deallocate()
+        cfb_url_cache_free(urlCache)
+        urlCache.deinitialize(count: 1)
+        urlCache.deallocate()
+        cfb_buf_free(urlOut)
+        urlOut.deinitialize(count: 1)
+        urlOut.deallocate()
     }
 
     /// `URLResolver.resolve(ref, against: base)`: `URLBase(base).resolve(ref)`, with the base split in C into
-    /// the builder's scratch (no allocation but the answer's string; most bases are met once, by one item).
+    /// the builder's cache while it stays the same (no allocation but the answer's string).
     func resolveURL(_ ref: String, against base: String?) -> String {
         // An absolute URL with nothing to clean resolves to itself against any base (or none).
         if URLBytes.isCleanAbsolute(ref) { return ref }
         guard var base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
         var ref = ref
-        let work = urlBuffers
-        let out = urlBuffers + 1
+        let cache = urlCache
+        let out = urlOut
         cfb_buf_clear(out)
         let resolved = base.withUTF8 { b in
-            ref.withUTF8 { r in cfb_url_resolve_against(b.baseAddress, b.count, r.baseAddress, r.count, work, out) }
+            ref.withUTF8 { r in cfb_url_resolve_cached(cache, b.baseAddress, b.count, r.baseAddress, r.count, out) }
         }
         guard resolved == 1, let p = out.pointee.bytes else { return resolved == 1 ? "" : URLResolver.resolve(ref, against: base) }
         return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)

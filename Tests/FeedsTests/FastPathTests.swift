@@ -56,10 +56,14 @@ import Testing
     }
 
     @Test func builderResolutionAgreesWithURLBase() {
-        // `FeedBuilder.resolveURL` splits each base in C (`cfb_url_resolve_against`) instead of through `URLBase`.
+        // `FeedBuilder.resolveURL` splits each base in C (`cfb_url_resolve_cached`) instead of through `URLBase`,
+        // once while it stays the same.
         let builder = FeedBuilder(documentURL: nil)
         for base in Self.urlBases {
             for ref in Self.urlRefs {
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
+                // Against another base in between, and back.
+                _ = builder.resolveURL("x", against: base + "/other/")
                 #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
             }
         }

@@ -73,10 +73,24 @@ typedef struct {
 /// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
 
+/// The last base URL `cfb_url_resolve_cached` split, kept while the base stays the same. Start zeroed; free
+/// with `cfb_url_cache_free`.
+typedef struct {
+    /// The base as given, and the cleaned base and prefix the split points into.
+    cfb_buf base;
+    cfb_buf work;
+    cfb_url_base split;
+    int valid;
+} cfb_url_cache;
+
 /// Appends `ref` resolved against the base URL `b` (`bn` bytes), as `URLBase(b).resolve(ref)` does: the base
-/// cleaned first when it needs it, then split (in `work`, scratch space kept by the caller between calls).
-/// Returns 0 (and appends nothing) when the base is empty, 1 otherwise.
-int cfb_url_resolve_against(const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *work, cfb_buf *out);
+/// cleaned first when it needs it, then split (once while it stays the same, in `cache`). Returns 0 (and
+/// appends nothing) when the base is empty, 1 otherwise.
+int cfb_url_resolve_cached(cfb_url_cache *cache, const uint8_t *b, size_t bn, const uint8_t *ref, size_t n,
+                           cfb_buf *out);
+
+/// Frees the buffers of `cache` (not `cache` itself).
+void cfb_url_cache_free(cfb_url_cache *cache);
 
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
