@@ -91,10 +91,11 @@ struct CapturedText {
 /// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
 final class ItemDraft {
     var base: String?
-    var title: TextValue?
+    /// The title and summary as plain text, converted when their element ends (no copy of the bytes to keep).
+    var title: String?
     var link: String?
     var linkIsAlternate = false
-    var summary: TextValue?
+    var summary: String?
     var summaryRank = 0
     var content: TextValue?
     var contentRank = 0
@@ -753,7 +754,7 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v.value
+            item?.title = v.plain()
         case .itemLink:
             let raw = v.raw
             if !raw.isEmpty, item?.linkIsAlternate != true {
@@ -762,7 +763,7 @@ final class FeedBuilder {
             }
         case .itemSummary(let rank):
             if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v.value
+                item?.summary = v.plain()
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):

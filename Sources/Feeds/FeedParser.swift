@@ -184,10 +184,7 @@ enum ItemFinalizer {
                 }
             }
             let base = it.link ?? documentURL
-            if let s = d.summary {
-                let t = s.plain()
-                it.summary = t.isEmpty ? nil : t
-            }
+            if let t = d.summary { it.summary = t.isEmpty ? nil : t }
             if let c = d.content {
                 let h = c.html(fallbackBase: base, sanitizer: sanitizer)
                 it.content = h.isEmpty ? nil : h
@@ -196,10 +193,7 @@ enum ItemFinalizer {
                     it.summary = t.isEmpty ? nil : t
                 }
             }
-            if let t = d.title {
-                let p = t.plain()
-                it.title = p.isEmpty ? nil : p
-            }
+            if let p = d.title { it.title = p.isEmpty ? nil : p }
             if it.title == nil { it.title = d.mediaTitle }
             if it.title == nil, let s = it.summary { it.title = firstWords(s) }
             it.author = d.author ?? feed.author
@@ -234,30 +228,29 @@ enum ItemFinalizer {
         // Room for every key (and a few disambiguated ones) up front: growing rehashes every key again.
         seen.reserveCapacity(items.count + 8)
         for k in items.indices {
-            let it = items[k]
+            // Fields read in place: a copy of the whole item costs a retain and a release of every field.
             var key: String
-            if let id = it.id {
+            if let id = items[k].id {
                 key = id
-            } else if let l = it.link {
+            } else if let l = items[k].link {
                 key = URLCanonicalizer.canonical(l)
             } else {
                 var h = FNV1a()
-                h.add(it.title ?? "")
+                h.add(items[k].title ?? "")
                 h.add("\u{1F}")
-                h.add(it.published.map(DateParser.rfc3339) ?? "")
+                h.add(items[k].published.map(DateParser.rfc3339) ?? "")
                 h.add("\u{1F}")
-                h.add(it.summary ?? "")
+                h.add(items[k].summary ?? "")
                 key = "hash:" + String(h.value, radix: 16)
             }
-            if let n = seen[key] {
+            // One lookup for a new key (nearly all of them): the count goes in, and the old one comes back.
+            if let n = seen.updateValue(1, forKey: key) {
                 seen[key] = n + 1
                 var alt = key
-                if let l = it.link { alt = key + " " + URLCanonicalizer.canonical(l) }
+                if let l = items[k].link { alt = key + " " + URLCanonicalizer.canonical(l) }
                 if alt == key || seen[alt] != nil { alt = key + " #\(n + 1)" }
                 seen[alt] = 1
                 key = alt
-            } else {
-                seen[key] = 1
             }
             items[k].key = key
         }

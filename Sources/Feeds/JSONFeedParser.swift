@@ -34,8 +34,8 @@ enum JSONFeedParser {
             if let u = (o["url"] as? String) ?? (o["external_url"] as? String) {
                 d.link = URLResolver.resolve(u, against: feedURL)
             }
-            if let t = o["title"] as? String { d.title = TextValue(bytes: Array(t.utf8), mode: .text, base: nil) }
-            if let s = o["summary"] as? String { d.summary = TextValue(bytes: Array(s.utf8), mode: .text, base: nil) }
+            if let t = o["title"] as? String { d.title = TextValue(bytes: Array(t.utf8), mode: .text, base: nil).plain() }
+            if let s = o["summary"] as? String { d.summary = TextValue(bytes: Array(s.utf8), mode: .text, base: nil).plain() }
             if let h = o["content_html"] as? String {
                 d.content = TextValue(bytes: Array(h.utf8), mode: .html, base: nil)
             } else if let t = o["content_text"] as? String {
