@@ -989,9 +989,26 @@ int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_c
     return 1;
 }
 
+/// Whether `v` has a scheme as `HTMLSanitizer.safeURL` reads it (browsers' way): white space and control
+/// characters inside it ignored, a letter first, then letters, digits, '+', '-', '.' (sixteen at most), then ':'.
+static int has_scheme(const uint8_t *v, size_t n) {
+    size_t count = 0;
+    uint8_t first = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = v[k];
+        if (c <= 0x20) continue;
+        if (c == ':') return count > 0 && is_alpha(first);
+        if (!(is_alnum(c) || c == '+' || c == '-' || c == '.') || count >= 16) return 0;
+        if (count == 0) first = c;
+        count++;
+    }
+    return 0;
+}
+
 void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
-                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
-                  size_t *trim_start, size_t *trim_end) {
+                  size_t prefix_count, int directory_has_dots, const uint8_t *base_url, size_t base_url_count,
+                  cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
+                  size_t *trim_end) {
     url_base base = {prefix, origin_count, prefix_count, directory_has_dots};
     tables();
     reserve(out, n + 64);
@@ -1012,7 +1029,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
         }                                                                                                      \
         open[open_count++] = (name);                                                                           \
     } while (0)
-    cfb_buf decoded = {0};
+    cfb_buf decoded = {0}, resolved = {0};
     scanner sc = {s, n, 0};
     // Most of the input comes out as it is: text without '>', and plain tags such as `<p>`, `</p>` and `<br>`
     // (kept, lower-case, no attributes, and for an end tag the innermost open element). Those bytes are not
@@ -1096,6 +1113,11 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                     put_attribute(out, an, v, vn);
                 } else if (acls == AT_URL && put_simple_url(out, an, v, vn, &base)) {
                     // written
+                } else if (acls == AT_URL && base_url_count > 0 && !has_scheme(v, vn)) {
+                    // A relative URL: `safeURL` resolves it against the base (`URLBase.resolve`), here in C.
+                    cfb_buf_clear(&resolved);
+                    cfb_url_resolve_cached(cache, base_url, base_url_count, v, vn, &resolved);
+                    put_attribute(out, an, resolved.bytes, resolved.count);
                 } else {
                     const uint8_t *r = NULL;
                     size_t rn = 0;
@@ -1134,6 +1156,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     }
     if (open != open_small) free(open);
     cfb_buf_free(&decoded);
+    cfb_buf_free(&resolved);
     size_t lo = out_start, hi = out->count;
     while (lo < hi && out->bytes[lo] <= 0x20) lo++;
     while (hi > lo && out->bytes[hi - 1] <= 0x20) hi--;

@@ -54,6 +54,8 @@ enum FeedBytes {
 final class Sanitizer {
     @exclusivity(unchecked) private var out = cfb_buf()
     @exclusivity(unchecked) private var prefix = cfb_buf()
+    /// The base split for the relative URLs `cfb_sanitize` resolves itself.
+    @exclusivity(unchecked) private var urlCache = cfb_url_cache()
     /// The base the fields below were computed for (`nil` before the first item).
     @exclusivity(unchecked) private var lastBase: String??
     private let context = SanitizerContext(base: nil)
@@ -66,6 +68,7 @@ final class Sanitizer {
     deinit {
         cfb_buf_free(&out)
         cfb_buf_free(&prefix)
+        cfb_url_cache_free(&urlCache)
     }
 
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
@@ -75,9 +78,12 @@ final class Sanitizer {
         var lo = 0
         var hi = 0
         let ctx = Unmanaged.passUnretained(context).toOpaque()
-        cfb_sanitize(
-            s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
-            prefix.count, dots, sanitizerURL, ctx, &lo, &hi)
+        var baseURL = base ?? ""
+        baseURL.withUTF8 { b in
+            cfb_sanitize(
+                s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
+                prefix.count, dots, b.baseAddress, b.count, &urlCache, sanitizerURL, ctx, &lo, &hi)
+        }
         guard let p = out.bytes, lo < hi else { return "" }
         return String(decoding: UnsafeBufferPointer(start: p + lo, count: hi - lo), as: UTF8.self)
     }

@@ -37,16 +37,6 @@ enum {
 typedef int (*cfb_url_callback)(void *context, int kind, int image, const uint8_t *value, size_t count,
                                 const uint8_t **out, size_t *out_count);
 
-/// Writes the sanitized HTML of `s` to `out` (appending) in one pass, and returns in `*trim_start` and
-/// `*trim_end` the range of `out` (from where it was on entry) without surrounding white space.
-/// `prefix` is the base URL's `scheme:` and `//authority` (its first `origin_count` bytes) followed by its
-/// directory (through the last `/`, `prefix_count` bytes in all), NULL without a usable base: clean absolute
-/// `http(s)` URLs and clean paths without dot segments are written without calling `resolve` (relative ones
-/// only when `directory_has_dots` is 0).
-void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
-                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
-                  size_t *trim_start, size_t *trim_end);
-
 /// What `cfb_sanitize` needs of a base URL, as `URLBase` splits it: appends its `scheme:` and `//authority`
 /// and its directory to `prefix` (`*origin_count` the first), sets `*directory_has_dots`, and returns 1; 0 when
 /// the base has no scheme (nothing is resolved against it); -1 when it is empty or needs cleaning first.
@@ -91,6 +81,19 @@ int cfb_url_resolve_cached(cfb_url_cache *cache, const uint8_t *b, size_t bn, co
 
 /// Frees the buffers of `cache` (not `cache` itself).
 void cfb_url_cache_free(cfb_url_cache *cache);
+
+/// Writes the sanitized HTML of `s` to `out` (appending) in one pass, and returns in `*trim_start` and
+/// `*trim_end` the range of `out` (from where it was on entry) without surrounding white space.
+/// `prefix` is the base URL's `scheme:` and `//authority` (its first `origin_count` bytes) followed by its
+/// directory (through the last `/`, `prefix_count` bytes in all), NULL without a usable base: clean absolute
+/// `http(s)` URLs and clean paths without dot segments are written without calling `resolve` (relative ones
+/// only when `directory_has_dots` is 0). Other URL attributes without a scheme are resolved against
+/// `base_url` (`base_url_count` bytes; split in `cache` when first needed, kept while the base stays the same)
+/// without calling `resolve` either, unless `base_url_count` is 0.
+void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
+                  size_t prefix_count, int directory_has_dots, const uint8_t *base_url, size_t base_url_count,
+                  cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
+                  size_t *trim_end);
 
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
