@@ -168,45 +168,52 @@ enum ItemFinalizer {
         items.reserveCapacity(drafts.count)
         let sanitizer = Sanitizer()
         for d in drafts {
-            var it = Item()
-            it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
-                ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
-            it.link = d.link
-            if it.link == nil {
-                if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
-                    it.link = g
-                } else if let a = d.atomID, URLResolver.isHTTP(a) {
-                    it.link = a
-                } else if let about = d.about, URLResolver.isHTTP(about) {
-                    it.link = about
-                } else if let src = d.contentSource {
-                    it.link = src
-                }
-            }
-            let base = it.link ?? documentURL
-            if let t = d.summary { it.summary = t.isEmpty ? nil : t }
-            if let c = d.content {
-                let h = c.html(fallbackBase: base, sanitizer: sanitizer)
-                it.content = h.isEmpty ? nil : h
-                if it.summary == nil {
-                    let t = c.plain()
-                    it.summary = t.isEmpty ? nil : t
-                }
-            }
-            if let p = d.title { it.title = p.isEmpty ? nil : p }
-            if it.title == nil { it.title = d.mediaTitle }
-            if it.title == nil, let s = it.summary { it.title = firstWords(s) }
-            it.author = d.author ?? feed.author
-            it.published = d.published.flatMap { DateParser.parse($0) }
-            it.updated = d.updated.flatMap { DateParser.parse($0) }
-            if it.published == nil { it.published = it.updated }
-            it.categories = d.categories
-            it.enclosures = d.enclosures
-            it.image = d.image
-            items.append(it)
+            // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
+            // every field) and then released.
+            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer))
         }
         assignKeys(&items)
         return items
+    }
+
+    /// One item from its draft.
+    static func item(from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer) -> Item {
+        var it = Item()
+        it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+            ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
+        it.link = d.link
+        if it.link == nil {
+            if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
+                it.link = g
+            } else if let a = d.atomID, URLResolver.isHTTP(a) {
+                it.link = a
+            } else if let about = d.about, URLResolver.isHTTP(about) {
+                it.link = about
+            } else if let src = d.contentSource {
+                it.link = src
+            }
+        }
+        let base = it.link ?? documentURL
+        if let t = d.summary { it.summary = t.isEmpty ? nil : t }
+        if let c = d.content {
+            let h = c.html(fallbackBase: base, sanitizer: sanitizer)
+            it.content = h.isEmpty ? nil : h
+            if it.summary == nil {
+                let t = c.plain()
+                it.summary = t.isEmpty ? nil : t
+            }
+        }
+        if let p = d.title { it.title = p.isEmpty ? nil : p }
+        if it.title == nil { it.title = d.mediaTitle }
+        if it.title == nil, let s = it.summary { it.title = firstWords(s) }
+        it.author = d.author ?? feed.author
+        it.published = d.published.flatMap { DateParser.parse($0) }
+        it.updated = d.updated.flatMap { DateParser.parse($0) }
+        if it.published == nil { it.published = it.updated }
+        it.categories = d.categories
+        it.enclosures = d.enclosures
+        it.image = d.image
+        return it
     }
 
     /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.
