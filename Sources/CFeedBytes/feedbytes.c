@@ -665,14 +665,15 @@ static url_parts url_split(const uint8_t *s, size_t n) {
     url_parts p = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
     size_t end = n;
     size_t question = (size_t)-1;
-    for (size_t k = 0; k < end; k++) {
-        uint8_t c = s[k];
-        if (c == '#') {
-            p.fragment = (span){k + 1, end, 1};
-            end = k;
-            break;
-        }
-        if (c == '?' && question == (size_t)-1) question = k;
+    // The first '#' or '?' (sixteen bytes at a time), then the first '#' after a '?'.
+    size_t k = find_any3(s, 0, n, '#', '?', '?');
+    if (k < n && s[k] == '?') {
+        question = k;
+        k = find_byte(s, k + 1, n, '#');
+    }
+    if (k < n) {
+        p.fragment = (span){k + 1, end, 1};
+        end = k;
     }
     if (question != (size_t)-1) {
         p.query = (span){question + 1, end, 1};
@@ -688,8 +689,7 @@ static url_parts url_split(const uint8_t *s, size_t n) {
         }
     }
     if (start + 1 < end && s[start] == '/' && s[start + 1] == '/') {
-        size_t j = start + 2;
-        while (j < end && s[j] != '/') j++;
+        size_t j = find_byte(s, start + 2, end, '/');
         p.authority = (span){start + 2, j, 1};
         start = j;
     }
