@@ -14,22 +14,35 @@ enum FeedBytes {
         return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
     }
 
+    /// `string(_:)` writing to `scratch` (emptied first, kept by the caller for the next string) when there is
+    /// one: no allocation besides the string's.
+    @inline(__always)
+    static func string(scratch: UnsafeMutablePointer<cfb_buf>?, _ body: (inout cfb_buf) -> Range<Int>?) -> String {
+        guard let scratch else { return string(body) }
+        cfb_buf_clear(scratch)
+        let r = body(&scratch.pointee) ?? 0..<scratch.pointee.count
+        guard let p = scratch.pointee.bytes, !r.isEmpty else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
+    }
+
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
         Sanitizer().sanitize(s, base: base)
     }
 
     /// The plain text of the HTML in `s` (see `HTMLText.plainText`).
-    static func plainText(_ s: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
-        string { out in
+    static func plainText(
+        _ s: UnsafeBufferPointer<UInt8>, limit: Int, scratch: UnsafeMutablePointer<cfb_buf>? = nil
+    ) -> String {
+        string(scratch: scratch) { out in
             cfb_plain_text(s.baseAddress, s.count, limit, &out)
             return nil
         }
     }
 
     /// Literal text with white space collapsed (see `TextWriter.appendLiteral`).
-    static func collapsed(_ s: UnsafeBufferPointer<UInt8>) -> String {
-        string { out in
+    static func collapsed(_ s: UnsafeBufferPointer<UInt8>, scratch: UnsafeMutablePointer<cfb_buf>? = nil) -> String {
+        string(scratch: scratch) { out in
             cfb_collapse_literal(s.baseAddress, s.count, &out)
             return nil
         }

@@ -27,15 +27,18 @@ struct TextValue {
         decoded.withUnsafeBufferPointer { Self.plain($0, mode: mode, limit: limit) }
     }
 
-    /// The plain text of bytes already decoded (not base64).
-    static func plain(_ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max) -> String {
+    /// The plain text of bytes already decoded (not base64), written through `scratch` when there is one.
+    static func plain(
+        _ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max,
+        scratch: UnsafeMutablePointer<cfb_buf>? = nil
+    ) -> String {
         if mode == .text {
-            if limit == Int.max { return FeedBytes.collapsed(b) }
+            if limit == Int.max { return FeedBytes.collapsed(b, scratch: scratch) }
             var w = TextWriter(limit: limit)
             w.appendLiteral(b)
             return String(decoding: w.out, as: UTF8.self)
         }
-        return HTMLText.plainText(b, limit: limit)
+        return FeedBytes.plainText(b, limit: limit, scratch: scratch)
     }
 
     /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`), by `sanitizer` (one per document).
@@ -62,6 +65,8 @@ struct CapturedText {
     let bytes: UnsafeBufferPointer<UInt8>
     let mode: TextMode
     let base: String?
+    /// The builder's buffer for plain text on its way to a string.
+    let scratch: UnsafeMutablePointer<cfb_buf>
 
     var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
 
@@ -81,7 +86,7 @@ struct CapturedText {
     }
 
     /// `TextValue.plain()`.
-    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }
+    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode, scratch: scratch) }
 
     /// A copy to keep (exact size: the builder's buffer keeps its capacity).
     var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
@@ -211,8 +216,8 @@ final class FeedBuilder {
         UnsafeBufferPointer(start: sax.pointee.captured.bytes, count: sax.pointee.captured.count)
     }
 
-    /// For `resolveURL`: the last base split (`cfb_url_resolve_cached`) and a buffer for the answer. Owned by
-    /// the builder, freed in `deinit`.
+    /// For `resolveURL`: the last base split (`cfb_url_resolve_cached`) and a buffer for the answer, which is
+    /// also where captured text is made plain on its way to a string. Owned by the builder, freed in `deinit`.
     let urlCache: UnsafeMutablePointer<cfb_url_cache>
     let urlOut: UnsafeMutablePointer<cfb_buf>
 
@@ -720,7 +725,7 @@ final class FeedBuilder {
 
     /// Stores the finished capture where its field goes.
     func finish() {
-        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase)
+        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase, scratch: urlOut)
         captureBase = nil
         switch captureField {
         case .feedTitle:
