@@ -229,6 +229,7 @@ final class FeedBuilder {
         sax.pointee.capture_depth = -1
         sax.pointee.wrapper_depth = -1
         sax.pointee.div_class = Local.div.rawValue
+        sax.pointee.item_depth = -1
         urlCache = .allocate(capacity: 1)
         urlCache.initialize(to: cfb_url_cache())
         urlOut = .allocate(capacity: 1)
@@ -293,6 +294,11 @@ final class FeedBuilder {
         defer {
             stack.append(
                 Frame(role: role, base: baseIndex, explicitBase: explicit, ownsBase: ownsBase, local: local, ns: ns))
+            if role == .item {
+                // `cfb_sax` captures this item's simple children itself (see `itemField`).
+                sax.pointee.item_depth = Int32(truncatingIfNeeded: depth)
+                sax.pointee.item_explicit_base = explicit ? 1 : 0
+            }
         }
 
         if depth == 0 {
@@ -355,6 +361,7 @@ final class FeedBuilder {
         }
         switch frame.role {
         case .item:
+            sax.pointee.item_depth = -1
             endItem()
         case .person:
             endPerson()
@@ -531,6 +538,105 @@ final class FeedBuilder {
     func beginItem(base: String?, about: String? = nil) {
         item = ItemDraft(base: base)
         item?.about = about
+    }
+
+    /// The children of an item whose start, without attributes, only begins a capture (`itemChild` with no
+    /// attribute to read and no state to consult): `cfb_sax` begins those captures itself and calls
+    /// `finish(itemField:)` when they end. The field, its mode, and whether the capture takes the content base.
+    static let itemFields: [(field: Field, atomMode: Bool, mode: TextMode, contentBase: Bool)] = [
+        (.itemTitle, true, .html, false),  // 1: the item's own title (mode: `atomMode`)
+        (.itemSummary(rank: 3), false, .html, true),  // 2: description
+        (.itemSummary(rank: 3), true, .html, true),  // 3: summary (`atomMode`)
+        (.itemContent(rank: 3), true, .html, true),  // 4: content (`atomMode`)
+        (.itemGUID, false, .text, false),  // 5
+        (.itemID, false, .text, false),  // 6
+        (.itemPublished(rank: 3), false, .text, false),  // 7
+        (.itemPublished(rank: 1), false, .text, false),  // 8
+        (.itemUpdated(rank: 3), false, .text, false),  // 9
+        (.itemAuthor(rank: 3), false, .html, false),  // 10: author outside Atom
+        (.itemCategory, false, .html, false),  // 11
+        (.itemContent(rank: 2), false, .xhtml, true),  // 12: body, xhtml div
+        (.itemContent(rank: 1), false, .html, true),  // 13: fullitem
+        (.itemContent(rank: 4), false, .html, true),  // 14: content:encoded
+        (.itemAuthor(rank: 2), false, .html, false),  // 15: dc:creator, dc:author
+        (.itemPublished(rank: 2), false, .text, false),  // 16: dc:issued, dc:created, dc:date
+        (.itemAuthor(rank: 0), false, .html, false),  // 17: dc:contributor
+        (.itemUpdated(rank: 2), false, .text, false),  // 18: dc:modified
+        (.itemSummary(rank: 2), false, .html, true),  // 19: dc:description, itunes:summary
+        (.itemSummary(rank: 1), false, .text, true),  // 20: media:description
+        (.itemMediaTitle, false, .text, false),  // 21
+        (.itemAuthor(rank: 1), false, .html, false),  // 22: itunes:author
+        (.itemSummary(rank: 0), false, .html, true),  // 23: itunes:subtitle
+    ]
+
+    /// The code in `itemFields` (1-based) of an item's child without attributes, or 0 when its start does more
+    /// than begin a capture: the same choices as `itemChild` makes when no attribute is given.
+    func itemFieldCode(ns: Namespace, local: Local) -> Int {
+        switch ns {
+        case .none, .rss, .atom10, .atom03:
+            let atomish = ns.isAtom || (ns == .none && (format == .atom10 || format == .atom03))
+            switch local {
+            case .title: return 1
+            case .description: return 2
+            case .summary: return 3
+            case .content: return 4
+            case .guid: return 5
+            case .id: return 6
+            case .pubDate, .published, .issued: return 7
+            case .created: return 8
+            case .updated, .modified: return 9
+            case .author: return atomish ? 0 : 10
+            case .category: return 11
+            case .body: return 12
+            case .fullitem: return 13
+            default: return 0
+            }
+        case .xhtml: return local == .body || local == .div ? 12 : 0
+        case .content: return local == .encoded ? 14 : 0
+        case .dc:
+            switch local {
+            case .creator, .author: return 15
+            case .issued, .created, .date: return 16
+            case .contributor: return 17
+            case .modified: return 18
+            case .subject: return 11
+            case .description: return 19
+            default: return 0  // dc:title depends on whether the item has a title
+            }
+        case .media:
+            switch local {
+            case .description: return 20
+            case .title: return 21
+            default: return 0
+            }
+        case .itunes:
+            switch local {
+            case .author: return 22
+            case .summary: return 19
+            case .subtitle: return 23
+            default: return 0
+            }
+        default:
+            return 0
+        }
+    }
+
+    /// `itemFieldCode` with the capture's mode, as `cfb_sax_item_field_fn` answers.
+    func itemField(ns: Namespace, local: Local) -> UInt16 {
+        let code = itemFieldCode(ns: ns, local: local)
+        guard code > 0 else { return 0 }
+        let f = Self.itemFields[code - 1]
+        let atomish = ns.isAtom || (ns == .none && (format == .atom10 || format == .atom03))
+        let mode: TextMode = f.atomMode ? (atomish ? .text : .html) : f.mode
+        return UInt16(code) | UInt16(mode.rawValue) << UInt16(CFB_FIELD_MODE_SHIFT)
+            | (f.contentBase ? UInt16(CFB_FIELD_USES_BASE) : 0)
+    }
+
+    /// The end of a capture `cfb_sax` began (see `itemFields`).
+    func finish(itemField code: UInt8) {
+        captureField = Self.itemFields[Int(code) - 1].field
+        captureBase = nil
+        finish()
     }
 
     func itemChild(

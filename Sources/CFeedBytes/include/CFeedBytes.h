@@ -149,6 +149,17 @@ typedef void (*cfb_sax_start_fn)(void *owner, const uint8_t *localname, const ui
 /// The end of an element whose start the owner handled.
 typedef void (*cfb_sax_end_fn)(void *owner);
 
+/// What an item's child element with these classes and no attributes is, when its start would only begin a
+/// capture: `CFB_FIELD_*` bits (0 when it is not such an element). Asked once per class pair.
+typedef uint16_t (*cfb_sax_item_field_fn)(void *owner, uint16_t classes);
+
+/// The end of a capture `cfb_sax` began itself: `field` is the code from `cfb_sax_item_field_fn`.
+typedef void (*cfb_sax_finish_fn)(void *owner, uint8_t field);
+
+/// `cfb_sax_item_field_fn` answers: the field's code (1–63, the owner's), its `CFB_MODE_*`, and whether the
+/// capture takes the content base (then only items without an explicit `xml:base` in scope are captured here).
+enum { CFB_FIELD_CODE = 0x3F, CFB_FIELD_MODE_SHIFT = 6, CFB_FIELD_USES_BASE = 0x100 };
+
 /// The SAX state kept in C: the element depth, the subtree being skipped, and the text being captured
 /// (characters and, inside it, re-serialized markup). libxml2's `ctx` for every callback. The owner (the Swift
 /// `FeedBuilder`) starts captures and skips by setting the fields, and reads `captured` when one ends.
@@ -158,6 +169,16 @@ typedef struct {
     cfb_sax_classify_fn classify;
     cfb_sax_start_fn start;
     cfb_sax_end_fn end;
+    /// The simple children of an item (see `cfb_sax_item_field_fn`) are captured without calling `start` and
+    /// `end`: `finish` is called when one ends.
+    cfb_sax_item_field_fn item_field;
+    cfb_sax_finish_fn finish;
+    /// Depth of the open item (set and cleared by the owner), or -1; whether an explicit `xml:base` is in scope
+    /// there.
+    int32_t item_depth;
+    int32_t item_explicit_base;
+    /// The field code of the capture in progress when `cfb_sax` began it, else 0.
+    int32_t capture_field;
     /// The number of open elements.
     int32_t depth;
     /// Depth of the element whose children are skipped, or -1.
