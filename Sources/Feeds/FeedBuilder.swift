@@ -85,6 +85,13 @@ struct CapturedText {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
     }
 
+    /// `DateParser.parse(raw)`: ASCII bytes (every date it reads) parsed as they are, without a string
+    /// (`DateParser` trims them as `raw` does, and more).
+    var date: Date? {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return DateParser.parse(raw) }
+        return DateParser.parse(bytes: bytes)
+    }
+
     /// `TextValue.plain()`.
     func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode, scratch: scratch) }
 
@@ -112,9 +119,13 @@ final class ItemDraft {
     var atomID: String?
     var about: String?
     var mediaTitle: String?
-    var published: String?
+    /// The dates, parsed when their element ends; `hasPublished` and `hasUpdated` say that an element gave one
+    /// (parsed or not), which is what the ranks go by.
+    var published: Date?
+    var hasPublished = false
     var publishedRank = 0
-    var updated: String?
+    var updated: Date?
+    var hasUpdated = false
     var updatedRank = 0
     var categories: [String] = []
     var enclosures: [Enclosure] = []
@@ -895,14 +906,16 @@ final class FeedBuilder {
             let t = v.plain()
             if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
         case .itemPublished(let rank):
-            if rank >= (item?.publishedRank ?? 0) || item?.published == nil, !v.isBlank {
-                item?.published = v.raw
-                item?.publishedRank = rank
+            if let item, rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
+                item.published = v.date
+                item.hasPublished = true
+                item.publishedRank = rank
             }
         case .itemUpdated(let rank):
-            if rank >= (item?.updatedRank ?? 0) || item?.updated == nil, !v.isBlank {
-                item?.updated = v.raw
-                item?.updatedRank = rank
+            if let item, rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
+                item.updated = v.date
+                item.hasUpdated = true
+                item.updatedRank = rank
             }
         case .itemCategory:
             let t = v.plain()

@@ -207,8 +207,8 @@ enum ItemFinalizer {
         if it.title == nil { it.title = d.mediaTitle }
         if it.title == nil, let s = it.summary { it.title = firstWords(s) }
         it.author = d.author ?? feed.author
-        it.published = d.published.flatMap { DateParser.parse($0) }
-        it.updated = d.updated.flatMap { DateParser.parse($0) }
+        it.published = d.published
+        it.updated = d.updated
         if it.published == nil { it.published = it.updated }
         it.categories = d.categories
         it.enclosures = d.enclosures

@@ -42,8 +42,8 @@ enum JSONFeedParser {
                 d.content = TextValue(bytes: Array(t.utf8), mode: .text, base: nil)
             }
             d.author = author(o)
-            d.published = o["date_published"] as? String
-            d.updated = o["date_modified"] as? String
+            d.published = (o["date_published"] as? String).flatMap { DateParser.parse($0) }
+            d.updated = (o["date_modified"] as? String).flatMap { DateParser.parse($0) }
             d.categories = ((o["tags"] as? [Any]) ?? []).compactMap { $0 as? String }
             d.image = ((o["image"] as? String) ?? (o["banner_image"] as? String)).map { URLResolver.resolve($0, against: feedURL) }
             for case let a as [String: Any] in (o["attachments"] as? [Any]) ?? [] {
