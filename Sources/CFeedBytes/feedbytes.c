@@ -625,11 +625,38 @@ size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst) {
 
 // MARK: - Sanitizer
 
-static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n) {
+/// Appends `v` escaped as an attribute value (`cfb_escape_attribute`). A value of up to 32 bytes whose 32 bytes
+/// from its start can be read (before `readable_end`) and that has nothing to escape is checked and copied
+/// sixteen bytes at a time, without a call: most attribute values (widths, alt texts, paths).
+static inline void put_escaped_attribute(cfb_buf *out, const uint8_t *v, size_t n, const uint8_t *readable_end) {
+#if defined(__SSE2__)
+    if (n <= 32 && v && readable_end >= v && (size_t)(readable_end - v) >= 32) {
+        const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), quot = _mm_set1_epi8('"');
+        __m128i v0 = _mm_loadu_si128((const __m128i *)v), v1 = _mm_loadu_si128((const __m128i *)(v + 16));
+        uint32_t m0 = (uint32_t)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, lt), _mm_cmpeq_epi8(v0, amp)), _mm_cmpeq_epi8(v0, quot)));
+        uint32_t m1 = (uint32_t)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v1, lt), _mm_cmpeq_epi8(v1, amp)), _mm_cmpeq_epi8(v1, quot)));
+        uint32_t m = m0 | (m1 << 16);
+        if (n < 32) m &= (1u << n) - 1;
+        if (!m) {
+            reserve(out, 32);
+            _mm_storeu_si128((__m128i *)(out->bytes + out->count), v0);
+            _mm_storeu_si128((__m128i *)(out->bytes + out->count + 16), v1);
+            out->count += n;
+            return;
+        }
+    }
+#endif
+    cfb_escape_attribute(v, n, out);
+}
+
+/// ` name="value"`, the value escaped; `readable_end` as for `put_escaped_attribute`.
+static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end) {
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
-    cfb_escape_attribute(v, n, out);
+    put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
 }
 
@@ -915,19 +942,33 @@ void cfb_url_cache_free(cfb_url_cache *c) {
     c->valid = 0;
 }
 
-/// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
-/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
-/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
-/// `URLBase.resolve` give for them. Returns 0 for everything else.
-static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const url_base *base) {
-    if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
-        if (needs_cleaning(v, n)) return 0;
-        put_attribute(out, an, v, n);
-        return 1;
+/// Whether `v` has no white space, control characters, quotes, angle brackets, backslashes or colons, and no
+/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes whose 32 bytes
+/// can be read (before `readable_end`) are checked sixteen at a time.
+static inline int is_plain_path(const uint8_t *v, size_t n, const uint8_t *readable_end) {
+#if defined(__SSE2__)
+    if (n <= 32 && readable_end >= v && (size_t)(readable_end - v) >= 32) {
+        uint32_t bad = 0, dot = 0, slash = 0, query = 0;
+        for (int h = 0; h < 2; h++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(v + 16 * h));
+            __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);  // x <= 0x20, unsigned
+            __m128i b = _mm_or_si128(
+                _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<')))),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+            bad |= (uint32_t)_mm_movemask_epi8(b) << (16 * h);
+            dot |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) << (16 * h);
+            slash |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('/'))) << (16 * h);
+            query |= (uint32_t)_mm_movemask_epi8(
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('?')), _mm_cmpeq_epi8(x, _mm_set1_epi8('#'))))
+                     << (16 * h);
+        }
+        uint32_t valid = n < 32 ? (1u << n) - 1 : ~0u;
+        uint32_t q = query & valid;
+        uint32_t path = q ? (1u << __builtin_ctz(q)) - 1 : valid;  // the bytes before the query or fragment
+        return !(bad & valid) && !(dot & ((slash << 1) | 1) & path);
     }
-    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
-    int rooted = v[0] == '/';
-    if (!rooted && base->directory_has_dots) return 0;
+#endif
     int in_path = 1;
     for (size_t k = 0; k < n; k++) {
         uint8_t c = v[k];
@@ -935,11 +976,29 @@ static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
         if (c == '?' || c == '#') in_path = 0;
         if (in_path && c == '.' && (k == 0 || v[k - 1] == '/')) return 0;
     }
+    return 1;
+}
+
+/// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
+/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
+/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
+/// `URLBase.resolve` give for them. Returns 0 for everything else.
+static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end,
+                          const url_base *base) {
+    if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
+        if (needs_cleaning(v, n)) return 0;
+        put_attribute(out, an, v, n, readable_end);
+        return 1;
+    }
+    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
+    int rooted = v[0] == '/';
+    if (!rooted && base->directory_has_dots) return 0;
+    if (!is_plain_path(v, n, readable_end)) return 0;
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
     cfb_escape_attribute(base->prefix, rooted ? base->origin_count : base->prefix_count, out);
-    cfb_escape_attribute(v, n, out);
+    put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
     return 1;
 }
@@ -1102,28 +1161,30 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
+                const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
                 if (vn && memchr(v, '&', vn)) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;
                     vn = decoded.count;
+                    readable_end = decoded.bytes + decoded.capacity;
                 }
                 if (acls == AT_PLAIN) {
-                    put_attribute(out, an, v, vn);
-                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, &base)) {
+                    put_attribute(out, an, v, vn, readable_end);
+                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, readable_end, &base)) {
                     // written
                 } else if (acls == AT_URL && base_url_count > 0 && !has_scheme(v, vn)) {
                     // A relative URL: `safeURL` resolves it against the base (`URLBase.resolve`), here in C.
                     cfb_buf_clear(&resolved);
                     cfb_url_resolve_cached(cache, base_url, base_url_count, v, vn, &resolved);
-                    put_attribute(out, an, resolved.bytes, resolved.count);
+                    put_attribute(out, an, resolved.bytes, resolved.count, resolved.bytes + resolved.capacity);
                 } else {
                     const uint8_t *r = NULL;
                     size_t rn = 0;
                     int image = is_img && name_eq(an, name_src);
                     if (resolve(context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
-                        put_attribute(out, an, r, rn);
+                        put_attribute(out, an, r, rn, r + rn);
                 }
             }
             put1(out, '>');
