@@ -186,6 +186,8 @@ enum { AT_PLAIN = 1, AT_URL = 2, AT_SRCSET = 3 };
 enum { FX_BLOCK = 1, FX_DROP = 2 };
 
 static name_table elements, attributes, void_dropped, effects;
+/// `elements` for the one-letter names (`p`, `b`, `a`, `i`, ...), looked up by their byte.
+static uint8_t elements1[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static name_t name_img, name_src;
 
@@ -231,6 +233,10 @@ static void build_tables(void) {
     EACH(block, effects, FX_BLOCK);
     EACH(drop_content, effects, FX_DROP);
 #undef EACH
+    for (int c = 0; c < 256; c++) {
+        uint8_t b = (uint8_t)c;
+        elements1[c] = table_get(&elements, pack_name(&b, 0, 1, 0));
+    }
     name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
     name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
 }
@@ -1116,7 +1122,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
                 name_t nm = pack_name(s, from, e, n);
                 if (from == i + 1) {
-                    uint8_t cls = table_get(&elements, nm);
+                    uint8_t cls = nm.count == 1 ? elements1[(uint8_t)nm.lo] : table_get(&elements, nm);
                     if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
                         if (cls == EL_KEEP) PUSH_OPEN(nm);
                         i = e + 1;
