@@ -1,4 +1,5 @@
 @testable import Feeds
+import Foundation
 import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
@@ -67,6 +68,37 @@ import Testing
                 #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
             }
         }
+    }
+
+    /// The declaration's encoding read through strings, as `Charset.fromDeclaration` did before it read ASCII
+    /// declarations byte by byte.
+    static func encodingByCharacters(_ decl: String) -> String? {
+        guard let r = decl.range(of: "encoding") else { return nil }
+        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let q = rest.first, q == "\"" || q == "'" else { return nil }
+        rest = rest.dropFirst()
+        let name = rest.prefix { $0 != q }
+        return name.isEmpty ? nil : name.lowercased()
+    }
+
+    @Test(arguments: [
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml encoding='ISO-8859-1' ?>", "<?xml version='1.0'?>",
+        "<?xml encoding = \"windows-1252\"?>", "<?xml encoding\r\n=\"utf-8\"?>", "<?xml encoding\n\r=\"x\"?>",
+        "<?xml encoding=\"\"?>", "<?xml encoding=utf-8?>", "<?xml encoding=\"utf-8?>", "<?xml encodingencoding='a'?>",
+        "<?XML ENCODING='a'?>", "<?xml encoding=\t'Latin_1'?>", "<?xml encoding=\"é\"?>", "<?xml encoding=\"a\r\nb\"?>",
+    ])
+    func declarationEncodingAgreesWithTheCharacterReading(_ decl: String) {
+        var bytes = Array(decl.utf8)
+        bytes.append(contentsOf: Array("<rss/>".utf8))
+        let fromBytes = bytes.withUnsafeBufferPointer { Charset.fromDeclaration($0) }
+        let end = decl.range(of: "?>").map { String(decl[..<$0.lowerBound]) } ?? decl
+        #expect(fromBytes == Self.encodingByCharacters(end), "\(decl)")
+    }
+
+    @Test(arguments: ["UTF_8", "utf-8", "Latin_1", "ISO_8859-15", "x_unknown", "ÜTF_8"])
+    func charsetNamesReplaceUnderscoresAsStringsDo(_ name: String) {
+        let expected = Charset.decision(forName: name.lowercased().replacingOccurrences(of: "_", with: "-"))
+        #expect(Charset.decision(forName: name) == expected)
     }
 
     @Test func singleByteDecodingInCAgreesWithSwift() {
