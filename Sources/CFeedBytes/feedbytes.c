@@ -111,7 +111,7 @@ static inline uint64_t lower_ascii8(uint64_t x) {
 static inline uint64_t low_bytes(size_t k) { return k >= 8 ? ~0ull : ((1ull << (8 * k)) - 1); }
 
 /// The name in `s[from..<to]`; `limit` is where `s` ends (reading up to sixteen bytes past `from` before it).
-static inline name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
+static inline __attribute__((always_inline)) name_t pack_name(const uint8_t *s, size_t from, size_t to, size_t limit) {
     name_t t = {0, 0, to - from};
     if (t.count > 16) return t;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -186,6 +186,8 @@ enum { AT_PLAIN = 1, AT_URL = 2, AT_SRCSET = 3 };
 enum { FX_BLOCK = 1, FX_DROP = 2 };
 
 static name_table elements, attributes, void_dropped, effects;
+/// `elements` for the one-letter names (`p`, `b`, `a`, `i`, ...), looked up by their byte.
+static uint8_t elements1[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static name_t name_img, name_src;
 
@@ -231,6 +233,10 @@ static void build_tables(void) {
     EACH(block, effects, FX_BLOCK);
     EACH(drop_content, effects, FX_DROP);
 #undef EACH
+    for (int c = 0; c < 256; c++) {
+        uint8_t b = (uint8_t)c;
+        elements1[c] = table_get(&elements, pack_name(&b, 0, 1, 0));
+    }
     name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
     name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
 }
@@ -254,13 +260,23 @@ typedef struct {
     int self_closing;
 } token;
 
-static inline size_t name_end(const scanner *sc, size_t from) {
+/// Bytes that end a tag name: white space (as `is_space`), '/' and '>'.
+static const uint8_t ends_name[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['>'] = 1,
+};
+
+/// `ends_name` for the sanitizer's plain-tag check, which also notes capitals (a tag it writes lower-cased).
+enum { NAME_END = 1, NAME_UPPER = 2 };
+static const uint8_t name_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['>'] = 1,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2,
+    ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2,
+    ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2,
+};
+
+static inline __attribute__((always_inline)) size_t name_end(const scanner *sc, size_t from) {
     size_t j = from;
-    while (j < sc->n) {
-        uint8_t c = sc->s[j];
-        if (is_space(c) || c == '/' || c == '>') break;
-        j++;
-    }
+    while (j < sc->n && !ends_name[sc->s[j]]) j++;
     return j;
 }
 
@@ -287,7 +303,7 @@ static void skip_raw_text(scanner *sc, name_t name) {
     }
 }
 
-static token next_token(scanner *sc) {
+static inline __attribute__((always_inline)) token next_token(scanner *sc) {
     const uint8_t *s = sc->s;
     size_t n = sc->n;
     token t = {TOK_END, 0, 0, {0, 0, 0}, 0};
@@ -615,11 +631,38 @@ size_t cfb_escape_attribute_into(const uint8_t *s, size_t n, uint8_t *dst) {
 
 // MARK: - Sanitizer
 
-static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n) {
+/// Appends `v` escaped as an attribute value (`cfb_escape_attribute`). A value of up to 32 bytes whose 32 bytes
+/// from its start can be read (before `readable_end`) and that has nothing to escape is checked and copied
+/// sixteen bytes at a time, without a call: most attribute values (widths, alt texts, paths).
+static inline void put_escaped_attribute(cfb_buf *out, const uint8_t *v, size_t n, const uint8_t *readable_end) {
+#if defined(__SSE2__)
+    if (n <= 32 && v && readable_end >= v && (size_t)(readable_end - v) >= 32) {
+        const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), quot = _mm_set1_epi8('"');
+        __m128i v0 = _mm_loadu_si128((const __m128i *)v), v1 = _mm_loadu_si128((const __m128i *)(v + 16));
+        uint32_t m0 = (uint32_t)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, lt), _mm_cmpeq_epi8(v0, amp)), _mm_cmpeq_epi8(v0, quot)));
+        uint32_t m1 = (uint32_t)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v1, lt), _mm_cmpeq_epi8(v1, amp)), _mm_cmpeq_epi8(v1, quot)));
+        uint32_t m = m0 | (m1 << 16);
+        if (n < 32) m &= (1u << n) - 1;
+        if (!m) {
+            reserve(out, 32);
+            _mm_storeu_si128((__m128i *)(out->bytes + out->count), v0);
+            _mm_storeu_si128((__m128i *)(out->bytes + out->count + 16), v1);
+            out->count += n;
+            return;
+        }
+    }
+#endif
+    cfb_escape_attribute(v, n, out);
+}
+
+/// ` name="value"`, the value escaped; `readable_end` as for `put_escaped_attribute`.
+static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end) {
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
-    cfb_escape_attribute(v, n, out);
+    put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
 }
 
@@ -655,14 +698,15 @@ static url_parts url_split(const uint8_t *s, size_t n) {
     url_parts p = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
     size_t end = n;
     size_t question = (size_t)-1;
-    for (size_t k = 0; k < end; k++) {
-        uint8_t c = s[k];
-        if (c == '#') {
-            p.fragment = (span){k + 1, end, 1};
-            end = k;
-            break;
-        }
-        if (c == '?' && question == (size_t)-1) question = k;
+    // The first '#' or '?' (sixteen bytes at a time), then the first '#' after a '?'.
+    size_t k = find_any3(s, 0, n, '#', '?', '?');
+    if (k < n && s[k] == '?') {
+        question = k;
+        k = find_byte(s, k + 1, n, '#');
+    }
+    if (k < n) {
+        p.fragment = (span){k + 1, end, 1};
+        end = k;
     }
     if (question != (size_t)-1) {
         p.query = (span){question + 1, end, 1};
@@ -678,8 +722,7 @@ static url_parts url_split(const uint8_t *s, size_t n) {
         }
     }
     if (start + 1 < end && s[start] == '/' && s[start + 1] == '/') {
-        size_t j = start + 2;
-        while (j < end && s[j] != '/') j++;
+        size_t j = find_byte(s, start + 2, end, '/');
         p.authority = (span){start + 2, j, 1};
         start = j;
     }
@@ -836,19 +879,102 @@ void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb
     }
 }
 
-/// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
-/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
-/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
-/// `URLBase.resolve` give for them. Returns 0 for everything else.
-static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const url_base *base) {
-    if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
-        if (needs_cleaning(v, n)) return 0;
-        put_attribute(out, an, v, n);
-        return 1;
+/// Splits the base `b` into `c` as `URLBase.init` does: cleaned first when it needs it, then `scheme:`,
+/// `//authority` and the directory in one prefix.
+static void url_cache_split(cfb_url_cache *c, const uint8_t *b, size_t bn) {
+    cfb_buf_clear(&c->base);
+    put(&c->base, b, bn);
+    b = c->base.bytes;
+    // Room for the cleaned base (at most three bytes per byte) and its prefix (at most one byte more than the
+    // cleaned base), so the pointers into `work` taken below stay valid.
+    cfb_buf *work = &c->work;
+    cfb_buf_clear(work);
+    reserve(work, 6 * bn + 8);
+    if (needs_cleaning(b, bn)) {
+        put_clean_url(work, b, bn);
+        b = work->bytes;
+        bn = work->count;
     }
-    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
-    int rooted = v[0] == '/';
-    if (!rooted && base->directory_has_dots) return 0;
+    url_parts parts = url_split(b, bn);
+    size_t p0 = work->count;
+    if (parts.scheme.has) {
+        put(work, b + parts.scheme.lo, parts.scheme.hi - parts.scheme.lo);
+        put1(work, ':');
+    }
+    size_t scheme_count = work->count - p0;
+    if (parts.authority.has) {
+        PUTS(work, "//");
+        put(work, b + parts.authority.lo, parts.authority.hi - parts.authority.lo);
+    }
+    size_t origin_count = work->count - p0;
+    size_t slash = parts.path.hi;
+    for (size_t k = parts.path.hi; k > parts.path.lo; k--) {
+        if (b[k - 1] == '/') {
+            slash = k - 1;
+            break;
+        }
+    }
+    if (parts.authority.has && parts.path.hi == parts.path.lo) put1(work, '/');
+    else if (slash < parts.path.hi) put(work, b + parts.path.lo, slash + 1 - parts.path.lo);
+    else if (parts.authority.has) put1(work, '/');
+    const uint8_t *prefix = work->bytes + p0;
+    size_t prefix_count = work->count - p0;
+    c->split = (cfb_url_base){
+        .prefix = prefix,
+        .scheme_count = scheme_count,
+        .origin_count = origin_count,
+        .prefix_count = prefix_count,
+        .path = b + parts.path.lo,
+        .path_count = parts.path.hi - parts.path.lo,
+        .query = parts.query.has ? b + parts.query.lo : NULL,
+        .query_count = parts.query.has ? parts.query.hi - parts.query.lo : 0,
+        .has_query = parts.query.has,
+        .usable = parts.scheme.has,
+        .directory_has_dots = has_dot_segment(prefix + origin_count, prefix_count - origin_count),
+    };
+    c->valid = 1;
+}
+
+int cfb_url_resolve_cached(cfb_url_cache *c, const uint8_t *b, size_t bn, const uint8_t *ref, size_t n, cfb_buf *out) {
+    if (bn == 0) return 0;
+    if (!(c->valid && c->base.count == bn && memcmp(c->base.bytes, b, bn) == 0)) url_cache_split(c, b, bn);
+    cfb_url_resolve(&c->split, ref, n, out);
+    return 1;
+}
+
+void cfb_url_cache_free(cfb_url_cache *c) {
+    cfb_buf_free(&c->base);
+    cfb_buf_free(&c->work);
+    c->valid = 0;
+}
+
+/// Whether `v` has no white space, control characters, quotes, angle brackets, backslashes or colons, and no
+/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes whose 32 bytes
+/// can be read (before `readable_end`) are checked sixteen at a time.
+static inline int is_plain_path(const uint8_t *v, size_t n, const uint8_t *readable_end) {
+#if defined(__SSE2__)
+    if (n <= 32 && readable_end >= v && (size_t)(readable_end - v) >= 32) {
+        uint32_t bad = 0, dot = 0, slash = 0, query = 0;
+        for (int h = 0; h < 2; h++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(v + 16 * h));
+            __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);  // x <= 0x20, unsigned
+            __m128i b = _mm_or_si128(
+                _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<')))),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+            bad |= (uint32_t)_mm_movemask_epi8(b) << (16 * h);
+            dot |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) << (16 * h);
+            slash |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('/'))) << (16 * h);
+            query |= (uint32_t)_mm_movemask_epi8(
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('?')), _mm_cmpeq_epi8(x, _mm_set1_epi8('#'))))
+                     << (16 * h);
+        }
+        uint32_t valid = n < 32 ? (1u << n) - 1 : ~0u;
+        uint32_t q = query & valid;
+        uint32_t path = q ? (1u << __builtin_ctz(q)) - 1 : valid;  // the bytes before the query or fragment
+        return !(bad & valid) && !(dot & ((slash << 1) | 1) & path);
+    }
+#endif
     int in_path = 1;
     for (size_t k = 0; k < n; k++) {
         uint8_t c = v[k];
@@ -856,11 +982,29 @@ static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
         if (c == '?' || c == '#') in_path = 0;
         if (in_path && c == '.' && (k == 0 || v[k - 1] == '/')) return 0;
     }
+    return 1;
+}
+
+/// Writes the URL attribute without asking Swift when the answer is plain: a clean `http(s)://` URL is kept as
+/// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
+/// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
+/// `URLBase.resolve` give for them. Returns 0 for everything else.
+static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end,
+                          const url_base *base) {
+    if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
+        if (needs_cleaning(v, n)) return 0;
+        put_attribute(out, an, v, n, readable_end);
+        return 1;
+    }
+    if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
+    int rooted = v[0] == '/';
+    if (!rooted && base->directory_has_dots) return 0;
+    if (!is_plain_path(v, n, readable_end)) return 0;
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
     cfb_escape_attribute(base->prefix, rooted ? base->origin_count : base->prefix_count, out);
-    cfb_escape_attribute(v, n, out);
+    put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
     return 1;
 }
@@ -910,9 +1054,26 @@ int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_c
     return 1;
 }
 
+/// Whether `v` has a scheme as `HTMLSanitizer.safeURL` reads it (browsers' way): white space and control
+/// characters inside it ignored, a letter first, then letters, digits, '+', '-', '.' (sixteen at most), then ':'.
+static int has_scheme(const uint8_t *v, size_t n) {
+    size_t count = 0;
+    uint8_t first = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = v[k];
+        if (c <= 0x20) continue;
+        if (c == ':') return count > 0 && is_alpha(first);
+        if (!(is_alnum(c) || c == '+' || c == '-' || c == '.') || count >= 16) return 0;
+        if (count == 0) first = c;
+        count++;
+    }
+    return 0;
+}
+
 void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
-                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
-                  size_t *trim_start, size_t *trim_end) {
+                  size_t prefix_count, int directory_has_dots, const uint8_t *base_url, size_t base_url_count,
+                  cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
+                  size_t *trim_end) {
     url_base base = {prefix, origin_count, prefix_count, directory_has_dots};
     tables();
     reserve(out, n + 64);
@@ -920,23 +1081,64 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     name_t open_small[64];
     name_t *open = open_small;
     size_t open_count = 0, open_capacity = 64;
-    cfb_buf decoded = {0};
+#define PUSH_OPEN(name)                                                                                        \
+    do {                                                                                                       \
+        if (open_count == open_capacity) {                                                                     \
+            size_t cap = open_capacity * 2;                                                                    \
+            name_t *p = malloc(cap * sizeof(name_t));                                                          \
+            if (!p) abort();                                                                                   \
+            memcpy(p, open, open_count * sizeof(name_t));                                                      \
+            if (open != open_small) free(open);                                                                \
+            open = p;                                                                                          \
+            open_capacity = cap;                                                                               \
+        }                                                                                                      \
+        open[open_count++] = (name);                                                                           \
+    } while (0)
+    cfb_buf decoded = {0}, resolved = {0};
     scanner sc = {s, n, 0};
+    // Most of the input comes out as it is: text without '>', and plain tags such as `<p>`, `</p>` and `<br>`
+    // (kept, lower-case, no attributes, and for an end tag the innermost open element). Those bytes are not
+    // written one token at a time: `run` is where the bytes not yet written start, and they are copied in one
+    // piece when something has to be written differently (and at the end).
+    size_t run = 0, i = 0;
     for (;;) {
-        if (sc.i < n && s[sc.i] != '<') {
-            // Text up to the next '<' (the tokenizer's text token), with its '>' escaped, in one pass.
-            size_t k = sc.i, run = sc.i;
-            while ((k = find_any3(s, k, n, '<', '>', '>')) < n && s[k] == '>') {
-                put(out, s + run, k - run);
-                PUTS(out, "&gt;");
-                run = ++k;
-            }
-            put(out, s + run, k - run);
-            sc.i = k;
+        i = find_any3(s, i, n, '<', '>', '>');
+        if (i >= n) break;
+        if (s[i] == '>') {
+            put(out, s + run, i - run);
+            PUTS(out, "&gt;");
+            run = ++i;
             continue;
         }
+        if (i + 2 < n) {
+            size_t from = s[i + 1] == '/' ? i + 2 : i + 1;
+            size_t e = from;
+            int upper = 0;
+            uint8_t k;
+            while (e < n && (k = name_class[s[e]]) != NAME_END) {
+                upper |= k;
+                e++;
+            }
+            if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
+                name_t nm = pack_name(s, from, e, n);
+                if (from == i + 1) {
+                    uint8_t cls = nm.count == 1 ? elements1[(uint8_t)nm.lo] : table_get(&elements, nm);
+                    if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
+                        if (cls == EL_KEEP) PUSH_OPEN(nm);
+                        i = e + 1;
+                        continue;
+                    }
+                } else if (open_count > 0 && name_eq(open[open_count - 1], nm)) {
+                    open_count--;
+                    i = e + 1;
+                    continue;
+                }
+            }
+        }
+        // Anything else: the bytes before it, then the tag as the tokenizer reads it.
+        put(out, s + run, i - run);
+        sc.i = i;
         token t = next_token(&sc);
-        if (t.kind == TOK_END) break;
         switch (t.kind) {
         case TOK_TEXT:
             // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
@@ -965,38 +1167,34 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
+                const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
                 if (vn && memchr(v, '&', vn)) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;
                     vn = decoded.count;
+                    readable_end = decoded.bytes + decoded.capacity;
                 }
                 if (acls == AT_PLAIN) {
-                    put_attribute(out, an, v, vn);
-                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, &base)) {
+                    put_attribute(out, an, v, vn, readable_end);
+                } else if (acls == AT_URL && put_simple_url(out, an, v, vn, readable_end, &base)) {
                     // written
+                } else if (acls == AT_URL && base_url_count > 0 && !has_scheme(v, vn)) {
+                    // A relative URL: `safeURL` resolves it against the base (`URLBase.resolve`), here in C.
+                    cfb_buf_clear(&resolved);
+                    cfb_url_resolve_cached(cache, base_url, base_url_count, v, vn, &resolved);
+                    put_attribute(out, an, resolved.bytes, resolved.count, resolved.bytes + resolved.capacity);
                 } else {
                     const uint8_t *r = NULL;
                     size_t rn = 0;
                     int image = is_img && name_eq(an, name_src);
                     if (resolve(context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
-                        put_attribute(out, an, r, rn);
+                        put_attribute(out, an, r, rn, r + rn);
                 }
             }
             put1(out, '>');
-            if (cls == EL_KEEP && !t.self_closing) {
-                if (open_count == open_capacity) {
-                    size_t cap = open_capacity * 2;
-                    name_t *p = malloc(cap * sizeof(name_t));
-                    if (!p) abort();
-                    memcpy(p, open, open_count * sizeof(name_t));
-                    if (open != open_small) free(open);
-                    open = p;
-                    open_capacity = cap;
-                }
-                open[open_count++] = t.name;
-            }
+            if (cls == EL_KEEP && !t.self_closing) PUSH_OPEN(t.name);
             break;
         }
         case TOK_END_TAG: {
@@ -1014,7 +1212,9 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             break;
         }
         }
+        run = i = sc.i;
     }
+    put(out, s + run, n - run);
     while (open_count > 0) {
         name_t nm = open[--open_count];
         PUTS(out, "</");
@@ -1023,12 +1223,14 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     }
     if (open != open_small) free(open);
     cfb_buf_free(&decoded);
+    cfb_buf_free(&resolved);
     size_t lo = out_start, hi = out->count;
     while (lo < hi && out->bytes[lo] <= 0x20) lo++;
     while (hi > lo && out->bytes[hi - 1] <= 0x20) hi--;
     *trim_start = lo;
     *trim_end = hi;
 }
+#undef PUSH_OPEN
 
 // MARK: - Plain text
 

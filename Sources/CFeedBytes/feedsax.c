@@ -11,12 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/// One cached classification (see `cfb_sax_classify_fn`).
+/// One cached classification (see `cfb_sax_classify_fn`), and what the name is as an item's child (see
+/// `cfb_sax_item_field_fn`; `ITEM_FIELD_UNKNOWN` until asked).
 typedef struct {
     const void *uri;
     const void *local;
     uint16_t cls;
+    uint16_t item_field;
 } name_slot;
+
+enum { ITEM_FIELD_UNKNOWN = 0xFFFF };
 
 enum { NAME_SLOTS = 256, NAME_SLOTS_USED_MAX = 192 };
 
@@ -32,9 +36,10 @@ void cfb_sax_free(cfb_sax *s) {
     s->names = NULL;
 }
 
-/// The element's classes: from the cache, else from the owner (which classifies each pair once, noting
-/// what the first sight of a namespace tells it).
-static inline uint16_t classify(cfb_sax *s, const xmlChar *localname, const xmlChar *uri) {
+/// The element's cache slot (NULL when the cache is full and the name is not in it), and its classes: from the
+/// cache, else from the owner (which classifies each pair once, noting what the first sight of a namespace
+/// tells it).
+static inline uint16_t classify(cfb_sax *s, const xmlChar *localname, const xmlChar *uri, name_slot **slot_out) {
     name_cache *c = s->names;
     if (!c) {
         c = calloc(1, sizeof(name_cache));
@@ -44,15 +49,21 @@ static inline uint16_t classify(cfb_sax *s, const xmlChar *localname, const xmlC
     uintptr_t u = (uintptr_t)uri, l = (uintptr_t)localname;
     size_t slot = (size_t)(((u * 0x9E3779B97F4A7C15ull) ^ (l * 0xC2B2AE3D27D4EB4Full)) >> 56);
     while (c->slots[slot].local) {
-        if (c->slots[slot].local == localname && c->slots[slot].uri == uri) return c->slots[slot].cls;
+        if (c->slots[slot].local == localname && c->slots[slot].uri == uri) {
+            *slot_out = &c->slots[slot];
+            return c->slots[slot].cls;
+        }
         slot = (slot + 1) & (NAME_SLOTS - 1);
     }
     uint16_t cls = s->classify(s->owner, localname, uri);
+    *slot_out = NULL;
     if (c->used < NAME_SLOTS_USED_MAX) {
         c->slots[slot].uri = uri;
         c->slots[slot].local = localname;
         c->slots[slot].cls = cls;
+        c->slots[slot].item_field = ITEM_FIELD_UNKNOWN;
         c->used++;
+        *slot_out = &c->slots[slot];
     }
     return cls;
 }
@@ -135,12 +146,29 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
     (void)nb_defaulted;
     cfb_sax *s = ctx;
     if (!s || !localname) return;
-    uint16_t cls = classify(s, localname, uri);
+    name_slot *slot;
+    uint16_t cls = classify(s, localname, uri, &slot);
     int32_t depth = s->depth++;
     if (s->skip_depth >= 0) return;
     if (s->capturing) {
         capture_child_start(s, localname, (uint8_t)cls, nb_attributes, attributes, depth);
         return;
+    }
+    if (s->item_depth >= 0 && depth == s->item_depth + 1 && nb_attributes == 0 && slot && s->item_field) {
+        // A child of the item whose start would only begin a capture (`title`, `pubDate`, `guid`, ...): begun
+        // here, as `FeedBuilder.begin` does, without a call to the owner.
+        if (slot->item_field == ITEM_FIELD_UNKNOWN) slot->item_field = s->item_field(s->owner, cls);
+        uint16_t f = slot->item_field;
+        if ((f & CFB_FIELD_CODE) && !((f & CFB_FIELD_USES_BASE) && s->item_explicit_base)) {
+            s->capturing = 1;
+            s->capture_field = f & CFB_FIELD_CODE;
+            s->capture_mode = (f >> CFB_FIELD_MODE_SHIFT) & 3;
+            s->capture_depth = depth;
+            s->wrapper_depth = -1;
+            s->saw_child = 0;
+            cfb_buf_clear(&s->captured);
+            return;
+        }
     }
     s->start(s->owner, localname, uri, nb_namespaces, namespaces, nb_attributes, attributes, (uint8_t)(cls >> 8),
              (uint8_t)cls);
@@ -167,6 +195,13 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
                 out->count += len + 3;
             }
         }
+        return;
+    }
+    if (s->capturing && s->capture_field && depth == s->capture_depth) {
+        uint8_t field = (uint8_t)s->capture_field;
+        s->capturing = 0;
+        s->capture_field = 0;
+        s->finish(s->owner, field);
         return;
     }
     s->end(s->owner);

@@ -14,49 +14,35 @@ enum FeedBytes {
         return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
     }
 
+    /// `string(_:)` writing to `scratch` (emptied first, kept by the caller for the next string) when there is
+    /// one: no allocation besides the string's.
+    @inline(__always)
+    static func string(scratch: UnsafeMutablePointer<cfb_buf>?, _ body: (inout cfb_buf) -> Range<Int>?) -> String {
+        guard let scratch else { return string(body) }
+        cfb_buf_clear(scratch)
+        let r = body(&scratch.pointee) ?? 0..<scratch.pointee.count
+        guard let p = scratch.pointee.bytes, !r.isEmpty else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
+    }
+
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     static func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
-        let context = SanitizerContext(base: base)
-        var prefix = cfb_buf()
-        defer { cfb_buf_free(&prefix) }
-        var originCount = 0
-        var dots: Int32 = 0
-        var split: Int32 = -1
-        if var b = base {
-            split = b.withUTF8 { cfb_url_prefix($0.baseAddress, $0.count, &prefix, &originCount, &dots) }
-        }
-        if split < 0, let b = context.base, b.usable {
-            // A base to clean first: split by `URLBase`.
-            cfb_buf_clear(&prefix)
-            b.prefix.withUnsafeBufferPointer { cfb_buf_append(&prefix, $0.baseAddress, $0.count) }
-            originCount = b.originCount
-            dots = b.directoryHasDots ? 1 : 0
-            split = 1
-        }
-        return withExtendedLifetime(context) {
-            string { out in
-                var lo = 0
-                var hi = 0
-                let ctx = Unmanaged.passUnretained(context).toOpaque()
-                cfb_sanitize(
-                    s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
-                    prefix.count, dots, sanitizerURL, ctx, &lo, &hi)
-                return lo..<hi
-            }
-        }
+        Sanitizer().sanitize(s, base: base)
     }
 
     /// The plain text of the HTML in `s` (see `HTMLText.plainText`).
-    static func plainText(_ s: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
-        string { out in
+    static func plainText(
+        _ s: UnsafeBufferPointer<UInt8>, limit: Int, scratch: UnsafeMutablePointer<cfb_buf>? = nil
+    ) -> String {
+        string(scratch: scratch) { out in
             cfb_plain_text(s.baseAddress, s.count, limit, &out)
             return nil
         }
     }
 
     /// Literal text with white space collapsed (see `TextWriter.appendLiteral`).
-    static func collapsed(_ s: UnsafeBufferPointer<UInt8>) -> String {
-        string { out in
+    static func collapsed(_ s: UnsafeBufferPointer<UInt8>, scratch: UnsafeMutablePointer<cfb_buf>? = nil) -> String {
+        string(scratch: scratch) { out in
             cfb_collapse_literal(s.baseAddress, s.count, &out)
             return nil
         }
@@ -75,14 +61,87 @@ enum FeedBytes {
     }
 }
 
+/// Runs `cfb_sanitize` for one document's items: the output buffer, the split base and the URL callback's
+/// context are kept from one item to the next (most items of a feed share their base), so an item costs no
+/// allocation besides its string. Owns its C buffers (freed in `deinit`); one per document, never shared.
+final class Sanitizer {
+    @exclusivity(unchecked) private var out = cfb_buf()
+    @exclusivity(unchecked) private var prefix = cfb_buf()
+    /// The base split for the relative URLs `cfb_sanitize` resolves itself.
+    @exclusivity(unchecked) private var urlCache = cfb_url_cache()
+    /// The base the fields below were computed for (`nil` before the first item).
+    @exclusivity(unchecked) private var lastBase: String??
+    private let context = SanitizerContext(base: nil)
+    @exclusivity(unchecked) private var originCount = 0
+    @exclusivity(unchecked) private var dots: Int32 = 0
+    @exclusivity(unchecked) private var split: Int32 = -1
+
+    init() {}
+
+    deinit {
+        cfb_buf_free(&out)
+        cfb_buf_free(&prefix)
+        cfb_url_cache_free(&urlCache)
+    }
+
+    /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
+    func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
+        if lastBase != .some(base) { use(base) }
+        cfb_buf_clear(&out)
+        var lo = 0
+        var hi = 0
+        let ctx = Unmanaged.passUnretained(context).toOpaque()
+        var baseURL = base ?? ""
+        baseURL.withUTF8 { b in
+            cfb_sanitize(
+                s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
+                prefix.count, dots, b.baseAddress, b.count, &urlCache, sanitizerURL, ctx, &lo, &hi)
+        }
+        guard let p = out.bytes, lo < hi else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: p + lo, count: hi - lo), as: UTF8.self)
+    }
+
+    /// Splits `base` for `cfb_sanitize` (as `URLBase` does when it needs cleaning first).
+    private func use(_ base: String?) {
+        lastBase = .some(base)
+        context.baseString = base
+        cfb_buf_clear(&prefix)
+        originCount = 0
+        dots = 0
+        split = -1
+        if var b = base {
+            split = b.withUTF8 { cfb_url_prefix($0.baseAddress, $0.count, &prefix, &originCount, &dots) }
+        }
+        if split < 0, let b = context.base, b.usable {
+            // A base to clean first: split by `URLBase`.
+            cfb_buf_clear(&prefix)
+            b.prefix.withUnsafeBufferPointer { cfb_buf_append(&prefix, $0.baseAddress, $0.count) }
+            originCount = b.originCount
+            dots = b.directoryHasDots ? 1 : 0
+            split = 1
+        }
+    }
+}
+
 /// What the sanitizer's URL callback needs: the base (split only when a URL needs Swift), and a buffer that
 /// holds the last answer.
 private final class SanitizerContext {
-    let baseString: String?
-    lazy var base: URLBase? = URLBase(baseString)
+    /// The base URL; setting it forgets the split one.
+    var baseString: String? {
+        didSet { split = nil }
+    }
+    private var split: URLBase??
     let url = ByteBuffer(capacity: 256)
 
     init(base: String?) { self.baseString = base }
+
+    /// `baseString` split (once, when a URL first needs it).
+    var base: URLBase? {
+        if let split { return split }
+        let b = URLBase(baseString)
+        split = .some(b)
+        return b
+    }
 }
 
 /// Resolves a URL-carrying attribute for `cfb_sanitize` (URL resolution stays in Swift).

@@ -38,6 +38,7 @@ enum Charset {
             }
             j += 1
         }
+        if let name = asciiDeclarationEncoding(UnsafeBufferPointer(rebasing: b[i..<declEnd])) { return name }
         let decl = String(decoding: UnsafeBufferPointer(rebasing: b[i..<declEnd]), as: UTF8.self)
         guard let r = decl.range(of: "encoding") else { return nil }
         var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
@@ -45,6 +46,29 @@ enum Charset {
         rest = rest.dropFirst()
         let name = rest.prefix { $0 != q }
         return name.isEmpty ? nil : name.lowercased()
+    }
+
+    /// `fromDeclaration`'s reading of an all-ASCII declaration, byte by byte (no `String` searches); `.some(nil)`
+    /// when it names no encoding, nil when the declaration is not ASCII (read as characters then).
+    private static func asciiDeclarationEncoding(_ d: UnsafeBufferPointer<UInt8>) -> String?? {
+        guard !d.contains(where: { $0 >= 0x80 }) else { return nil }
+        let key = Array("encoding".utf8)
+        var k = 0
+        while k + key.count <= d.count, !key.indices.allSatisfy({ d[k + $0] == key[$0] }) { k += 1 }
+        guard k + key.count <= d.count else { return .some(nil) }
+        var j = k + key.count
+        // " ", "=", tab, LF and CR are skipped, but not CR LF, which a string reads as one character.
+        while j < d.count, d[j] == 0x20 || d[j] == 0x3D || d[j] == 0x09 || d[j] == 0x0A || d[j] == 0x0D {
+            if d[j] == 0x0D, j + 1 < d.count, d[j + 1] == 0x0A { break }
+            j += 1
+        }
+        guard j < d.count, d[j] == 0x22 || d[j] == 0x27 else { return .some(nil) }
+        let q = d[j]
+        j += 1
+        var e = j
+        while e < d.count, d[e] != q { e += 1 }
+        guard e > j else { return .some(nil) }
+        return .some(String(decoding: UnsafeBufferPointer(rebasing: d[j..<e]), as: UTF8.self).lowercased())
     }
 
     enum Decision: Equatable {
@@ -77,7 +101,15 @@ enum Charset {
     }
 
     static func decision(forName raw: String) -> Decision? {
-        let name = raw.lowercased().replacingOccurrences(of: "_", with: "-")
+        var name = raw.lowercased()
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (every name it knows): '_' replaced byte by byte, as `replacingOccurrences` would.
+            if name.utf8.contains(UInt8(ascii: "_")) {
+                name = String(decoding: name.utf8.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+            }
+        } else {
+            name = name.replacingOccurrences(of: "_", with: "-")
+        }
         switch name {
         case "utf-8", "utf8", "unicode-1-1-utf-8": return .utf8(skip: 0)
         case "iso-8859-1", "latin1", "latin-1", "l1", "iso8859-1", "iso-ir-100", "cp819", "ibm819", "us-ascii",

@@ -299,8 +299,28 @@ public enum DateParser {
     }
 
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
-        var numbers: [(value: Int, digits: Int)] = []
-        var time: [Int]?
+        // The numbers that are not part of the time are read as day and year as they come (no array per date):
+        // `numberCount` of them so far; `badNumbers` when they cannot be a day and a year.
+        var numberCount = 0
+        var day: Int?
+        var year: Int?
+        var badNumbers = false
+        func addNumber(_ value: Int, _ digits: Int) {
+            numberCount += 1
+            if digits >= 3 {
+                if year != nil { badNumbers = true }
+                year = value
+            } else if day == nil {
+                day = value
+            } else if year == nil {
+                year = twoDigitYear(value)
+            } else {
+                badNumbers = true
+            }
+        }
+        // h:m[:s], `timeCount` parts (0 before a time is seen).
+        var time = (0, 0, 0)
+        var timeCount = 0
         var offset: Int?
         var pm: Bool?
         var monthValue: Int?
@@ -310,32 +330,35 @@ public enum DateParser {
             let c = b[i]
             if c >= 0x30 && c <= 0x39 {
                 let (v, cnt) = digits(b, &i)
-                if i < n, b[i] == UInt8(ascii: ":") || (b[i] == UInt8(ascii: ".") && cnt <= 2 && numbers.count >= 2 && time == nil) {
+                if i < n, b[i] == UInt8(ascii: ":") || (b[i] == UInt8(ascii: ".") && cnt <= 2 && numberCount >= 2 && timeCount == 0) {
                     // A time: h:m[:s] (Indonesian portals also write 10.00).
                     let sep = b[i]
-                    var parts = [v]
+                    var parts = (v, 0, 0)
+                    var partCount = 1
                     while i < n, b[i] == sep {
                         i += 1
                         let (p, pc) = digits(b, &i)
                         guard pc >= 1, pc <= 2 else { return nil }
-                        parts.append(p)
+                        if partCount == 1 { parts.1 = p } else if partCount == 2 { parts.2 = p }
+                        partCount += 1
                     }
-                    if i < n, b[i] == UInt8(ascii: "."), parts.count == 3 {
+                    if i < n, b[i] == UInt8(ascii: "."), partCount == 3 {
                         i += 1
                         _ = digits(b, &i)
                     }
-                    guard parts.count <= 3, time == nil else { return nil }
+                    guard partCount <= 3, timeCount == 0 else { return nil }
                     time = parts
+                    timeCount = partCount
                 } else {
-                    numbers.append((v, cnt))
+                    addNumber(v, cnt)
                 }
             } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                 i += 1
                 let start = i
                 let (v, cnt) = digits(b, &i)
-                guard time != nil || numbers.count >= 3 || monthValue != nil else {
+                guard timeCount > 0 || numberCount >= 3 || monthValue != nil else {
                     if cnt == 0 { continue }
-                    numbers.append((v, cnt))
+                    addNumber(v, cnt)
                     continue
                 }
                 guard cnt > 0 else { return nil }
@@ -365,7 +388,7 @@ public enum DateParser {
                     monthValue = m
                 } else if w == Self.am || w == Self.pm {
                     pm = w == Self.pm
-                } else if time != nil || numbers.count >= 2, let z = zone(w), offset == nil {
+                } else if timeCount > 0 || numberCount >= 2, let z = zone(w), offset == nil {
                     offset = z
                     // "GMT+7", "UTC-05:00"
                     if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
@@ -386,29 +409,9 @@ public enum DateParser {
                 i += 1
             }
         }
-        guard let mo = monthValue else { return nil }
-        var day: Int?
-        var year: Int?
-        for num in numbers {
-            if num.digits >= 3 {
-                guard year == nil else { return nil }
-                year = num.value
-            } else if day == nil {
-                day = num.value
-            } else if year == nil {
-                year = twoDigitYear(num.value)
-            } else {
-                return nil
-            }
-        }
-        guard let d = day, let y = year else { return nil }
-        var h = 0
-        var mi = 0
-        var s = 0
-        if let t = time {
-            h = t[0]
-            mi = t.count > 1 ? t[1] : 0
-            s = t.count > 2 ? t[2] : 0
+        guard let mo = monthValue, !badNumbers, let d = day, let y = year else { return nil }
+        var (h, mi, s) = time
+        if timeCount > 0 {
             if let pm {
                 if pm && h < 12 { h += 12 }
                 if !pm && h == 12 { h = 0 }

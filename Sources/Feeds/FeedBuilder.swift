@@ -27,22 +27,25 @@ struct TextValue {
         decoded.withUnsafeBufferPointer { Self.plain($0, mode: mode, limit: limit) }
     }
 
-    /// The plain text of bytes already decoded (not base64).
-    static func plain(_ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max) -> String {
+    /// The plain text of bytes already decoded (not base64), written through `scratch` when there is one.
+    static func plain(
+        _ b: UnsafeBufferPointer<UInt8>, mode: TextMode, limit: Int = Int.max,
+        scratch: UnsafeMutablePointer<cfb_buf>? = nil
+    ) -> String {
         if mode == .text {
-            if limit == Int.max { return FeedBytes.collapsed(b) }
+            if limit == Int.max { return FeedBytes.collapsed(b, scratch: scratch) }
             var w = TextWriter(limit: limit)
             w.appendLiteral(b)
             return String(decoding: w.out, as: UTF8.self)
         }
-        return HTMLText.plainText(b, limit: limit)
+        return FeedBytes.plainText(b, limit: limit, scratch: scratch)
     }
 
-    /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`).
-    func html(fallbackBase: String?) -> String {
+    /// Sanitized HTML with URLs resolved against `base` (or `fallbackBase`), by `sanitizer` (one per document).
+    func html(fallbackBase: String?, sanitizer: Sanitizer) -> String {
         decoded.withUnsafeBufferPointer { b in
             if mode == .text { return FeedBytes.escapedText(b) }
-            return HTMLSanitizer.sanitizedString(b, base: base ?? fallbackBase)
+            return sanitizer.sanitize(b, base: base ?? fallbackBase)
         }
     }
 
@@ -62,6 +65,8 @@ struct CapturedText {
     let bytes: UnsafeBufferPointer<UInt8>
     let mode: TextMode
     let base: String?
+    /// The builder's buffer for plain text on its way to a string.
+    let scratch: UnsafeMutablePointer<cfb_buf>
 
     var isBlank: Bool { !bytes.contains { $0 > 0x20 } }
 
@@ -80,8 +85,15 @@ struct CapturedText {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
     }
 
+    /// `DateParser.parse(raw)`: ASCII bytes (every date it reads) parsed as they are, without a string
+    /// (`DateParser` trims them as `raw` does, and more).
+    var date: Date? {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return DateParser.parse(raw) }
+        return DateParser.parse(bytes: bytes)
+    }
+
     /// `TextValue.plain()`.
-    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode) }
+    func plain() -> String { mode == .base64 ? value.plain() : TextValue.plain(bytes, mode: mode, scratch: scratch) }
 
     /// A copy to keep (exact size: the builder's buffer keeps its capacity).
     var value: TextValue { TextValue(bytes: Array(bytes), mode: mode, base: base) }
@@ -91,10 +103,11 @@ struct CapturedText {
 /// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
 final class ItemDraft {
     var base: String?
-    var title: TextValue?
+    /// The title and summary as plain text, converted when their element ends (no copy of the bytes to keep).
+    var title: String?
     var link: String?
     var linkIsAlternate = false
-    var summary: TextValue?
+    var summary: String?
     var summaryRank = 0
     var content: TextValue?
     var contentRank = 0
@@ -106,9 +119,13 @@ final class ItemDraft {
     var atomID: String?
     var about: String?
     var mediaTitle: String?
-    var published: String?
+    /// The dates, parsed when their element ends; `hasPublished` and `hasUpdated` say that an element gave one
+    /// (parsed or not), which is what the ranks go by.
+    var published: Date?
+    var hasPublished = false
     var publishedRank = 0
-    var updated: String?
+    var updated: Date?
+    var hasUpdated = false
     var updatedRank = 0
     var categories: [String] = []
     var enclosures: [Enclosure] = []
@@ -210,9 +227,10 @@ final class FeedBuilder {
         UnsafeBufferPointer(start: sax.pointee.captured.bytes, count: sax.pointee.captured.count)
     }
 
-    /// The last base URL split for resolution, reused while the base stays the same (every link of an item,
-    /// every item of a feed without `xml:base`).
-    @exclusivity(unchecked) var lastBase: (string: String, base: URLBase)?
+    /// For `resolveURL`: the last base split (`cfb_url_resolve_cached`) and a buffer for the answer, which is
+    /// also where captured text is made plain on its way to a string. Owned by the builder, freed in `deinit`.
+    let urlCache: UnsafeMutablePointer<cfb_url_cache>
+    let urlOut: UnsafeMutablePointer<cfb_buf>
 
     init(documentURL: String?) {
         self.documentURL = documentURL
@@ -222,23 +240,40 @@ final class FeedBuilder {
         sax.pointee.capture_depth = -1
         sax.pointee.wrapper_depth = -1
         sax.pointee.div_class = Local.div.rawValue
+        sax.pointee.item_depth = -1
+        urlCache = .allocate(capacity: 1)
+        urlCache.initialize(to: cfb_url_cache())
+        urlOut = .allocate(capacity: 1)
+        urlOut.initialize(to: cfb_buf())
     }
 
     deinit {
         cfb_sax_free(sax)
         sax.deinitialize(count: 1)
         sax.deallocate()
+        cfb_url_cache_free(urlCache)
+        urlCache.deinitialize(count: 1)
+        urlCache.deallocate()
+        cfb_buf_free(urlOut)
+        urlOut.deinitialize(count: 1)
+        urlOut.deallocate()
     }
 
-    /// `URLResolver.resolve(ref, against: base)`, without splitting the same base again.
+    /// `URLResolver.resolve(ref, against: base)`: `URLBase(base).resolve(ref)`, with the base split in C into
+    /// the builder's cache while it stays the same (no allocation but the answer's string).
     func resolveURL(_ ref: String, against base: String?) -> String {
         // An absolute URL with nothing to clean resolves to itself against any base (or none).
         if URLBytes.isCleanAbsolute(ref) { return ref }
-        guard let base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
-        if let c = lastBase, c.string == base { return c.base.resolve(ref) }
-        guard let b = URLBase(base) else { return URLResolver.resolve(ref, against: base) }
-        lastBase = (base, b)
-        return b.resolve(ref)
+        guard var base, !base.isEmpty else { return URLResolver.resolve(ref, against: base) }
+        var ref = ref
+        let cache = urlCache
+        let out = urlOut
+        cfb_buf_clear(out)
+        let resolved = base.withUTF8 { b in
+            ref.withUTF8 { r in cfb_url_resolve_cached(cache, b.baseAddress, b.count, r.baseAddress, r.count, out) }
+        }
+        guard resolved == 1, let p = out.pointee.bytes else { return resolved == 1 ? "" : URLResolver.resolve(ref, against: base) }
+        return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
     }
 
     var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
@@ -270,6 +305,11 @@ final class FeedBuilder {
         defer {
             stack.append(
                 Frame(role: role, base: baseIndex, explicitBase: explicit, ownsBase: ownsBase, local: local, ns: ns))
+            if role == .item {
+                // `cfb_sax` captures this item's simple children itself (see `itemField`).
+                sax.pointee.item_depth = Int32(truncatingIfNeeded: depth)
+                sax.pointee.item_explicit_base = explicit ? 1 : 0
+            }
         }
 
         if depth == 0 {
@@ -332,6 +372,7 @@ final class FeedBuilder {
         }
         switch frame.role {
         case .item:
+            sax.pointee.item_depth = -1
             endItem()
         case .person:
             endPerson()
@@ -508,6 +549,105 @@ final class FeedBuilder {
     func beginItem(base: String?, about: String? = nil) {
         item = ItemDraft(base: base)
         item?.about = about
+    }
+
+    /// The children of an item whose start, without attributes, only begins a capture (`itemChild` with no
+    /// attribute to read and no state to consult): `cfb_sax` begins those captures itself and calls
+    /// `finish(itemField:)` when they end. The field, its mode, and whether the capture takes the content base.
+    static let itemFields: [(field: Field, atomMode: Bool, mode: TextMode, contentBase: Bool)] = [
+        (.itemTitle, true, .html, false),  // 1: the item's own title (mode: `atomMode`)
+        (.itemSummary(rank: 3), false, .html, true),  // 2: description
+        (.itemSummary(rank: 3), true, .html, true),  // 3: summary (`atomMode`)
+        (.itemContent(rank: 3), true, .html, true),  // 4: content (`atomMode`)
+        (.itemGUID, false, .text, false),  // 5
+        (.itemID, false, .text, false),  // 6
+        (.itemPublished(rank: 3), false, .text, false),  // 7
+        (.itemPublished(rank: 1), false, .text, false),  // 8
+        (.itemUpdated(rank: 3), false, .text, false),  // 9
+        (.itemAuthor(rank: 3), false, .html, false),  // 10: author outside Atom
+        (.itemCategory, false, .html, false),  // 11
+        (.itemContent(rank: 2), false, .xhtml, true),  // 12: body, xhtml div
+        (.itemContent(rank: 1), false, .html, true),  // 13: fullitem
+        (.itemContent(rank: 4), false, .html, true),  // 14: content:encoded
+        (.itemAuthor(rank: 2), false, .html, false),  // 15: dc:creator, dc:author
+        (.itemPublished(rank: 2), false, .text, false),  // 16: dc:issued, dc:created, dc:date
+        (.itemAuthor(rank: 0), false, .html, false),  // 17: dc:contributor
+        (.itemUpdated(rank: 2), false, .text, false),  // 18: dc:modified
+        (.itemSummary(rank: 2), false, .html, true),  // 19: dc:description, itunes:summary
+        (.itemSummary(rank: 1), false, .text, true),  // 20: media:description
+        (.itemMediaTitle, false, .text, false),  // 21
+        (.itemAuthor(rank: 1), false, .html, false),  // 22: itunes:author
+        (.itemSummary(rank: 0), false, .html, true),  // 23: itunes:subtitle
+    ]
+
+    /// The code in `itemFields` (1-based) of an item's child without attributes, or 0 when its start does more
+    /// than begin a capture: the same choices as `itemChild` makes when no attribute is given.
+    func itemFieldCode(ns: Namespace, local: Local) -> Int {
+        switch ns {
+        case .none, .rss, .atom10, .atom03:
+            let atomish = ns.isAtom || (ns == .none && (format == .atom10 || format == .atom03))
+            switch local {
+            case .title: return 1
+            case .description: return 2
+            case .summary: return 3
+            case .content: return 4
+            case .guid: return 5
+            case .id: return 6
+            case .pubDate, .published, .issued: return 7
+            case .created: return 8
+            case .updated, .modified: return 9
+            case .author: return atomish ? 0 : 10
+            case .category: return 11
+            case .body: return 12
+            case .fullitem: return 13
+            default: return 0
+            }
+        case .xhtml: return local == .body || local == .div ? 12 : 0
+        case .content: return local == .encoded ? 14 : 0
+        case .dc:
+            switch local {
+            case .creator, .author: return 15
+            case .issued, .created, .date: return 16
+            case .contributor: return 17
+            case .modified: return 18
+            case .subject: return 11
+            case .description: return 19
+            default: return 0  // dc:title depends on whether the item has a title
+            }
+        case .media:
+            switch local {
+            case .description: return 20
+            case .title: return 21
+            default: return 0
+            }
+        case .itunes:
+            switch local {
+            case .author: return 22
+            case .summary: return 19
+            case .subtitle: return 23
+            default: return 0
+            }
+        default:
+            return 0
+        }
+    }
+
+    /// `itemFieldCode` with the capture's mode, as `cfb_sax_item_field_fn` answers.
+    func itemField(ns: Namespace, local: Local) -> UInt16 {
+        let code = itemFieldCode(ns: ns, local: local)
+        guard code > 0 else { return 0 }
+        let f = Self.itemFields[code - 1]
+        let atomish = ns.isAtom || (ns == .none && (format == .atom10 || format == .atom03))
+        let mode: TextMode = f.atomMode ? (atomish ? .text : .html) : f.mode
+        return UInt16(code) | UInt16(mode.rawValue) << UInt16(CFB_FIELD_MODE_SHIFT)
+            | (f.contentBase ? UInt16(CFB_FIELD_USES_BASE) : 0)
+    }
+
+    /// The end of a capture `cfb_sax` began (see `itemFields`).
+    func finish(itemField code: UInt8) {
+        captureField = Self.itemFields[Int(code) - 1].field
+        captureBase = nil
+        finish()
     }
 
     func itemChild(
@@ -702,7 +842,7 @@ final class FeedBuilder {
 
     /// Stores the finished capture where its field goes.
     func finish() {
-        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase)
+        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase, scratch: urlOut)
         captureBase = nil
         switch captureField {
         case .feedTitle:
@@ -736,7 +876,7 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v.value
+            item?.title = v.plain()
         case .itemLink:
             let raw = v.raw
             if !raw.isEmpty, item?.linkIsAlternate != true {
@@ -745,7 +885,7 @@ final class FeedBuilder {
             }
         case .itemSummary(let rank):
             if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v.value
+                item?.summary = v.plain()
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
@@ -766,14 +906,16 @@ final class FeedBuilder {
             let t = v.plain()
             if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
         case .itemPublished(let rank):
-            if rank >= (item?.publishedRank ?? 0) || item?.published == nil, !v.isBlank {
-                item?.published = v.raw
-                item?.publishedRank = rank
+            if let item, rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
+                item.published = v.date
+                item.hasPublished = true
+                item.publishedRank = rank
             }
         case .itemUpdated(let rank):
-            if rank >= (item?.updatedRank ?? 0) || item?.updated == nil, !v.isBlank {
-                item?.updated = v.raw
-                item?.updatedRank = rank
+            if let item, rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
+                item.updated = v.date
+                item.hasUpdated = true
+                item.updatedRank = rank
             }
         case .itemCategory:
             let t = v.plain()

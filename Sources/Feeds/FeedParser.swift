@@ -166,52 +166,54 @@ enum ItemFinalizer {
     static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?) -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(drafts.count)
+        let sanitizer = Sanitizer()
         for d in drafts {
-            var it = Item()
-            it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
-                ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
-            it.link = d.link
-            if it.link == nil {
-                if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
-                    it.link = g
-                } else if let a = d.atomID, URLResolver.isHTTP(a) {
-                    it.link = a
-                } else if let about = d.about, URLResolver.isHTTP(about) {
-                    it.link = about
-                } else if let src = d.contentSource {
-                    it.link = src
-                }
-            }
-            let base = it.link ?? documentURL
-            if let s = d.summary {
-                let t = s.plain()
-                it.summary = t.isEmpty ? nil : t
-            }
-            if let c = d.content {
-                let h = c.html(fallbackBase: base)
-                it.content = h.isEmpty ? nil : h
-                if it.summary == nil {
-                    let t = c.plain()
-                    it.summary = t.isEmpty ? nil : t
-                }
-            }
-            if let t = d.title {
-                let p = t.plain()
-                it.title = p.isEmpty ? nil : p
-            }
-            if it.title == nil { it.title = d.mediaTitle }
-            if it.title == nil, let s = it.summary { it.title = firstWords(s) }
-            it.author = d.author ?? feed.author
-            it.published = d.published.flatMap { DateParser.parse($0) }
-            it.updated = d.updated.flatMap { DateParser.parse($0) }
-            if it.published == nil { it.published = it.updated }
-            it.categories = d.categories
-            it.enclosures = d.enclosures
-            it.image = d.image
-            items.append(it)
+            // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
+            // every field) and then released.
+            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer))
         }
         assignKeys(&items)
         return items
+    }
+
+    /// One item from its draft.
+    static func item(from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer) -> Item {
+        var it = Item()
+        it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+            ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
+        it.link = d.link
+        if it.link == nil {
+            if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
+                it.link = g
+            } else if let a = d.atomID, URLResolver.isHTTP(a) {
+                it.link = a
+            } else if let about = d.about, URLResolver.isHTTP(about) {
+                it.link = about
+            } else if let src = d.contentSource {
+                it.link = src
+            }
+        }
+        let base = it.link ?? documentURL
+        if let t = d.summary { it.summary = t.isEmpty ? nil : t }
+        if let c = d.content {
+            let h = c.html(fallbackBase: base, sanitizer: sanitizer)
+            it.content = h.isEmpty ? nil : h
+            if it.summary == nil {
+                let t = c.plain()
+                it.summary = t.isEmpty ? nil : t
+            }
+        }
+        if let p = d.title { it.title = p.isEmpty ? nil : p }
+        if it.title == nil { it.title = d.mediaTitle }
+        if it.title == nil, let s = it.summary { it.title = firstWords(s) }
+        it.author = d.author ?? feed.author
+        it.published = d.published
+        it.updated = d.updated
+        if it.published == nil { it.published = it.updated }
+        it.categories = d.categories
+        it.enclosures = d.enclosures
+        it.image = d.image
+        return it
     }
 
     /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.
@@ -233,30 +235,29 @@ enum ItemFinalizer {
         // Room for every key (and a few disambiguated ones) up front: growing rehashes every key again.
         seen.reserveCapacity(items.count + 8)
         for k in items.indices {
-            let it = items[k]
+            // Fields read in place: a copy of the whole item costs a retain and a release of every field.
             var key: String
-            if let id = it.id {
+            if let id = items[k].id {
                 key = id
-            } else if let l = it.link {
+            } else if let l = items[k].link {
                 key = URLCanonicalizer.canonical(l)
             } else {
                 var h = FNV1a()
-                h.add(it.title ?? "")
+                h.add(items[k].title ?? "")
                 h.add("\u{1F}")
-                h.add(it.published.map(DateParser.rfc3339) ?? "")
+                h.add(items[k].published.map(DateParser.rfc3339) ?? "")
                 h.add("\u{1F}")
-                h.add(it.summary ?? "")
+                h.add(items[k].summary ?? "")
                 key = "hash:" + String(h.value, radix: 16)
             }
-            if let n = seen[key] {
+            // One lookup for a new key (nearly all of them): the count goes in, and the old one comes back.
+            if let n = seen.updateValue(1, forKey: key) {
                 seen[key] = n + 1
                 var alt = key
-                if let l = it.link { alt = key + " " + URLCanonicalizer.canonical(l) }
+                if let l = items[k].link { alt = key + " " + URLCanonicalizer.canonical(l) }
                 if alt == key || seen[alt] != nil { alt = key + " #\(n + 1)" }
                 seen[alt] = 1
                 key = alt
-            } else {
-                seen[key] = 1
             }
             items[k].key = key
         }

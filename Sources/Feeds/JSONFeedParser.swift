@@ -34,16 +34,16 @@ enum JSONFeedParser {
             if let u = (o["url"] as? String) ?? (o["external_url"] as? String) {
                 d.link = URLResolver.resolve(u, against: feedURL)
             }
-            if let t = o["title"] as? String { d.title = TextValue(bytes: Array(t.utf8), mode: .text, base: nil) }
-            if let s = o["summary"] as? String { d.summary = TextValue(bytes: Array(s.utf8), mode: .text, base: nil) }
+            if let t = o["title"] as? String { d.title = TextValue(bytes: Array(t.utf8), mode: .text, base: nil).plain() }
+            if let s = o["summary"] as? String { d.summary = TextValue(bytes: Array(s.utf8), mode: .text, base: nil).plain() }
             if let h = o["content_html"] as? String {
                 d.content = TextValue(bytes: Array(h.utf8), mode: .html, base: nil)
             } else if let t = o["content_text"] as? String {
                 d.content = TextValue(bytes: Array(t.utf8), mode: .text, base: nil)
             }
             d.author = author(o)
-            d.published = o["date_published"] as? String
-            d.updated = o["date_modified"] as? String
+            d.published = (o["date_published"] as? String).flatMap { DateParser.parse($0) }
+            d.updated = (o["date_modified"] as? String).flatMap { DateParser.parse($0) }
             d.categories = ((o["tags"] as? [Any]) ?? []).compactMap { $0 as? String }
             d.image = ((o["image"] as? String) ?? (o["banner_image"] as? String)).map { URLResolver.resolve($0, against: feedURL) }
             for case let a as [String: Any] in (o["attachments"] as? [Any]) ?? [] {

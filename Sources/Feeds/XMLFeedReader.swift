@@ -107,6 +107,18 @@ final class XMLFeedReader {
                 }
             }
         }
+        state.pointee.item_field = { owner, classes in
+            guard let owner else { return 0 }
+            return Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { r in
+                r.builder.itemField(
+                    ns: Namespace(rawValue: UInt8(classes >> 8)) ?? .other,
+                    local: Local(rawValue: UInt8(truncatingIfNeeded: classes)) ?? .other)
+            }
+        }
+        state.pointee.finish = { owner, field in
+            guard let owner, field > 0, Int(field) <= FeedBuilder.itemFields.count else { return }
+            Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.builder.finish(itemField: field) }
+        }
         state.pointee.end = { owner in
             guard let owner else { return }
             Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.builder.end() }

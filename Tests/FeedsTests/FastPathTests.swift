@@ -1,4 +1,5 @@
 @testable import Feeds
+import Foundation
 import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
@@ -23,19 +24,22 @@ import Testing
         #expect(String(sub.trimmingASCIISpace()) == String(sub.trimmingASCIISpaceByCharacter()))
     }
 
+    static let urlBases = [
+        "https://example.com/feed/0", "https://example.com", "https://example.com/", "http://a.b/c/d;p?q",
+        "https://blog.example.org/posts/3/", "https://x.org/a/./b/../c/", "https://x.org/a/b?x=1#f", "mailto:x@y",
+        "no-scheme/path", "https://x.org/..", "http://h:80", "https://x.org/a b/\\c\"/", " https://x.org/t ",
+        "file:///tmp/x.xml", "tag:blog,2025:feed", "  https://x.org/a b c d e f/ g h  ", "   ", "\t\n",
+    ]
+    static let urlRefs = [
+        "", "a", "./a", "../a", "../../../x", "/", "/a/b/../c", "//other.org/p/./q?z#f", "?q", "#f", "a?b#c",
+        "story-1.html", "../read/12.html", "img/3.png", "/img/4.jpg", "http://abs.org/x", "https://abs.org/a/../b",
+        " spaced url ", "a\\b", "\"q\"<x>", ".", "..", "a/.", "a/..", "g;x=1/../y", "\t/tab\n", "é/ü?ß#π",
+        "mailto:x@y", "javascript:alert(1)", "x:y", "a:b/c", "1a:b",
+    ]
+
     @Test func urlResolutionInCAgreesWithSwift() {
-        let bases = [
-            "https://example.com/feed/0", "https://example.com", "https://example.com/", "http://a.b/c/d;p?q",
-            "https://blog.example.org/posts/3/", "https://x.org/a/./b/../c/", "https://x.org/a/b?x=1#f", "mailto:x@y",
-            "no-scheme/path", "https://x.org/..", "http://h:80", "https://x.org/a b/\\c\"/", " https://x.org/t ",
-            "file:///tmp/x.xml", "tag:blog,2025:feed",
-        ]
-        let refs = [
-            "", "a", "./a", "../a", "../../../x", "/", "/a/b/../c", "//other.org/p/./q?z#f", "?q", "#f", "a?b#c",
-            "story-1.html", "../read/12.html", "img/3.png", "/img/4.jpg", "http://abs.org/x", "https://abs.org/a/../b",
-            " spaced url ", "a\\b", "\"q\"<x>", ".", "..", "a/.", "a/..", "g;x=1/../y", "\t/tab\n", "é/ü?ß#π",
-            "mailto:x@y", "javascript:alert(1)", "x:y", "a:b/c", "1a:b",
-        ]
+        let bases = Self.urlBases
+        let refs = Self.urlRefs
         for base in bases {
             guard let b = URLBase(base) else { continue }
             for ref in refs {
@@ -50,6 +54,51 @@ import Testing
                 #expect(b.resolve(ref) == String(decoding: fromSwift, as: UTF8.self))
             }
         }
+    }
+
+    @Test func builderResolutionAgreesWithURLBase() {
+        // `FeedBuilder.resolveURL` splits each base in C (`cfb_url_resolve_cached`) instead of through `URLBase`,
+        // once while it stays the same.
+        let builder = FeedBuilder(documentURL: nil)
+        for base in Self.urlBases {
+            for ref in Self.urlRefs {
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
+                // Against another base in between, and back.
+                _ = builder.resolveURL("x", against: base + "/other/")
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
+            }
+        }
+    }
+
+    /// The declaration's encoding read through strings, as `Charset.fromDeclaration` did before it read ASCII
+    /// declarations byte by byte.
+    static func encodingByCharacters(_ decl: String) -> String? {
+        guard let r = decl.range(of: "encoding") else { return nil }
+        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let q = rest.first, q == "\"" || q == "'" else { return nil }
+        rest = rest.dropFirst()
+        let name = rest.prefix { $0 != q }
+        return name.isEmpty ? nil : name.lowercased()
+    }
+
+    @Test(arguments: [
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml encoding='ISO-8859-1' ?>", "<?xml version='1.0'?>",
+        "<?xml encoding = \"windows-1252\"?>", "<?xml encoding\r\n=\"utf-8\"?>", "<?xml encoding\n\r=\"x\"?>",
+        "<?xml encoding=\"\"?>", "<?xml encoding=utf-8?>", "<?xml encoding=\"utf-8?>", "<?xml encodingencoding='a'?>",
+        "<?XML ENCODING='a'?>", "<?xml encoding=\t'Latin_1'?>", "<?xml encoding=\"é\"?>", "<?xml encoding=\"a\r\nb\"?>",
+    ])
+    func declarationEncodingAgreesWithTheCharacterReading(_ decl: String) {
+        var bytes = Array(decl.utf8)
+        bytes.append(contentsOf: Array("<rss/>".utf8))
+        let fromBytes = bytes.withUnsafeBufferPointer { Charset.fromDeclaration($0) }
+        let end = decl.range(of: "?>").map { String(decl[..<$0.lowerBound]) } ?? decl
+        #expect(fromBytes == Self.encodingByCharacters(end), "\(decl)")
+    }
+
+    @Test(arguments: ["UTF_8", "utf-8", "Latin_1", "ISO_8859-15", "x_unknown", "ÜTF_8"])
+    func charsetNamesReplaceUnderscoresAsStringsDo(_ name: String) {
+        let expected = Charset.decision(forName: name.lowercased().replacingOccurrences(of: "_", with: "-"))
+        #expect(Charset.decision(forName: name) == expected)
     }
 
     @Test func singleByteDecodingInCAgreesWithSwift() {

@@ -37,16 +37,6 @@ enum {
 typedef int (*cfb_url_callback)(void *context, int kind, int image, const uint8_t *value, size_t count,
                                 const uint8_t **out, size_t *out_count);
 
-/// Writes the sanitized HTML of `s` to `out` (appending) in one pass, and returns in `*trim_start` and
-/// `*trim_end` the range of `out` (from where it was on entry) without surrounding white space.
-/// `prefix` is the base URL's `scheme:` and `//authority` (its first `origin_count` bytes) followed by its
-/// directory (through the last `/`, `prefix_count` bytes in all), NULL without a usable base: clean absolute
-/// `http(s)` URLs and clean paths without dot segments are written without calling `resolve` (relative ones
-/// only when `directory_has_dots` is 0).
-void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
-                  size_t prefix_count, int directory_has_dots, cfb_url_callback resolve, void *context,
-                  size_t *trim_start, size_t *trim_end);
-
 /// What `cfb_sanitize` needs of a base URL, as `URLBase` splits it: appends its `scheme:` and `//authority`
 /// and its directory to `prefix` (`*origin_count` the first), sets `*directory_has_dots`, and returns 1; 0 when
 /// the base has no scheme (nothing is resolved against it); -1 when it is empty or needs cleaning first.
@@ -72,6 +62,38 @@ typedef struct {
 /// Appends `ref` resolved against `base` (RFC 3986, as `URLBase.resolve`): cleaned first when it has white
 /// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
+
+/// The last base URL `cfb_url_resolve_cached` split, kept while the base stays the same. Start zeroed; free
+/// with `cfb_url_cache_free`.
+typedef struct {
+    /// The base as given, and the cleaned base and prefix the split points into.
+    cfb_buf base;
+    cfb_buf work;
+    cfb_url_base split;
+    int valid;
+} cfb_url_cache;
+
+/// Appends `ref` resolved against the base URL `b` (`bn` bytes), as `URLBase(b).resolve(ref)` does: the base
+/// cleaned first when it needs it, then split (once while it stays the same, in `cache`). Returns 0 (and
+/// appends nothing) when the base is empty, 1 otherwise.
+int cfb_url_resolve_cached(cfb_url_cache *cache, const uint8_t *b, size_t bn, const uint8_t *ref, size_t n,
+                           cfb_buf *out);
+
+/// Frees the buffers of `cache` (not `cache` itself).
+void cfb_url_cache_free(cfb_url_cache *cache);
+
+/// Writes the sanitized HTML of `s` to `out` (appending) in one pass, and returns in `*trim_start` and
+/// `*trim_end` the range of `out` (from where it was on entry) without surrounding white space.
+/// `prefix` is the base URL's `scheme:` and `//authority` (its first `origin_count` bytes) followed by its
+/// directory (through the last `/`, `prefix_count` bytes in all), NULL without a usable base: clean absolute
+/// `http(s)` URLs and clean paths without dot segments are written without calling `resolve` (relative ones
+/// only when `directory_has_dots` is 0). Other URL attributes without a scheme are resolved against
+/// `base_url` (`base_url_count` bytes; split in `cache` when first needed, kept while the base stays the same)
+/// without calling `resolve` either, unless `base_url_count` is 0.
+void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count,
+                  size_t prefix_count, int directory_has_dots, const uint8_t *base_url, size_t base_url_count,
+                  cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
+                  size_t *trim_end);
 
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
@@ -127,6 +149,17 @@ typedef void (*cfb_sax_start_fn)(void *owner, const uint8_t *localname, const ui
 /// The end of an element whose start the owner handled.
 typedef void (*cfb_sax_end_fn)(void *owner);
 
+/// What an item's child element with these classes and no attributes is, when its start would only begin a
+/// capture: `CFB_FIELD_*` bits (0 when it is not such an element). Asked once per class pair.
+typedef uint16_t (*cfb_sax_item_field_fn)(void *owner, uint16_t classes);
+
+/// The end of a capture `cfb_sax` began itself: `field` is the code from `cfb_sax_item_field_fn`.
+typedef void (*cfb_sax_finish_fn)(void *owner, uint8_t field);
+
+/// `cfb_sax_item_field_fn` answers: the field's code (1–63, the owner's), its `CFB_MODE_*`, and whether the
+/// capture takes the content base (then only items without an explicit `xml:base` in scope are captured here).
+enum { CFB_FIELD_CODE = 0x3F, CFB_FIELD_MODE_SHIFT = 6, CFB_FIELD_USES_BASE = 0x100 };
+
 /// The SAX state kept in C: the element depth, the subtree being skipped, and the text being captured
 /// (characters and, inside it, re-serialized markup). libxml2's `ctx` for every callback. The owner (the Swift
 /// `FeedBuilder`) starts captures and skips by setting the fields, and reads `captured` when one ends.
@@ -136,6 +169,16 @@ typedef struct {
     cfb_sax_classify_fn classify;
     cfb_sax_start_fn start;
     cfb_sax_end_fn end;
+    /// The simple children of an item (see `cfb_sax_item_field_fn`) are captured without calling `start` and
+    /// `end`: `finish` is called when one ends.
+    cfb_sax_item_field_fn item_field;
+    cfb_sax_finish_fn finish;
+    /// Depth of the open item (set and cleared by the owner), or -1; whether an explicit `xml:base` is in scope
+    /// there.
+    int32_t item_depth;
+    int32_t item_explicit_base;
+    /// The field code of the capture in progress when `cfb_sax` began it, else 0.
+    int32_t capture_field;
     /// The number of open elements.
     int32_t depth;
     /// Depth of the element whose children are skipped, or -1.
