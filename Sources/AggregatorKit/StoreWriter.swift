@@ -118,17 +118,21 @@ final class StoreWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            for index in batch.indices where !batch[index].items.isEmpty {
-                do {
-                    try reader.lookUp(&batch[index].items, now: batch[index].now, windowDays: windowDays)
-                } catch {
-                    for i in batch[index].items.indices { batch[index].items[i].dropLookup() }
+            // Each job goes to the writer as soon as it is looked up, not with the rest of the batch: the writer
+            // starts on it at once (the end of a run waits for the last jobs through both threads).
+            for index in batch.indices {
+                if !batch[index].items.isEmpty {
+                    do {
+                        try reader.lookUp(&batch[index].items, now: batch[index].now, windowDays: windowDays)
+                    } catch {
+                        for i in batch[index].items.indices { batch[index].items[i].dropLookup() }
+                    }
                 }
+                condition.lock()
+                queue.append(batch[index])
+                condition.broadcast()
+                condition.unlock()
             }
-            condition.lock()
-            queue.append(contentsOf: batch)
-            condition.broadcast()
-            condition.unlock()
         }
     }
 
