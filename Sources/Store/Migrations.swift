@@ -243,6 +243,10 @@ extension Database {
                 message: "written by a newer aggregator (schema \(applied), this one knows \(Self.currentSchemaVersion)); upgrade aggregator",
                 context: path)
         }
+        // A migration may sort a whole table (8: every band key): let the sort spill to a temporary file rather
+        // than hold it all in memory, as the connection's `temp_store = MEMORY` would.
+        if applied < Self.currentSchemaVersion { try execute("PRAGMA temp_store = DEFAULT") }
+        defer { try? execute("PRAGMA temp_store = MEMORY") }
         for migration in migrations where migration.version > applied {
             do {
                 try execute("BEGIN IMMEDIATE")
