@@ -71,6 +71,24 @@ static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t
     return to;
 }
 
+/// The index of the first '<' or '>' in `from..<to`, or `to`: `find_any3(s, from, to, '<', '>', '>')` thirty-two
+/// bytes a step (the sanitizer's scan over text, most of its input). '<' and '>' differ only in bit 1, so one
+/// compare of each byte with bit 1 set finds both.
+static inline size_t find_angle(const uint8_t *s, size_t from, size_t to) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i bit1 = _mm_set1_epi8(2), gt = _mm_set1_epi8('>');
+    while (i + 32 <= to) {
+        __m128i a = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i)), bit1), gt);
+        __m128i b = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i + 16)), bit1), gt);
+        uint32_t m = (uint32_t)_mm_movemask_epi8(a) | ((uint32_t)_mm_movemask_epi8(b) << 16);
+        if (m) return i + (size_t)__builtin_ctz(m);
+        i += 32;
+    }
+#endif
+    return find_any3(s, i, to, '<', '>', '>');
+}
+
 /// The index of `pat` at or after `from`, comparing every byte with bit 0x20 set (as HTMLScanner did), or `n`.
 static size_t find_folded(const uint8_t *s, size_t n, size_t from, const char *pat, size_t m) {
     uint8_t first = (uint8_t)pat[0] | 0x20;
@@ -131,6 +149,27 @@ static inline __attribute__((always_inline)) name_t pack_name(const uint8_t *s, 
         else t.hi |= l << (8 * (k - 8));
     }
     return t;
+}
+
+/// `pack_name` for a name already known to hold no ASCII capitals (the sanitizer's plain-tag check notes them):
+/// the same packed words without lower-casing.
+static inline __attribute__((always_inline)) name_t pack_lower_name(const uint8_t *s, size_t from, size_t to,
+                                                                     size_t limit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t count = to - from;
+    if (count <= 16 && from + 16 <= limit) {
+        name_t t = {0, 0, count};
+        uint64_t w0, w1;
+        memcpy(&w0, s + from, 8);
+        t.lo = w0 & low_bytes(count);
+        if (count > 8) {
+            memcpy(&w1, s + from + 8, 8);
+            t.hi = w1 & low_bytes(count - 8);
+        }
+        return t;
+    }
+#endif
+    return pack_name(s, from, to, limit);
 }
 
 static inline int name_eq(name_t a, name_t b) { return a.lo == b.lo && a.hi == b.hi && a.count == b.count; }
@@ -583,8 +622,10 @@ static inline const char *entity_of(uint8_t c) {
     return c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&quot;";
 }
 
-// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities.
-static inline void escape_with(const uint8_t *s, size_t n, uint8_t third, cfb_buf *out) {
+// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities. Inlined into
+// its two callers so that `third` is a constant in each: the scan can then test two of the bytes with one compare
+// ('<' and '>' differ only in bit 1, '&' and '"' only in bit 2).
+static inline __attribute__((always_inline)) void escape_with(const uint8_t *s, size_t n, uint8_t third, cfb_buf *out) {
     size_t run = 0;
     for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
         put(out, s + run, k - run);
@@ -679,6 +720,9 @@ typedef struct {
     const uint8_t *prefix;
     size_t origin_count, prefix_count;
     int directory_has_dots;
+    /// Whether the prefix has nothing to escape as an attribute value (checked once per document, not once
+    /// per relative URL): then it is copied as it is.
+    int prefix_plain;
 } url_base;
 
 // MARK: - URL resolution (`URLBytes` and `URLBase.resolve`)
@@ -1003,7 +1047,9 @@ static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
-    cfb_escape_attribute(base->prefix, rooted ? base->origin_count : base->prefix_count, out);
+    size_t pn = rooted ? base->origin_count : base->prefix_count;
+    if (base->prefix_plain) put(out, base->prefix, pn);
+    else cfb_escape_attribute(base->prefix, pn, out);
     put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
     return 1;
@@ -1074,7 +1120,8 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                   size_t prefix_count, int directory_has_dots, const uint8_t *base_url, size_t base_url_count,
                   cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
                   size_t *trim_end) {
-    url_base base = {prefix, origin_count, prefix_count, directory_has_dots};
+    url_base base = {prefix, origin_count, prefix_count, directory_has_dots,
+                     prefix && find_any3(prefix, 0, prefix_count, '<', '&', '"') == prefix_count};
     tables();
     reserve(out, n + 64);
     size_t out_start = out->count;
@@ -1102,7 +1149,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     // piece when something has to be written differently (and at the end).
     size_t run = 0, i = 0;
     for (;;) {
-        i = find_any3(s, i, n, '<', '>', '>');
+        i = find_angle(s, i, n);
         if (i >= n) break;
         if (s[i] == '>') {
             put(out, s + run, i - run);
@@ -1120,7 +1167,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                 e++;
             }
             if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
-                name_t nm = pack_name(s, from, e, n);
+                name_t nm = pack_lower_name(s, from, e, n);
                 if (from == i + 1) {
                     uint8_t cls = nm.count == 1 ? elements1[(uint8_t)nm.lo] : table_get(&elements, nm);
                     if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
