@@ -39,7 +39,12 @@ enum Charset {
             j += 1
         }
         if let name = asciiDeclarationEncoding(UnsafeBufferPointer(rebasing: b[i..<declEnd])) { return name }
-        let decl = String(decoding: UnsafeBufferPointer(rebasing: b[i..<declEnd]), as: UTF8.self)
+        return encodingByCharacters(String(decoding: UnsafeBufferPointer(rebasing: b[i..<declEnd]), as: UTF8.self))
+    }
+
+    /// The `encoding` pseudo-attribute read through the declaration's characters: for declarations that are not
+    /// plain ASCII (and the reference the byte reading is tested against).
+    static func encodingByCharacters(_ decl: String) -> String? {
         guard let r = decl.range(of: "encoding") else { return nil }
         var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let q = rest.first, q == "\"" || q == "'" else { return nil }

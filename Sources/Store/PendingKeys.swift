@@ -155,7 +155,6 @@ enum KeyPeriods {
     static func times(of period: Int64) -> ClosedRange<Int64> {
         let (start, low) = period.multipliedReportingOverflow(by: seconds)
         if low { return period < 0 ? Int64.min...Int64.min : Int64.max...Int64.max }
-        let (end, high) = start.addingReportingOverflow(seconds - 1)
-        return start...(high ? Int64.max : end)
+        return start...start.addingClamped(seconds - 1)
     }
 }

@@ -136,20 +136,9 @@ import Testing
     /// Schema 7 kept the rows by week, with a filter per week: the upgrade moves each row to its item's day and
     /// drops the week filters (a day's is built from its rows when first used).
     @Test func movesWeekRowsToTheirDaysOnUpgrade() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("v7-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        do {
-            Store.registerSearchFunction()
-            let old = try Database(path: path)
-            try old.execute(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
-            for migration in migrations.prefix(7) {
-                try old.execute(migration.sql)
-                try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", migration.version, migration.name)
-            }
+        let path = try oldSchemaDatabase(schema: 7) { old in
             try old.execute(
                 """
-                PRAGMA application_id = \(applicationID);
                 INSERT INTO feeds (id, name, url) VALUES (1, 'a', 'https://a.example/rss');
                 INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (1, 'Banjir', 0, 0, 0);
                 INSERT INTO items (id, feed_id, item_key, title, item_time, first_stored, content_hash, cluster_id)
@@ -159,6 +148,7 @@ import Testing
                 INSERT INTO band_filters (period, keys, bits) VALUES (2910, 3, zeroblob(64));
                 """)
         }
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let upgraded = try Store(path: path)
         #expect(
             try upgraded.db.query("SELECT period, key, item_id FROM band_keys ORDER BY item_id, key").map {

@@ -132,19 +132,9 @@ import Testing
 
     @Test func migrationToOnDemandIndexingKeepsTheIndexAndEveryItemsKeys() throws {
         // A database as schema 3 left it: search triggers indexing inside the ingest, band keys with an item index.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("v3-\(UUID().uuidString).sqlite").path
-        do {
-            Store.registerSearchFunction()
-            let old = try Database(path: path)
-            try old.execute(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
-            for migration in migrations.prefix(3) {
-                try old.execute(migration.sql)
-                try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", migration.version, migration.name)
-            }
+        let path = try oldSchemaDatabase(schema: 3) { old in
             try old.execute(
                 """
-                PRAGMA application_id = \(applicationID);
                 INSERT INTO feeds (id, name, url) VALUES (1, 'serambinews', 'https://serambinews.example/rss');
                 INSERT INTO clusters (id, headline, first_seen, last_seen, updated) VALUES (1, 'Banjir', 0, 0, 0);
                 """)

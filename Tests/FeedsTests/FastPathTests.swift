@@ -70,17 +70,6 @@ import Testing
         }
     }
 
-    /// The declaration's encoding read through strings, as `Charset.fromDeclaration` did before it read ASCII
-    /// declarations byte by byte.
-    static func encodingByCharacters(_ decl: String) -> String? {
-        guard let r = decl.range(of: "encoding") else { return nil }
-        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let q = rest.first, q == "\"" || q == "'" else { return nil }
-        rest = rest.dropFirst()
-        let name = rest.prefix { $0 != q }
-        return name.isEmpty ? nil : name.lowercased()
-    }
-
     @Test(arguments: [
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml encoding='ISO-8859-1' ?>", "<?xml version='1.0'?>",
         "<?xml encoding = \"windows-1252\"?>", "<?xml encoding\r\n=\"utf-8\"?>", "<?xml encoding\n\r=\"x\"?>",
@@ -92,7 +81,7 @@ import Testing
         bytes.append(contentsOf: Array("<rss/>".utf8))
         let fromBytes = bytes.withUnsafeBufferPointer { Charset.fromDeclaration($0) }
         let end = decl.range(of: "?>").map { String(decl[..<$0.lowerBound]) } ?? decl
-        #expect(fromBytes == Self.encodingByCharacters(end), "\(decl)")
+        #expect(fromBytes == Charset.encodingByCharacters(end), "\(decl)")
     }
 
     @Test(arguments: ["UTF_8", "utf-8", "Latin_1", "ISO_8859-15", "x_unknown", "ÜTF_8"])
