@@ -185,6 +185,20 @@ public final class Store {
         try? db.execute("PRAGMA mmap_size = 1073741824")
     }
 
+    /// A writer storing many transactions in a row saves the candidate index's day filters once, at
+    /// `saveDeferredKeyFilters`, instead of at every commit (see `KeyFilterState`).
+    public func deferKeyFilterSaves() {
+        keyFilter.defersSaves = true
+    }
+
+    /// Saves the day filters the transactions since `deferKeyFilterSaves` changed, in a transaction of its own,
+    /// and saves at every commit again. When it fails, the days it could not save have no stored filter (they are
+    /// built from their rows when next used).
+    public func saveDeferredKeyFilters() throws {
+        keyFilter.defersSaves = false
+        try db.transaction { try keyFilter.saveDeferred(db: db) }
+    }
+
     // MARK: feeds
 
     /// Makes sure a row exists for every configured feed (by name) and that its URL is current.

@@ -65,8 +65,10 @@ do {
         var errors: [String: Int] = [:]
         var bytes = 0
         var slowest = 0.0
+        var total = 0.0
         for await result in fetcher.fetch(requests) {
             slowest = max(slowest, result.seconds)
+            total += result.seconds
             switch result.outcome {
             case .success(let response):
                 statuses[response.status, default: 0] += 1
@@ -85,7 +87,8 @@ do {
             "round \(round) (\(round == 1 ? "cold" : "warm")): wall \(String(format: "%.2f", wall)) s, "
                 + "cpu \(String(format: "%.2f", cpuSeconds() - cpuStart)) s, statuses [\(statusText)], "
                 + "errors \(errors.values.reduce(0, +)), decoded \(bytes / 1024) KiB, "
-                + "slowest transfer \(String(format: "%.3f", slowest)) s")
+                + "mean transfer \(String(format: "%.4f", total / Double(max(1, requests.count)))) s, "
+                + "slowest \(String(format: "%.3f", slowest)) s")
         for (reason, count) in errors.sorted(by: { $0.value > $1.value }).prefix(5) { print("  \(count) × \(reason)") }
     }
 } catch {
