@@ -155,4 +155,23 @@ import Testing
         try store.saveDeferredKeyFilters()
         #expect(try stored() == saved, "nothing left to save after the rollback")
     }
+
+    /// The writer's first filter of a recent day has room for sixteen times the rows it starts from (a first fetch
+    /// brings days of items at once), and counts each of them once.
+    @Test func givesARecentDaysFirstFilterRoomToGrow() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Int64(Date().timeIntervalSince1970)
+        store.keyFilter.setNow(now)
+        let today = KeyPeriods.period(now)
+        let keys: [Int64] = (1...20_000).map { $0 &* 0x1E37_79B9_7F4A_7C15 }
+        try commit(keys, period: today, item: 1, store: store)
+        let row = try #require(try store.db.query("SELECT keys, bits FROM band_filters WHERE period = ?", today).first)
+        #expect(row.int(0) == 20_000)
+        #expect(row.blob(1).count * 8 >= 20_000 * 16 * 16, "room for 320,000 keys at 16 bits each")
+        // A day out of the recent window keeps no filter.
+        let old = today - KeyFilterState.recentDays - 5
+        try commit(keys, period: old, item: 2, store: store)
+        #expect(try store.db.scalarInt("SELECT count(*) FROM band_filters WHERE period = ?", old) == 0)
+    }
 }
