@@ -200,6 +200,8 @@ final class StoreWriter: @unchecked Sendable {
                 condition.unlock()
                 // Derived data: when this fails, the days it could not save are built from their rows next time.
                 try? store.saveDeferredKeyFilters()
+                checkpointer?.committed()
+                store.releaseClusterCache()
                 checkpointer?.stop()
                 condition.lock()
                 running = false

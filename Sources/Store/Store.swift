@@ -199,6 +199,12 @@ public final class Store {
         try db.transaction { try keyFilter.saveDeferred(db: db) }
     }
 
+    /// Frees the clusters kept for joins (`clusterMembers`), a cache: a run that ends can free it while its last
+    /// checkpoint runs, instead of after its database closes (cold fetch of 1,000 feeds: ~30 ms).
+    public func releaseClusterCache() {
+        clusterMembers.removeAll()
+    }
+
     // MARK: feeds
 
     /// Makes sure a row exists for every configured feed (by name) and that its URL is current.
