@@ -116,6 +116,22 @@ import Testing
         #expect(ports.count == 1)
     }
 
+    /// When a transfer ends, the next request of its host goes on the connection it leaves open, ahead of the
+    /// other hosts' requests listed before it (which then share one connection of their own).
+    @Test func givesAHostsConnectionToItsNextRequest() async throws {
+        let hosts = ["127.0.0.1", "localhost", "127.0.0.1", "localhost", "127.0.0.1", "localhost"]
+        let requests = hosts.enumerated().map { FetchRequest(id: $0.offset, url: server.url("/peer", host: $0.element)) }
+        var order: [Int] = []
+        var ports: [String: Set<String>] = [:]
+        for await result in Fetcher(options: FetcherOptions(concurrency: 1, perHost: 1)).fetch(requests) {
+            let response = try result.outcome.get()
+            order.append(result.request.id)
+            ports[hosts[result.request.id], default: []].insert(String(decoding: response.body, as: UTF8.self))
+        }
+        #expect(order == [0, 2, 4, 1, 3, 5])
+        #expect(ports["127.0.0.1"]?.count == 1 && ports["localhost"]?.count == 1, "\(ports)")
+    }
+
     @Test func countsHostsSeparately() async throws {
         let key = UUID().uuidString
         let requests = (0..<8).map {
