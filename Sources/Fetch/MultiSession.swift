@@ -1,14 +1,18 @@
 import CCurl
 import Foundation
 
-/// Owns one curl multi handle and drives all transfers of one `Fetcher.fetch` call on the calling thread.
-/// Keeps its own queue so that at most `concurrency` transfers run, at most `perHost` per host; libcurl's
-/// connection limits are set too, as a backstop.
+/// Owns one curl multi handle and drives transfers of one `Fetcher.fetch` call on the calling thread (the
+/// requests of some hosts, when the fetch runs on several threads). Keeps its own queue so that at most
+/// `concurrency` transfers run in all (`slots`, shared with the other threads), at most `perHost` per host;
+/// libcurl's connection limits are set too, as a backstop.
 final class MultiSession {
     private let multi: UnsafeMutableRawPointer
     private let options: FetcherOptions
     private let signal: CancelSignal
     private let deliver: (FetchResult) -> Void
+    private let slots: TransferSlots
+    /// This session's index among the fetch's threads (in `slots`).
+    private let index: Int
     private typealias Job = (request: FetchRequest, url: String, host: String)
     /// Every request of the run, in order; `started` marks those handed to libcurl (or failed), and every job
     /// before `cursor` is started.
@@ -24,7 +28,12 @@ final class MultiSession {
     private var activePerHost: [String: Int] = [:]
 
     /// - Throws: `FetchError` when libcurl cannot make the multi handle.
-    init(options: FetcherOptions, signal: CancelSignal, deliver: @escaping (FetchResult) -> Void) throws(FetchError) {
+    init(
+        options: FetcherOptions, signal: CancelSignal, slots: TransferSlots? = nil, index: Int = 0,
+        deliver: @escaping (FetchResult) -> Void
+    ) throws(FetchError) {
+        self.slots = slots ?? TransferSlots(limit: options.concurrency, threads: 1)
+        self.index = index
         try Curl.initialize(url: "")
         // https://curl.se/libcurl/c/curl_multi_init.html
         guard let multi = curl_multi_init() else {
@@ -35,6 +44,7 @@ final class MultiSession {
         self.signal = signal
         self.deliver = deliver
         signal.attach(multi)
+        self.slots.join(index, waiting: 0) { [multi] in _ = curl_multi_wakeup(multi) }
         // https://curl.se/libcurl/c/curl_multi_setopt.html
         try Curl.check(
             ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),
@@ -48,7 +58,8 @@ final class MultiSession {
     }
 
     deinit {
-        signal.detach()
+        slots.leave(index)
+        signal.detach(multi)
         for easy in active.keys { _ = curl_multi_remove_handle(multi, easy) }
         active.removeAll()
         curl_multi_cleanup(multi)
@@ -66,6 +77,7 @@ final class MultiSession {
         }
         started = Array(repeating: false, count: jobs.count)
         waitingCount = jobs.count
+        slots.join(index, waiting: waitingCount) { [multi] in _ = curl_multi_wakeup(multi) }
         startWaiting()
         while !active.isEmpty || waitingCount > 0 {
             if signal.isCancelled { return }
@@ -75,9 +87,10 @@ final class MultiSession {
                 try Curl.check(curl_multi_perform(multi, &running), "curl_multi_perform", url: "")
                 collectFinished()
                 startWaiting()
-                if active.isEmpty { continue }
+                if active.isEmpty && waitingCount == 0 { break }
                 // https://curl.se/libcurl/c/curl_multi_poll.html: waits for activity, curl's own timeout,
-                // or curl_multi_wakeup from CancelSignal.
+                // or curl_multi_wakeup from CancelSignal or from another thread giving a slot back (when this
+                // one has requests waiting and no transfer).
                 var ready: Int32 = 0
                 try Curl.check(curl_multi_poll(multi, nil, 0, 1000, &ready), "curl_multi_poll", url: "")
             } catch {
@@ -92,19 +105,24 @@ final class MultiSession {
     /// handshake: local benchmark of 1,000 feeds on 64 hosts, mean transfer 59.4 -> 57 ms), then the others in
     /// order.
     private func startWaiting() {
-        for host in freedHosts where active.count < options.concurrency {
-            guard activePerHost[host, default: 0] < options.perHost, let index = nextWaiting(of: host) else { continue }
-            start(index)
+        defer {
+            freedHosts.removeAll(keepingCapacity: true)
+            while cursor < jobs.count && started[cursor] { cursor += 1 }
+            if waitingCount == 0 { slots.drained(index) }
         }
-        freedHosts.removeAll(keepingCapacity: true)
-        var index = cursor
-        while index < jobs.count, active.count < options.concurrency, waitingCount > 0 {
-            if !started[index] && activePerHost[jobs[index].host, default: 0] < options.perHost {
-                start(index)
+        for host in freedHosts {
+            guard activePerHost[host, default: 0] < options.perHost, let job = nextWaiting(of: host) else { continue }
+            guard slots.acquire(index, waitingAfter: waitingCount - 1) else { return }
+            start(job)
+        }
+        var job = cursor
+        while job < jobs.count, waitingCount > 0 {
+            if !started[job] && activePerHost[jobs[job].host, default: 0] < options.perHost {
+                guard slots.acquire(index, waitingAfter: waitingCount - 1) else { return }
+                start(job)
             }
-            index += 1
+            job += 1
         }
-        while cursor < jobs.count && started[cursor] { cursor += 1 }
     }
 
     /// The oldest job of `host` not started yet.
@@ -115,14 +133,11 @@ final class MultiSession {
         return queue.head < queue.indices.count ? queue.indices[queue.head] : nil
     }
 
-    private func start(_ index: Int) {
-        started[index] = true
+    /// Starts job `job` in a slot acquired for it.
+    private func start(_ job: Int) {
+        started[job] = true
         waitingCount -= 1
-        let job = jobs[index]
-        start(job.request, url: job.url, host: job.host)
-    }
-
-    private func start(_ request: FetchRequest, url: String, host: String) {
+        let (request, url, host) = jobs[job]
         do {
             let transfer = try Transfer(request: request, url: url, hostKey: host)
             try transfer.configure(options)
@@ -131,6 +146,7 @@ final class MultiSession {
             active[transfer.easy] = transfer
             activePerHost[host, default: 0] += 1
         } catch {
+            slots.release(index)
             deliver(FetchResult(request: request, outcome: .failure(error), seconds: 0))
         }
     }
@@ -145,6 +161,7 @@ final class MultiSession {
             else { continue }
             let code = ccurl_msg_result(message)
             _ = curl_multi_remove_handle(multi, easy)
+            slots.release(index)
             activePerHost[transfer.hostKey, default: 1] -= 1
             freedHosts.append(transfer.hostKey)
             let outcome = transfer.finish(code, options: options)

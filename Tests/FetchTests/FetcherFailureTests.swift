@@ -132,6 +132,28 @@ import Testing
         #expect(ports["127.0.0.1"]?.count == 1 && ports["localhost"]?.count == 1, "\(ports)")
     }
 
+    /// A fetch of many requests on two hosts runs on two threads (see `Fetcher.threads`), which share the global
+    /// limit: never more transfers at once than `concurrency`, each host's connection kept by one thread.
+    @Test func keepsTheGlobalLimitAcrossTransferThreads() async throws {
+        let key = UUID().uuidString
+        let hosts = ["127.0.0.1", "localhost"]
+        let requests = (0..<16).map {
+            FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=150", host: hosts[$0 % 2]))
+        }
+        let options = FetcherOptions(concurrency: 4, perHost: 4)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 { #expect(Fetcher.threads(for: requests, options: options) == 2) }
+        var ids: [Int] = []
+        for await result in Fetcher(options: options).fetch(requests) {
+            #expect(result.response?.status == 200)
+            ids.append(result.request.id)
+        }
+        #expect(ids.sorted() == Array(0..<16))
+        let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+        #expect(json["count"] == 16)
+        #expect(json["max"] == 4, "at most 4 at once, over both threads: \(json)")
+    }
+
     @Test func countsHostsSeparately() async throws {
         let key = UUID().uuidString
         let requests = (0..<8).map {
