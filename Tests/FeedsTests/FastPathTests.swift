@@ -103,6 +103,23 @@ import Testing
                 #expect(Charset.decodeSingleByte(b, table: table).isEmpty)
             }
         }
+        // Long ASCII runs (the sixteen-byte path) broken by high bytes, forbidden and allowed controls at every
+        // offset, and tables that do not map ASCII to itself.
+        var shifted = Charset.windows1252
+        shifted[0x41] = 0xE9
+        for table in [Charset.windows1252, Charset.iso885915, odd, shifted] {
+            for special: UInt8 in [0x80, 0xE9, 0x01, 0x0A, 0x09, 0x41] {
+                for at in [0, 1, 15, 16, 17, 31, 40, 58] {
+                    var b = Array("<p>Some plain ASCII text, long enough for several runs.</p>\r\n".utf8)
+                    b[at] = special
+                    for length in [b.count, 15, 16, 17, 33] {
+                        b.prefix(length).withUnsafeBufferPointer { p in
+                            #expect(Charset.decodeSingleByte(p, table: table) == Charset.decodeSingleByteInSwift(p, table: table))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test func tagNamesLookUpCaseInsensitivelyAndRejectLongNames() {
