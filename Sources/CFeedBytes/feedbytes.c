@@ -81,8 +81,11 @@ static inline size_t find_angle(const uint8_t *s, size_t from, size_t to) {
     while (i + 32 <= to) {
         __m128i a = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i)), bit1), gt);
         __m128i b = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i + 16)), bit1), gt);
-        uint32_t m = (uint32_t)_mm_movemask_epi8(a) | ((uint32_t)_mm_movemask_epi8(b) << 16);
-        if (m) return i + (size_t)__builtin_ctz(m);
+        // One mask test for both halves; the position only once something is found.
+        if (_mm_movemask_epi8(_mm_or_si128(a, b))) {
+            uint32_t m = (uint32_t)_mm_movemask_epi8(a) | ((uint32_t)_mm_movemask_epi8(b) << 16);
+            return i + (size_t)__builtin_ctz(m);
+        }
         i += 32;
     }
 #endif
@@ -1156,6 +1159,25 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             PUTS(out, "&gt;");
             run = ++i;
             continue;
+        }
+        if (i + 3 < n) {
+            // The commonest tags, `<p>`, `</p>`, `<b>`, `</b>`: a lower-case letter alone. The same answer as the
+            // general plain-tag check below, without its name loop and packing.
+            uint8_t c1 = s[i + 1], c2 = s[i + 2];
+            if ((uint8_t)(c1 - 'a') <= 'z' - 'a' && c2 == '>') {
+                uint8_t cls = elements1[c1];
+                if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
+                    if (cls == EL_KEEP) PUSH_OPEN(((name_t){c1, 0, 1}));
+                    i += 3;
+                    continue;
+                }
+            } else if (c1 == '/' && (uint8_t)(c2 - 'a') <= 'z' - 'a' && s[i + 3] == '>') {
+                if (open_count > 0 && name_eq(open[open_count - 1], (name_t){c2, 0, 1})) {
+                    open_count--;
+                    i += 4;
+                    continue;
+                }
+            }
         }
         if (i + 2 < n) {
             size_t from = s[i + 1] == '/' ? i + 2 : i + 1;

@@ -61,6 +61,12 @@ import Testing
             "onetwo threefour"
         ),
         (
+            // One-letter tags (the sanitizer's shortest path): kept, dropped, mismatched and upper-case end tags.
+            "<p>a<b>b</p>c</b><u>d</i></u><x>e</x><s>f</S></s><q>g</q></p><br>h<p>i",
+            "<p>a<b>b</b></p>c<u>d</u>e<s>f</s><q>g</q><br>h<p>i</p>",
+            "ab cdefg h i"
+        ),
+        (
             "5 < 6 and 7 > 3 <3 </ > a</ b",
             "5 &lt; 6 and 7 &gt; 3 &lt;3 &lt;/ &gt; a&lt;/ b",
             "5 < 6 and 7 > 3 <3 </ > a</ b"
