@@ -1331,6 +1331,21 @@ static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) 
     size_t i = from;
 #if defined(__SSE2__)
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
+    // With the byte after the sixteen readable too: a byte ends the run when it is not ordinary, unless it is a
+    // space and the byte after it is ordinary (the sixteen bytes from `i + 1` tell that), so no per-space loop.
+    while (i + 17 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+        __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
+        __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
+        __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
+                                                 _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
+        // A space is kept in the run when the next byte is ordinary: `low` minus those spaces.
+        __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_andnot_si128(kept_space, low)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
     while (i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned

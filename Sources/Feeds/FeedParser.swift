@@ -178,42 +178,42 @@ enum ItemFinalizer {
 
     /// One item from its draft.
     static func item(from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer) -> Item {
-        var it = Item()
-        it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+        // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
+        // (a retain and a release of every field).
+        let id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
             ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
-        it.link = d.link
-        if it.link == nil {
+        var link = d.link
+        if link == nil {
             if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
-                it.link = g
+                link = g
             } else if let a = d.atomID, URLResolver.isHTTP(a) {
-                it.link = a
+                link = a
             } else if let about = d.about, URLResolver.isHTTP(about) {
-                it.link = about
+                link = about
             } else if let src = d.contentSource {
-                it.link = src
+                link = src
             }
         }
-        let base = it.link ?? documentURL
-        if let t = d.summary { it.summary = t.isEmpty ? nil : t }
+        let base = link ?? documentURL
+        var summary: String?
+        if let t = d.summary { summary = t.isEmpty ? nil : t }
+        var content: String?
         if let c = d.content {
             let h = c.html(fallbackBase: base, sanitizer: sanitizer)
-            it.content = h.isEmpty ? nil : h
-            if it.summary == nil {
+            content = h.isEmpty ? nil : h
+            if summary == nil {
                 let t = c.plain()
-                it.summary = t.isEmpty ? nil : t
+                summary = t.isEmpty ? nil : t
             }
         }
-        if let p = d.title { it.title = p.isEmpty ? nil : p }
-        if it.title == nil { it.title = d.mediaTitle }
-        if it.title == nil, let s = it.summary { it.title = firstWords(s) }
-        it.author = d.author ?? feed.author
-        it.published = d.published
-        it.updated = d.updated
-        if it.published == nil { it.published = it.updated }
-        it.categories = d.categories
-        it.enclosures = d.enclosures
-        it.image = d.image
-        return it
+        var title: String?
+        if let p = d.title { title = p.isEmpty ? nil : p }
+        if title == nil { title = d.mediaTitle }
+        if title == nil, let s = summary { title = firstWords(s) }
+        return Item(
+            id: id, title: title, link: link, summary: summary, content: content, author: d.author ?? feed.author,
+            published: d.published ?? d.updated, updated: d.updated, categories: d.categories,
+            enclosures: d.enclosures, image: d.image)
     }
 
     /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.
