@@ -735,7 +735,20 @@ static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
 }
 
 static inline int needs_cleaning(const uint8_t *v, size_t n) {
-    for (size_t k = 0; k < n; k++) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'.
+    const __m128i space = _mm_set1_epi8(0x20), quot = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<'),
+                  gt = _mm_set1_epi8('>'), backslash = _mm_set1_epi8('\\');
+    for (; k + 16 <= n; k += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash)));
+        if (_mm_movemask_epi8(bad)) return 1;
+    }
+#endif
+    for (; k < n; k++) {
         uint8_t c = v[k];
         if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return 1;
     }
@@ -938,6 +951,8 @@ static void resolve_clean(const cfb_url_base *b, const uint8_t *ref, size_t n, c
         put(out, ref + rp.fragment.lo, rp.fragment.hi - rp.fragment.lo);
     }
 }
+
+int cfb_url_needs_cleaning(const uint8_t *s, size_t n) { return needs_cleaning(s, n); }
 
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out) {
     if (n > 0 && needs_cleaning(ref, n)) {

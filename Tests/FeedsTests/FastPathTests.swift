@@ -142,4 +142,73 @@ import Testing
         URLBytes.appendRemovingDots(Array(path.utf8), to: &slow)
         #expect(fast == slow)
     }
+
+    @Test func urlCleaningCheckInCAgreesWithTheByteLoop() {
+        func reference(_ b: [UInt8]) -> Bool { b.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C } }
+        let clean = Array("https://example.com/a/b/c/d?e=f&g=h#frag-ment".utf8)
+        for bad: UInt8 in [0x00, 0x09, 0x20, 0x21, 0x22, 0x3C, 0x3D, 0x3E, 0x5C, 0x7F, 0x80, 0xFF] {
+            for at in 0..<clean.count {
+                var b = clean
+                b[at] = bad
+                for length in [at + 1, 15, 16, 17, 32, 33, b.count] where length <= b.count {
+                    let slice = Array(b.prefix(length))
+                    #expect(slice.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == reference(slice))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: ["12", " 12 ", "\t\r\n7\n", "+5", "-0", "-3", "+", "-", "", " ", "1 2", "12a", "0x10",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "00042",
+        "١٢", "1\u{301}", " \u{301}1", "\r\n5\r\n", "５"])
+    func lengthsParseAsIntDid(_ s: String) {
+        #expect(FeedBuilder.integer(s) == Int(s.trimmingASCIISpace()))
+    }
+
+    /// Atom `type`, `rel` and RSS `isPermaLink` values read as bytes when plain ASCII: the same answers as the
+    /// string comparisons that still read the others.
+    @Test func attributeValuesReadAsBytesGiveTheStringAnswers() throws {
+        func entry(_ attributes: String) throws -> Item? {
+            let doc = """
+                <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>i</id>\
+                <link \(attributes) href="/x"/><title \(attributes.replacingOccurrences(of: "rel=", with: "x="))>\
+                &lt;b&gt;a&lt;/b&gt; &amp;amp;</title></entry></feed>
+                """
+            return try parseString(doc, url: "http://example.com/f").feed.items.first
+        }
+        for type in ["", "type=\"html\"", "type=\" HTML \"", "type=\"text\"", "type=\"Text/Plain\"", "type=\"xhtml\"",
+                     "type=\"application/XHTML+xml\"", "type=\"image/svg+xml\"", "type=\"text/xml\"", "type=\"text/csv\"",
+                     "type=\"image/png\"", "type=\"weird\"", "type=\"\"", "type=\"ht&#109;l\"", "type=\"htmł\"",
+                     "mode=\"escaped\" type=\"text\""]
+        {
+            for rel in ["", "rel=\"alternate\"", "rel=\" ALTERNATE \"", "rel=\"self\"", "rel=\"Edit\"", "rel=\"related\"",
+                        "rel=\"enclosure\" length=\" 42 \"", "rel=\"http://www.iana.org/assignments/relation/alternate\"",
+                        "rel=\"alternat&#101;\""]
+            {
+                let item = try entry(rel + " " + type)
+                #expect(item != nil)
+                // Expected answers, from the string path: the title's mode decides how the markup reads.
+                let lowerType = type.lowercased()
+                let title = item?.title ?? ""
+                if lowerType.contains("\"html\"") || lowerType.contains("\" html \"") || lowerType.contains("ht&#109;l") {
+                    #expect(title == "a &", "\(type)")
+                }
+                if rel.contains("self") || rel.contains("Edit") || rel.contains("enclosure") {
+                    #expect(item?.link == nil, "\(rel)")
+                } else {
+                    #expect(item?.link == "http://example.com/x", "\(rel)")
+                }
+                if rel.contains("enclosure") { #expect(item?.enclosures.first?.length == 42) }
+            }
+        }
+        for (value, permaLink) in [("", true), ("false", false), ("FALSE", false), (" false", true), ("true", true),
+                                   ("fals&#101;", false), ("falsé", true)] {
+            let doc = """
+                <rss version="2.0"><channel><title>T</title><item><guid isPermaLink="\(value)">http://example.com/g</guid>\
+                </item></channel></rss>
+                """
+            let item = try parseString(doc).feed.items.first
+            #expect(item?.link == (permaLink ? "http://example.com/g" : nil), "\(value)")
+        }
+    }
 }

@@ -59,6 +59,9 @@ typedef struct {
     int directory_has_dots;
 } cfb_url_base;
 
+/// 1 when `s` has white space or control characters, quotes, angle brackets or backslashes (`URLBytes.needsCleaning`).
+int cfb_url_needs_cleaning(const uint8_t *s, size_t n);
+
 /// Appends `ref` resolved against `base` (RFC 3986, as `URLBase.resolve`): cleaned first when it has white
 /// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
