@@ -52,14 +52,18 @@ static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t
 }
 
 /// `find_byte` without a call, for the short distances inside a tag (attribute values): sixteen bytes at a
-/// time, never reading at or past `to`.
-static inline size_t find_byte_near(const uint8_t *s, size_t from, size_t to, uint8_t c) {
+/// time while sixteen bytes from `i` can be read (`readable` is where `s` ends, at or past `to`; a match at or
+/// past `to` does not count).
+static inline size_t find_byte_near(const uint8_t *s, size_t from, size_t to, size_t readable, uint8_t c) {
     size_t i = from;
 #if defined(__SSE2__)
     const __m128i vc = _mm_set1_epi8((char)c);
-    while (i + 16 <= to) {
+    while (i < to && i + 16 <= readable) {
         int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + i)), vc));
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        if (m) {
+            size_t p = i + (size_t)__builtin_ctz((unsigned)m);
+            return p < to ? p : to;
+        }
         i += 16;
     }
 #endif
@@ -445,7 +449,7 @@ static inline __attribute__((always_inline)) token next_token(scanner *sc) {
         size_t k = j;
         while (k > e && is_space(s[k - 1])) k--;
         if (k > e && s[k - 1] == '=') {
-            j = min_z(n, find_byte_near(s, j + 1, n, s[j]) + 1);
+            j = min_z(n, find_byte_near(s, j + 1, n, n, s[j]) + 1);
         } else {
             j++;
         }
@@ -489,7 +493,7 @@ static int next_attribute(const uint8_t *s, size_t limit, size_t *jp, size_t end
             if (j < end && (s[j] == '"' || s[j] == '\'')) {
                 uint8_t q = s[j];
                 vs = j + 1;
-                ve = find_byte_near(s, vs, end, q);
+                ve = find_byte_near(s, vs, end, limit, q);
                 j = min_z(end, ve + 1);
             } else {
                 while (ve < end && !(attr_class[s[ve]] & ATTR_SPACE)) ve++;
@@ -1277,7 +1281,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                 size_t vn = ve - vs;
                 const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
-                if (find_byte_near(v, 0, vn, '&') < vn) {
+                if (find_byte_near(s, vs, ve, n, '&') < ve) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;
