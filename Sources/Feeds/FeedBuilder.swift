@@ -111,6 +111,8 @@ final class ItemDraft {
     @exclusivity(unchecked) var summary: String?
     @exclusivity(unchecked) var summaryRank = 0
     @exclusivity(unchecked) var content: TextValue?
+    /// The content as a range of the builder's `contentArena` (XML feeds, except base64), instead of `content`.
+    @exclusivity(unchecked) var contentInArena: ArenaText?
     @exclusivity(unchecked) var contentRank = 0
     @exclusivity(unchecked) var contentSource: String?
     @exclusivity(unchecked) var author: String?
@@ -133,6 +135,14 @@ final class ItemDraft {
     @exclusivity(unchecked) var image: String?
 
     init(base: String?) { self.base = base }
+}
+
+/// Captured text kept in a document's content arena (`FeedBuilder.contentArena`): its bytes are
+/// `arena[range]`, read as `mode` (never base64).
+struct ArenaText {
+    var range: Range<Int>
+    var mode: TextMode
+    var base: String?
 }
 
 /// What the element being captured feeds into.
@@ -194,6 +204,9 @@ final class FeedBuilder {
     @exclusivity(unchecked) var feedLanguageFromAttr: String?
     @exclusivity(unchecked) var items: [Item] = []
     @exclusivity(unchecked) var drafts: [ItemDraft] = []
+    /// The items' captured contents, one after the other (see `ArenaText`). Made as large as the document
+    /// (which holds them all, unless entities expand): growing it copied everything it held again.
+    let contentArena: ByteBuffer
 
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
@@ -233,8 +246,9 @@ final class FeedBuilder {
     let urlCache: UnsafeMutablePointer<cfb_url_cache>
     let urlOut: UnsafeMutablePointer<cfb_buf>
 
-    init(documentURL: String?) {
+    init(documentURL: String?, documentSize: Int = 0) {
         self.documentURL = documentURL
+        contentArena = ByteBuffer(capacity: max(1 << 12, documentSize))
         sax = .allocate(capacity: 1)
         sax.initialize(to: cfb_sax())
         sax.pointee.skip_depth = -1
@@ -971,9 +985,18 @@ final class FeedBuilder {
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
-            if item?.content == nil || rank > (item?.contentRank ?? 0), !v.isBlank {
-                item?.content = v.value
-                item?.contentRank = rank
+            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
+                if v.mode == .base64 {
+                    item.content = v.value
+                    item.contentInArena = nil
+                } else {
+                    // Appended to the document's arena: no array (and allocation) per item.
+                    let start = contentArena.count
+                    contentArena.append(contentsOf: v.bytes)
+                    item.contentInArena = ArenaText(range: start..<contentArena.count, mode: v.mode, base: v.base)
+                    item.content = nil
+                }
+                item.contentRank = rank
             }
         case .itemAuthor(let rank):
             if item?.author == nil || rank > (item?.authorRank ?? 0), !v.isBlank {

@@ -87,14 +87,14 @@ public enum FeedParser {
             return parsed
         }
         var bareAmpersands = false
-        var builder = FeedBuilder(documentURL: url)
+        var builder = FeedBuilder(documentURL: url, documentSize: body.count)
         var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
         xmlErrors = reader.errors
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
-            builder = FeedBuilder(documentURL: url)
+            builder = FeedBuilder(documentURL: url, documentSize: fixed.count)
             reader = XMLFeedReader(builder: builder)
             fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
             bareAmpersands = true
@@ -113,7 +113,7 @@ public enum FeedParser {
         if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
-        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url)
+        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url, arena: builder.contentArena)
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
@@ -163,21 +163,25 @@ public enum FeedParser {
 
 /// Turns item drafts into items: text conversion, fallbacks, dates, and keys.
 enum ItemFinalizer {
-    static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?) -> [Item] {
+    static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?, arena: ByteBuffer? = nil) -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(drafts.count)
         let sanitizer = Sanitizer()
+        let bytes = arena?.bytes ?? UnsafeBufferPointer(start: nil, count: 0)
         for d in drafts {
             // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
             // every field) and then released.
-            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer))
+            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
         }
         assignKeys(&items)
         return items
     }
 
     /// One item from its draft.
-    static func item(from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer) -> Item {
+    static func item(
+        from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer,
+        arena: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+    ) -> Item {
         // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
         // (a retain and a release of every field).
         let id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
@@ -198,7 +202,16 @@ enum ItemFinalizer {
         var summary: String?
         if let t = d.summary { summary = t.isEmpty ? nil : t }
         var content: String?
-        if let c = d.content {
+        if let c = d.contentInArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+            // As `TextValue.html` and `plain` (the mode is never base64 here), over the arena's bytes.
+            let b = UnsafeBufferPointer(rebasing: arena[c.range])
+            let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? base)
+            content = h.isEmpty ? nil : h
+            if summary == nil {
+                let t = TextValue.plain(b, mode: c.mode)
+                summary = t.isEmpty ? nil : t
+            }
+        } else if let c = d.content {
             let h = c.html(fallbackBase: base, sanitizer: sanitizer)
             content = h.isEmpty ? nil : h
             if summary == nil {
