@@ -6,11 +6,14 @@ struct SAXAttributes {
     let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     let count: Int
 
+    @inline(__always)
     static func equals(_ p: UnsafePointer<xmlChar>?, _ s: StaticString) -> Bool {
         guard let p else { return false }
         let n = s.utf8CodeUnitCount
         let q = s.utf8Start
-        for k in 0..<n where p[k] != q[k] { return false }
+        // The first byte rules out nearly every other name at once.
+        guard n > 0, p[0] == q[0] else { return n == 0 && p[0] == 0 }
+        for k in 1..<n where p[k] != q[k] { return false }
         return p[n] == 0
     }
 
