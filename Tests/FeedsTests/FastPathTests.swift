@@ -211,4 +211,37 @@ import Testing
             #expect(item?.link == (permaLink ? "http://example.com/g" : nil), "\(value)")
         }
     }
+
+    /// The AVX2 loops (used when the processor has them) give what the SSE2 ones give: the sanitizer's scan for
+    /// `<` and `>` and the scan for bytes libxml2 does not check, with the bytes they look for at every offset.
+    @Test func avx2LoopsAgreeWithSSE2() throws {
+        func run() throws -> [String] {
+            var out: [String] = []
+            for at in stride(from: 0, to: 200, by: 7) {
+                let text = String(repeating: "word ", count: 40)
+                let chars = Array(text)
+                let html = String(chars[..<at]) + "<b>x</b>>" + String(chars[at...]) + "<p>tail"
+                let escaped = html.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: ">", with: "&gt;")
+                let doc = """
+                    <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>\
+                    <item><link>http://example.com/a/b</link><content:encoded>\(escaped)</content:encoded></item>\
+                    </channel></rss>
+                    """
+                out.append(try parseString(doc).feed.items.first?.content ?? "-")
+                var bytes = Array(doc.utf8)
+                for high: UInt8 in [0x80, 0xC0, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5] {
+                    bytes[min(bytes.count - 1, 40 + at * 2)] = high
+                    out.append(bytes.withUnsafeBufferPointer { String(FeedBytes.hasUncheckedBytes($0)) })
+                }
+            }
+            return out
+        }
+        let withAVX2 = FeedBytes.useAVX2(true)
+        let a = try run()
+        FeedBytes.useAVX2(false)
+        let b = try run()
+        FeedBytes.useAVX2(withAVX2)
+        #expect(a == b)
+    }
 }
