@@ -306,6 +306,10 @@ static name_table elements, attributes, void_dropped, effects;
 static uint8_t elements1[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static name_t name_img, name_src;
+/// The classes of the commonest attribute names, looked up by their length without hashing (see
+/// `attribute_class`): `src` and `alt`, `href`, `width` and `title`, `height`.
+static name_t name_alt, name_href, name_width, name_title, name_height;
+static uint8_t class_src, class_alt, class_href, class_width, class_title, class_height;
 
 static void build_tables(void) {
 #if CFB_AVX2
@@ -357,10 +361,42 @@ static void build_tables(void) {
         elements1[c] = table_get(&elements, pack_name(&b, 0, 1, 0));
     }
     name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
+#define COMMON(var, lit) name_##var = pack_name((const uint8_t *)lit, 0, sizeof(lit) - 1, 0); \
+    class_##var = table_get(&attributes, name_##var)
+    COMMON(alt, "alt");
+    COMMON(href, "href");
+    COMMON(width, "width");
+    COMMON(title, "title");
+    COMMON(height, "height");
+#undef COMMON
     name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
+    class_src = table_get(&attributes, name_src);
 }
 
 static inline void tables(void) { pthread_once(&tables_once, build_tables); }
+
+/// `table_get(&attributes, an)`, the commonest names compared directly (by length) instead of hashed.
+static inline uint8_t attribute_class(name_t an) {
+    if (an.hi == 0) {
+        switch (an.count) {
+        case 3:
+            if (an.lo == name_src.lo) return class_src;
+            if (an.lo == name_alt.lo) return class_alt;
+            break;
+        case 4:
+            if (an.lo == name_href.lo) return class_href;
+            break;
+        case 5:
+            if (an.lo == name_width.lo) return class_width;
+            if (an.lo == name_title.lo) return class_title;
+            break;
+        case 6:
+            if (an.lo == name_height.lo) return class_height;
+            break;
+        }
+    }
+    return table_get(&attributes, an);
+}
 
 #if CFB_AVX2
 int cfb_use_avx2(int on) {
@@ -1330,7 +1366,8 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
         case TOK_IGNORABLE:
             break;
         case TOK_START: {
-            uint8_t cls = table_get(&elements, t.name);
+            // One-letter names (`a`, `b`, `p`, ...) from their byte, as the plain-tag check does.
+            uint8_t cls = t.name.count == 1 ? elements1[(uint8_t)t.name.lo] : table_get(&elements, t.name);
             if (cls == EL_DROP_WITH_CONTENT) {
                 if (!t.self_closing && !table_get(&void_dropped, t.name)) skip_raw_text(&sc, t.name);
                 break;
@@ -1343,7 +1380,7 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             name_t an;
             size_t vs, ve;
             while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
-                uint8_t acls = table_get(&attributes, an);
+                uint8_t acls = attribute_class(an);
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
