@@ -898,10 +898,15 @@ final class FeedBuilder {
     }
 
     func addEnclosure(url: String, type: String?, length: String?, base: String?) {
-        guard !url.trimmingASCIISpace().isEmpty else { return }
+        // Nothing to trim when the ends are not ASCII white space: no substring then (most values).
+        @inline(__always) func space(_ c: UInt8?) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        if url.utf8.isEmpty || space(url.utf8.first) {
+            guard !url.trimmingASCIISpace().isEmpty else { return }
+        }
         let resolved = resolveURL(url, against: base)
         let len = length.flatMap { Self.integer($0) }.flatMap { $0 >= 0 ? $0 : nil }
-        let t = type.map { String($0.trimmingASCIISpace()) }.flatMap { $0.isEmpty ? nil : $0 }
+        let t = type.map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
+            .flatMap { $0.isEmpty ? nil : $0 }
         if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
             if item?.enclosures[k].type == nil { item?.enclosures[k].type = t }
             if item?.enclosures[k].length == nil { item?.enclosures[k].length = len }
