@@ -1574,6 +1574,13 @@ void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
 }
 
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
+    // Text without markup, references or white space to collapse (most titles, names, categories) is its own
+    // plain text: one run of ordinary bytes with single spaces, no '<' and no '&'.
+    if (n > 0 && n <= limit && ordinary(s[0]) && find_any3(s, 0, n, '<', '&', '&') == n &&
+        find_end_of_words(s, 1, n) == n) {
+        put(out, s, n);
+        return;
+    }
     tables();
     reserve(out, n < limit ? n : limit);
     text_writer w = {out, out->count, 0};

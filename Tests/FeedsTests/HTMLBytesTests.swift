@@ -78,6 +78,19 @@ import Testing
         #expect(item.summary == summary)
     }
 
+    /// Text without markup, references or white space to collapse comes back as it is (the C fast path);
+    /// anything else is still collapsed, decoded and stripped.
+    @Test(arguments: [
+        ("Plain title, with punctuation: 1/2 (x) \u{E9}\u{1F600}", "Plain title, with punctuation: 1/2 (x) \u{E9}\u{1F600}"),
+        ("a", "a"), ("a b", "a b"), ("a  b", "a b"), (" a", "a"), ("a ", "a"), ("a\tb", "a b"), ("a\nb", "a b"),
+        ("a\u{A0}b", "a b"), ("a\u{3000}b", "a b"), ("a\u{85}b", "a\u{2026}b"), ("a&amp;b", "a&b"), ("x<b>y</b>", "xy"),
+        ("1 < 2", "1 < 2"), ("", ""), ("   ", ""),
+    ])
+    func plainTextOfTextWithoutMarkup(_ text: String, _ plain: String) {
+        let b = Array(text.utf8)
+        #expect(b.withUnsafeBufferPointer { FeedBytes.plainText($0, limit: Int.max) } == plain)
+    }
+
     @Test func relativeURLsWithDotSegmentsAndProtocolRelativeOnesResolve() throws {
         let item = try read("<a href=\"/a/./b/../c?x=1#f\">1</a><a href='rel/p.jpg'>2</a><img src=\"HTTP://UP.example/I\">")
         #expect(
