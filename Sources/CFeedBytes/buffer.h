@@ -9,10 +9,38 @@
 /// Grows `b` to hold `extra` more bytes (at least doubling); aborts when out of memory.
 void cfb_buf_grow(cfb_buf *b, size_t extra);
 
+/// Copies `n` bytes (at most 16) without a call: two overlapping moves of the largest power of two that fits
+/// (never reading or writing outside `src[0..<n]` and `dst[0..<n]`).
+static inline void copy_small(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n >= 8) {
+        uint64_t a, z;
+        memcpy(&a, src, 8);
+        memcpy(&z, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &z, 8);
+    } else if (n >= 4) {
+        uint32_t a, z;
+        memcpy(&a, src, 4);
+        memcpy(&z, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &z, 4);
+    } else if (n >= 2) {
+        uint16_t a, z;
+        memcpy(&a, src, 2);
+        memcpy(&z, src + n - 2, 2);
+        memcpy(dst, &a, 2);
+        memcpy(dst + n - 2, &z, 2);
+    } else if (n == 1) {
+        *dst = *src;
+    }
+}
+
 static inline void put(cfb_buf *b, const uint8_t *p, size_t n) {
     if (n == 0) return;
     if (b->capacity - b->count < n) cfb_buf_grow(b, n);
-    memcpy(b->bytes + b->count, p, n);
+    // Most appends are a few bytes (a character reference's text, a tag name, a word): no call for those.
+    if (n <= 16) copy_small(b->bytes + b->count, p, n);
+    else memcpy(b->bytes + b->count, p, n);
     b->count += n;
 }
 

@@ -12,6 +12,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__clang__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define CFB_AVX2 1
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +56,27 @@ static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t
     return p ? (size_t)(p - s) : to;
 }
 
+/// `find_byte` without a call, for the short distances inside a tag (attribute values): sixteen bytes at a
+/// time while sixteen bytes from `i` can be read (`readable` is where `s` ends, at or past `to`; a match at or
+/// past `to` does not count).
+static inline size_t find_byte_near(const uint8_t *s, size_t from, size_t to, size_t readable, uint8_t c) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i vc = _mm_set1_epi8((char)c);
+    while (i < to && i + 16 <= readable) {
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + i)), vc));
+        if (m) {
+            size_t p = i + (size_t)__builtin_ctz((unsigned)m);
+            return p < to ? p : to;
+        }
+        i += 16;
+    }
+#endif
+    for (; i < to; i++)
+        if (s[i] == c) return i;
+    return to;
+}
+
 /// The index of the first byte in `from..<to` equal to `a`, `b` or `c`, or `to` (sixteen bytes at a time).
 static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t a, uint8_t b, uint8_t c) {
     size_t i = from;
@@ -81,13 +107,64 @@ static inline size_t find_angle(const uint8_t *s, size_t from, size_t to) {
     while (i + 32 <= to) {
         __m128i a = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i)), bit1), gt);
         __m128i b = _mm_cmpeq_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(s + i + 16)), bit1), gt);
-        uint32_t m = (uint32_t)_mm_movemask_epi8(a) | ((uint32_t)_mm_movemask_epi8(b) << 16);
-        if (m) return i + (size_t)__builtin_ctz(m);
+        // One mask test for both halves; the position only once something is found.
+        if (_mm_movemask_epi8(_mm_or_si128(a, b))) {
+            uint32_t m = (uint32_t)_mm_movemask_epi8(a) | ((uint32_t)_mm_movemask_epi8(b) << 16);
+            return i + (size_t)__builtin_ctz(m);
+        }
         i += 32;
     }
 #endif
     return find_any3(s, i, to, '<', '>', '>');
 }
+
+#if CFB_AVX2
+/// Whether the processor and the system support AVX2 (set once by `tables()`; 0 until then).
+static int have_avx2;
+
+static int detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    // OSXSAVE and AVX, and the system saving the YMM registers (XCR0 bits 1 and 2).
+    if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 6) != 6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b >> 5) & 1;
+}
+
+/// `find_angle` sixty-four bytes a step with AVX2 (only called when `have_avx2`): the same answer.
+__attribute__((target("avx2"), noinline)) static size_t find_angle_avx2(const uint8_t *s, size_t from, size_t to) {
+    size_t i = from;
+    const __m256i bit1 = _mm256_set1_epi8(2), gt = _mm256_set1_epi8('>');
+    while (i + 64 <= to) {
+        __m256i a = _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(s + i)), bit1), gt);
+        __m256i b = _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(s + i + 32)), bit1), gt);
+        if (_mm256_movemask_epi8(_mm256_or_si256(a, b))) {
+            uint32_t ma = (uint32_t)_mm256_movemask_epi8(a);
+            if (ma) return i + (size_t)__builtin_ctz(ma);
+            return i + 32 + (size_t)__builtin_ctz((uint32_t)_mm256_movemask_epi8(b));
+        }
+        i += 64;
+    }
+    if (i + 32 <= to) {
+        __m256i a = _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(s + i)), bit1), gt);
+        uint32_t ma = (uint32_t)_mm256_movemask_epi8(a);
+        if (ma) return i + (size_t)__builtin_ctz(ma);
+        i += 32;
+    }
+    return find_any3(s, i, to, '<', '>', '>');
+}
+#endif
+
+#if !CFB_AVX2
+int cfb_use_avx2(int on) {
+    (void)on;
+    return 0;
+}
+#endif
 
 /// The index of `pat` at or after `from`, comparing every byte with bit 0x20 set (as HTMLScanner did), or `n`.
 static size_t find_folded(const uint8_t *s, size_t n, size_t from, const char *pat, size_t m) {
@@ -229,8 +306,15 @@ static name_table elements, attributes, void_dropped, effects;
 static uint8_t elements1[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static name_t name_img, name_src;
+/// The classes of the commonest attribute names, looked up by their length without hashing (see
+/// `attribute_class`): `src` and `alt`, `href`, `width` and `title`, `height`.
+static name_t name_alt, name_href, name_width, name_title, name_height;
+static uint8_t class_src, class_alt, class_href, class_width, class_title, class_height;
 
 static void build_tables(void) {
+#if CFB_AVX2
+    have_avx2 = detect_avx2();
+#endif
     static const char *keep[] = {
         "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big", "blockquote",
         "caption", "center", "cite", "code", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
@@ -277,10 +361,50 @@ static void build_tables(void) {
         elements1[c] = table_get(&elements, pack_name(&b, 0, 1, 0));
     }
     name_img = pack_name((const uint8_t *)"img", 0, 3, 0);
+#define COMMON(var, lit) name_##var = pack_name((const uint8_t *)lit, 0, sizeof(lit) - 1, 0); \
+    class_##var = table_get(&attributes, name_##var)
+    COMMON(alt, "alt");
+    COMMON(href, "href");
+    COMMON(width, "width");
+    COMMON(title, "title");
+    COMMON(height, "height");
+#undef COMMON
     name_src = pack_name((const uint8_t *)"src", 0, 3, 0);
+    class_src = table_get(&attributes, name_src);
 }
 
 static inline void tables(void) { pthread_once(&tables_once, build_tables); }
+
+/// `table_get(&attributes, an)`, the commonest names compared directly (by length) instead of hashed.
+static inline uint8_t attribute_class(name_t an) {
+    if (an.hi == 0) {
+        switch (an.count) {
+        case 3:
+            if (an.lo == name_src.lo) return class_src;
+            if (an.lo == name_alt.lo) return class_alt;
+            break;
+        case 4:
+            if (an.lo == name_href.lo) return class_href;
+            break;
+        case 5:
+            if (an.lo == name_width.lo) return class_width;
+            if (an.lo == name_title.lo) return class_title;
+            break;
+        case 6:
+            if (an.lo == name_height.lo) return class_height;
+            break;
+        }
+    }
+    return table_get(&attributes, an);
+}
+
+#if CFB_AVX2
+int cfb_use_avx2(int on) {
+    tables();
+    have_avx2 = on ? detect_avx2() : 0;
+    return have_avx2;
+}
+#endif
 
 // MARK: - Tokenizer
 
@@ -425,7 +549,7 @@ static inline __attribute__((always_inline)) token next_token(scanner *sc) {
         size_t k = j;
         while (k > e && is_space(s[k - 1])) k--;
         if (k > e && s[k - 1] == '=') {
-            j = min_z(n, find_byte(s, j + 1, n, s[j]) + 1);
+            j = min_z(n, find_byte_near(s, j + 1, n, n, s[j]) + 1);
         } else {
             j++;
         }
@@ -441,31 +565,38 @@ static inline __attribute__((always_inline)) token next_token(scanner *sc) {
     return t;
 }
 
+/// The bytes that end an attribute name, by kind: white space (as `is_space`), '/' and '='.
+enum { ATTR_SPACE = 1, ATTR_SLASH = 2, ATTR_EQUALS = 4 };
+static const uint8_t attr_class[256] = {
+    ['\t'] = ATTR_SPACE, ['\n'] = ATTR_SPACE, ['\f'] = ATTR_SPACE, ['\r'] = ATTR_SPACE, [' '] = ATTR_SPACE,
+    ['/'] = ATTR_SLASH, ['='] = ATTR_EQUALS,
+};
+
 /// The attribute at or after `*j` (before `end`), advancing `*j` past it: its name and the range of its raw
 /// value (empty when it has none); 0 at the end.
 static int next_attribute(const uint8_t *s, size_t limit, size_t *jp, size_t end, name_t *name, size_t *vs_out,
                           size_t *ve_out) {
     size_t j = *jp;
     while (j < end) {
-        while (j < end && (is_space(s[j]) || s[j] == '/')) j++;
+        while (j < end && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j++;
         if (j >= end) break;
         size_t ns = j;
-        while (j < end && !is_space(s[j]) && s[j] != '=' && s[j] != '/') j++;
+        while (j < end && !attr_class[s[j]]) j++;
         name_t nm = pack_name(s, ns, j, limit);
-        while (j < end && is_space(s[j])) j++;
+        while (j < end && (attr_class[s[j]] & ATTR_SPACE)) j++;
         size_t vs = j, ve = j;
         if (j < end && s[j] == '=') {
             j++;
-            while (j < end && is_space(s[j])) j++;
+            while (j < end && (attr_class[s[j]] & ATTR_SPACE)) j++;
             vs = j;
             ve = j;
             if (j < end && (s[j] == '"' || s[j] == '\'')) {
                 uint8_t q = s[j];
                 vs = j + 1;
-                ve = find_byte(s, vs, end, q);
+                ve = find_byte_near(s, vs, end, limit, q);
                 j = min_z(end, ve + 1);
             } else {
-                while (ve < end && !is_space(s[ve])) ve++;
+                while (ve < end && !(attr_class[s[ve]] & ATTR_SPACE)) ve++;
                 j = ve;
             }
         } else if (j == ns) {
@@ -708,7 +839,20 @@ static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n, c
 }
 
 static inline int needs_cleaning(const uint8_t *v, size_t n) {
-    for (size_t k = 0; k < n; k++) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'.
+    const __m128i space = _mm_set1_epi8(0x20), quot = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<'),
+                  gt = _mm_set1_epi8('>'), backslash = _mm_set1_epi8('\\');
+    for (; k + 16 <= n; k += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash)));
+        if (_mm_movemask_epi8(bad)) return 1;
+    }
+#endif
+    for (; k < n; k++) {
         uint8_t c = v[k];
         if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\') return 1;
     }
@@ -911,6 +1055,8 @@ static void resolve_clean(const cfb_url_base *b, const uint8_t *ref, size_t n, c
         put(out, ref + rp.fragment.lo, rp.fragment.hi - rp.fragment.lo);
     }
 }
+
+int cfb_url_needs_cleaning(const uint8_t *s, size_t n) { return needs_cleaning(s, n); }
 
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out) {
     if (n > 0 && needs_cleaning(ref, n)) {
@@ -1149,13 +1295,36 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
     // piece when something has to be written differently (and at the end).
     size_t run = 0, i = 0;
     for (;;) {
+#if CFB_AVX2
+        i = have_avx2 ? find_angle_avx2(s, i, n) : find_angle(s, i, n);
+#else
         i = find_angle(s, i, n);
+#endif
         if (i >= n) break;
         if (s[i] == '>') {
             put(out, s + run, i - run);
             PUTS(out, "&gt;");
             run = ++i;
             continue;
+        }
+        if (i + 3 < n) {
+            // The commonest tags, `<p>`, `</p>`, `<b>`, `</b>`: a lower-case letter alone. The same answer as the
+            // general plain-tag check below, without its name loop and packing.
+            uint8_t c1 = s[i + 1], c2 = s[i + 2];
+            if ((uint8_t)(c1 - 'a') <= 'z' - 'a' && c2 == '>') {
+                uint8_t cls = elements1[c1];
+                if (cls == EL_KEEP || cls == EL_KEEP_VOID) {
+                    if (cls == EL_KEEP) PUSH_OPEN(((name_t){c1, 0, 1}));
+                    i += 3;
+                    continue;
+                }
+            } else if (c1 == '/' && (uint8_t)(c2 - 'a') <= 'z' - 'a' && s[i + 3] == '>') {
+                if (open_count > 0 && name_eq(open[open_count - 1], (name_t){c2, 0, 1})) {
+                    open_count--;
+                    i += 4;
+                    continue;
+                }
+            }
         }
         if (i + 2 < n) {
             size_t from = s[i + 1] == '/' ? i + 2 : i + 1;
@@ -1197,7 +1366,8 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
         case TOK_IGNORABLE:
             break;
         case TOK_START: {
-            uint8_t cls = table_get(&elements, t.name);
+            // One-letter names (`a`, `b`, `p`, ...) from their byte, as the plain-tag check does.
+            uint8_t cls = t.name.count == 1 ? elements1[(uint8_t)t.name.lo] : table_get(&elements, t.name);
             if (cls == EL_DROP_WITH_CONTENT) {
                 if (!t.self_closing && !table_get(&void_dropped, t.name)) skip_raw_text(&sc, t.name);
                 break;
@@ -1210,13 +1380,13 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
             name_t an;
             size_t vs, ve;
             while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
-                uint8_t acls = table_get(&attributes, an);
+                uint8_t acls = attribute_class(an);
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
                 const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
-                if (vn && memchr(v, '&', vn)) {
+                if (find_byte_near(s, vs, ve, n, '&') < ve) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;
@@ -1309,6 +1479,21 @@ static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) 
     size_t i = from;
 #if defined(__SSE2__)
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
+    // With the byte after the sixteen readable too: a byte ends the run when it is not ordinary, unless it is a
+    // space and the byte after it is ordinary (the sixteen bytes from `i + 1` tell that), so no per-space loop.
+    while (i + 17 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+        __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
+        __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
+        __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
+                                                 _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
+        // A space is kept in the run when the next byte is ordinary: `low` minus those spaces.
+        __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_andnot_si128(kept_space, low)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
     while (i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
@@ -1389,6 +1574,13 @@ void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
 }
 
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
+    // Text without markup, references or white space to collapse (most titles, names, categories) is its own
+    // plain text: one run of ordinary bytes with single spaces, no '<' and no '&'.
+    if (n > 0 && n <= limit && ordinary(s[0]) && find_any3(s, 0, n, '<', '&', '&') == n &&
+        find_end_of_words(s, 1, n) == n) {
+        put(out, s, n);
+        return;
+    }
     tables();
     reserve(out, n < limit ? n : limit);
     text_writer w = {out, out->count, 0};
@@ -1449,18 +1641,48 @@ size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table,
         }
     }
     uint8_t *o = dst;
-    for (size_t k = 0; k < n; k++) {
-        uint8_t c = s[k];
-        if (c < 0x80 && enc[c][3] == 1) {
-            *o++ = enc[c][0];
-            continue;
+    size_t k = 0;
+#if defined(__SSE2__)
+    // Sixteen ASCII bytes at a time, copied as they are, when the table maps every ASCII byte to itself
+    // (windows-1252, the ISO 8859 family) and none of the sixteen is a control character XML forbids: most of
+    // a document. Sixteen bytes that are not all such go through the byte loop, then the fast loop resumes.
+    // (Writing 16 bytes at `o` stays in bounds: `o - dst <= 3 * k` and `k + 16 <= n`.)
+    int ascii_identity = 1;
+    for (int c = 0; c < 0x80; c++)
+        if (table[c] != (uint32_t)c) ascii_identity = 0;
+    const __m128i space = _mm_set1_epi8(0x20);
+#endif
+    while (k < n) {
+#if defined(__SSE2__)
+        while (ascii_identity && k + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + k));
+            // Bytes >= 0x80 are negative as signed bytes, so one compare finds them and the controls.
+            int stop = _mm_movemask_epi8(_mm_cmplt_epi8(v, space));
+            if (stop) {
+                __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0D)));
+                if (stop & ~_mm_movemask_epi8(ok)) break;
+            }
+            _mm_storeu_si128((__m128i *)o, v);
+            o += 16;
+            k += 16;
         }
-        const uint8_t *e = enc[c];
-        // Three bytes are always in bounds (room for `3 * n`); only `e[3]` of them count.
-        o[0] = e[0];
-        o[1] = e[1];
-        o[2] = e[2];
-        o += e[3];
+#endif
+        size_t stop = n - k > 16 ? k + 16 : n;
+        for (; k < stop; k++) {
+            uint8_t c = s[k];
+            if (c < 0x80 && enc[c][3] == 1) {
+                *o++ = enc[c][0];
+                continue;
+            }
+            const uint8_t *e = enc[c];
+            // Three bytes are always in bounds (room for `3 * n`); only `e[3]` of them count.
+            o[0] = e[0];
+            o[1] = e[1];
+            o[2] = e[2];
+            o += e[3];
+        }
     }
     return (size_t)(o - dst);
 }
@@ -1543,6 +1765,21 @@ int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
     return 1;
 }
 
+#if CFB_AVX2
+/// Skips ASCII from `i` 128 bytes a step with AVX2 (only called when `have_avx2`): returns the start of the first
+/// 128 bytes that hold a byte >= 0x80, or of the last bytes (fewer than 128), for the loops after it.
+__attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const uint8_t *b, size_t i, size_t n) {
+    while (i + 128 <= n) {
+        const __m256i *p = (const __m256i *)(b + i);
+        __m256i any = _mm256_or_si256(_mm256_or_si256(_mm256_loadu_si256(p), _mm256_loadu_si256(p + 1)),
+                                      _mm256_or_si256(_mm256_loadu_si256(p + 2), _mm256_loadu_si256(p + 3)));
+        if (_mm256_movemask_epi8(any)) break;
+        i += 128;
+    }
+    return i;
+}
+#endif
+
 int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 1;
     // Leading white space is skipped before libxml2 sees the document: control characters there too.
@@ -1552,8 +1789,25 @@ int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
     // C1 controls are valid XML, and libxml2 2.9 decodes some sequences that are not UTF-8 (overlong forms in
     // CDATA sections, for one): any lead byte whose sequence may be one of those sends the document the old way
     // (they are rare; sixteen bytes without a byte >= 0x80 are skipped at once).
+#if CFB_AVX2
+    tables();
+#endif
     for (size_t i = 0; i < n; i++) {
+#if CFB_AVX2
+        if (have_avx2) i = skip_ascii_avx2(b, i, n);
+#endif
 #if defined(__SSE2__)
+        while (i + 128 <= n) {
+            // 128 bytes a step (nearly every document is ASCII from end to end).
+            const __m128i *p = (const __m128i *)(b + i);
+            __m128i any = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                             _mm_or_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3))),
+                _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p + 4), _mm_loadu_si128(p + 5)),
+                             _mm_or_si128(_mm_loadu_si128(p + 6), _mm_loadu_si128(p + 7))));
+            if (_mm_movemask_epi8(any)) break;
+            i += 128;
+        }
         while (i + 64 <= n) {
             const __m128i *p = (const __m128i *)(b + i);
             __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),

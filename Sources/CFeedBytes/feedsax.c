@@ -209,7 +209,8 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 
 static void characters(void *ctx, const xmlChar *ch, int len) {
     cfb_sax *s = ctx;
-    if (!s || !ch || len <= 0 || s->skip_depth >= 0 || !s->capturing) return;
+    // Most calls are white space between elements outside any capture: that test first.
+    if (!s || !s->capturing || !ch || len <= 0 || s->skip_depth >= 0) return;
     if (s->capture_mode == CFB_MODE_XHTML) {
         cfb_escape_text(ch, (size_t)len, &s->captured);
     } else {

@@ -59,6 +59,14 @@ enum FeedBytes {
     static func isCleanUTF8(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         cfb_is_clean_utf8(s.baseAddress, s.count) != 0
     }
+
+    static func hasUncheckedBytes(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        cfb_has_unchecked_bytes(s.baseAddress, s.count) != 0
+    }
+
+    /// Turns the C loops' AVX2 versions on or off (for the tests); returns whether they are used now.
+    @discardableResult
+    static func useAVX2(_ on: Bool) -> Bool { cfb_use_avx2(on ? 1 : 0) != 0 }
 }
 
 /// Runs `cfb_sanitize` for one document's items: the output buffer, the split base and the URL callback's

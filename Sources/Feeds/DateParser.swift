@@ -301,18 +301,20 @@ public enum DateParser {
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         // The numbers that are not part of the time are read as day and year as they come (no array per date):
         // `numberCount` of them so far; `badNumbers` when they cannot be a day and a year.
+        // Plain integers with sentinels instead of optionals (-1: no day or year yet; 0: no month; `hasOffset`;
+        // `meridiem` 0 none, 1 am, 2 pm): fewer values for the loop to keep, the same reading.
         var numberCount = 0
-        var day: Int?
-        var year: Int?
+        var day = -1
+        var year = -1
         var badNumbers = false
         func addNumber(_ value: Int, _ digits: Int) {
             numberCount += 1
             if digits >= 3 {
-                if year != nil { badNumbers = true }
+                if year >= 0 { badNumbers = true }
                 year = value
-            } else if day == nil {
+            } else if day < 0 {
                 day = value
-            } else if year == nil {
+            } else if year < 0 {
                 year = twoDigitYear(value)
             } else {
                 badNumbers = true
@@ -321,9 +323,10 @@ public enum DateParser {
         // h:m[:s], `timeCount` parts (0 before a time is seen).
         var time = (0, 0, 0)
         var timeCount = 0
-        var offset: Int?
-        var pm: Bool?
-        var monthValue: Int?
+        var offset = 0
+        var hasOffset = false
+        var meridiem = 0
+        var monthValue = 0
         var i = 0
         let n = b.count
         while i < n {
@@ -356,7 +359,7 @@ public enum DateParser {
                 i += 1
                 let start = i
                 let (v, cnt) = digits(b, &i)
-                guard timeCount > 0 || numberCount >= 3 || monthValue != nil else {
+                guard timeCount > 0 || numberCount >= 3 || monthValue != 0 else {
                     if cnt == 0 { continue }
                     addNumber(v, cnt)
                     continue
@@ -378,18 +381,20 @@ public enum DateParser {
                     return nil
                 }
                 offset = c == UInt8(ascii: "-") ? -secs : secs
+                hasOffset = true
             } else if HTMLScanner.isAlpha(c) {
                 let start = i
                 while i < n, HTMLScanner.isAlpha(b[i]) || b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "'") { i += 1 }
                 // ASCII letters, `/` and `'` only: packing lower-cases exactly as `lowercased()` would, and the
                 // words these tables hold are all short (a long word matches none of them, as before).
                 let w = TagName(b, start..<i)
-                if let m = monthTable[w], monthValue == nil {
+                if let m = monthTable[w], monthValue == 0 {
                     monthValue = m
                 } else if w == Self.am || w == Self.pm {
-                    pm = w == Self.pm
-                } else if timeCount > 0 || numberCount >= 2, let z = zone(w), offset == nil {
+                    meridiem = w == Self.pm ? 2 : 1
+                } else if timeCount > 0 || numberCount >= 2, !hasOffset, let z = zone(w) {
                     offset = z
+                    hasOffset = true
                     // "GMT+7", "UTC-05:00"
                     if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
                         let neg = b[i] == UInt8(ascii: "-")
@@ -409,14 +414,13 @@ public enum DateParser {
                 i += 1
             }
         }
-        guard let mo = monthValue, !badNumbers, let d = day, let y = year else { return nil }
+        guard monthValue != 0, !badNumbers, day >= 0, year >= 0 else { return nil }
         var (h, mi, s) = time
-        if timeCount > 0 {
-            if let pm {
-                if pm && h < 12 { h += 12 }
-                if !pm && h == 12 { h = 0 }
-            }
+        if timeCount > 0, meridiem != 0 {
+            let pm = meridiem == 2
+            if pm && h < 12 { h += 12 }
+            if !pm && h == 12 { h = 0 }
         }
-        return make(y, mo, d, h, mi, s, offset: offset ?? 0)
+        return make(year, monthValue, day, h, mi, s, offset: offset)
     }
 }

@@ -102,36 +102,47 @@ struct CapturedText {
 /// An item while it is being read: raw values, converted at the end of the element. A class, so setting one
 /// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
 final class ItemDraft {
-    var base: String?
+    // No runtime exclusivity checks (as `FeedBuilder`): one thread, and no overlapping accesses.
+    @exclusivity(unchecked) var base: String?
     /// The title and summary as plain text, converted when their element ends (no copy of the bytes to keep).
-    var title: String?
-    var link: String?
-    var linkIsAlternate = false
-    var summary: String?
-    var summaryRank = 0
-    var content: TextValue?
-    var contentRank = 0
-    var contentSource: String?
-    var author: String?
-    var authorRank = 0
-    var guid: String?
-    var guidIsPermaLink = true
-    var atomID: String?
-    var about: String?
-    var mediaTitle: String?
+    @exclusivity(unchecked) var title: String?
+    @exclusivity(unchecked) var link: String?
+    @exclusivity(unchecked) var linkIsAlternate = false
+    @exclusivity(unchecked) var summary: String?
+    @exclusivity(unchecked) var summaryRank = 0
+    @exclusivity(unchecked) var content: TextValue?
+    /// The content as a range of the builder's `contentArena` (XML feeds, except base64), instead of `content`.
+    @exclusivity(unchecked) var contentInArena: ArenaText?
+    @exclusivity(unchecked) var contentRank = 0
+    @exclusivity(unchecked) var contentSource: String?
+    @exclusivity(unchecked) var author: String?
+    @exclusivity(unchecked) var authorRank = 0
+    @exclusivity(unchecked) var guid: String?
+    @exclusivity(unchecked) var guidIsPermaLink = true
+    @exclusivity(unchecked) var atomID: String?
+    @exclusivity(unchecked) var about: String?
+    @exclusivity(unchecked) var mediaTitle: String?
     /// The dates, parsed when their element ends; `hasPublished` and `hasUpdated` say that an element gave one
     /// (parsed or not), which is what the ranks go by.
-    var published: Date?
-    var hasPublished = false
-    var publishedRank = 0
-    var updated: Date?
-    var hasUpdated = false
-    var updatedRank = 0
-    var categories: [String] = []
-    var enclosures: [Enclosure] = []
-    var image: String?
+    @exclusivity(unchecked) var published: Date?
+    @exclusivity(unchecked) var hasPublished = false
+    @exclusivity(unchecked) var publishedRank = 0
+    @exclusivity(unchecked) var updated: Date?
+    @exclusivity(unchecked) var hasUpdated = false
+    @exclusivity(unchecked) var updatedRank = 0
+    @exclusivity(unchecked) var categories: [String] = []
+    @exclusivity(unchecked) var enclosures: [Enclosure] = []
+    @exclusivity(unchecked) var image: String?
 
     init(base: String?) { self.base = base }
+}
+
+/// Captured text kept in a document's content arena (`FeedBuilder.contentArena`): its bytes are
+/// `arena[range]`, read as `mode` (never base64).
+struct ArenaText {
+    var range: Range<Int>
+    var mode: TextMode
+    var base: String?
 }
 
 /// What the element being captured feeds into.
@@ -193,6 +204,9 @@ final class FeedBuilder {
     @exclusivity(unchecked) var feedLanguageFromAttr: String?
     @exclusivity(unchecked) var items: [Item] = []
     @exclusivity(unchecked) var drafts: [ItemDraft] = []
+    /// The items' captured contents, one after the other (see `ArenaText`). Made as large as the document
+    /// (which holds them all, unless entities expand): growing it copied everything it held again.
+    let contentArena: ByteBuffer
 
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
@@ -232,8 +246,9 @@ final class FeedBuilder {
     let urlCache: UnsafeMutablePointer<cfb_url_cache>
     let urlOut: UnsafeMutablePointer<cfb_buf>
 
-    init(documentURL: String?) {
+    init(documentURL: String?, documentSize: Int = 0) {
         self.documentURL = documentURL
+        contentArena = ByteBuffer(capacity: max(1 << 12, documentSize))
         sax = .allocate(capacity: 1)
         sax.initialize(to: cfb_sax())
         sax.pointee.skip_depth = -1
@@ -420,6 +435,17 @@ final class FeedBuilder {
 
     func textMode(_ attributes: SAXAttributes, atomish: Bool, default def: TextMode) -> TextMode {
         guard attributes.count > 0 else { return def }
+        // Plain ASCII values are read as bytes (the same answers, without strings); others as below.
+        if case .absent = attributes.lookup("mode"), case .ascii(let raw) = attributes.lookup("type") {
+            let type = SAXAttributes.trimmed(raw)
+            typealias A = SAXAttributes
+            if A.lowercasedEquals(type, "text") || A.lowercasedEquals(type, "text/plain") { return .text }
+            if A.lowercasedEquals(type, "html") || A.lowercasedEquals(type, "text/html") { return .html }
+            if A.lowercasedEquals(type, "xhtml") || A.lowercasedEquals(type, "application/xhtml+xml") { return .xhtml }
+            if A.lowercasedHas(type, "+xml", suffix: true) || A.lowercasedHas(type, "/xml", suffix: true) { return .xhtml }
+            if A.lowercasedHas(type, "text/", suffix: false) { return .text }
+            return type.contains(UInt8(ascii: "/")) ? .base64 : def
+        }
         if let mode = attributes.value("mode")?.lowercased() {
             if mode == "base64" { return .base64 }
             if mode == "escaped" { return .html }
@@ -681,7 +707,12 @@ final class FeedBuilder {
                 let def: TextMode = atomish ? (format == .atom03 ? .text : .text) : .html
                 begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase)
             case .guid:
-                if let p = attributes.value("isPermaLink")?.lowercased() { item?.guidIsPermaLink = p != "false" }
+                switch attributes.lookup("isPermaLink") {
+                case .absent: break
+                case .ascii(let p): item?.guidIsPermaLink = !SAXAttributes.lowercasedEquals(p, "false")
+                case .other:
+                    if let p = attributes.value("isPermaLink")?.lowercased() { item?.guidIsPermaLink = p != "false" }
+                }
                 begin(.itemGUID, mode: .text, depth: depth, base: nil)
             case .id:
                 begin(.itemID, mode: .text, depth: depth, base: nil)
@@ -782,6 +813,40 @@ final class FeedBuilder {
     }
 
     func itemAtomLink(href: String, attributes: SAXAttributes, base: String?) {
+        // Plain ASCII `rel` and `type` (or none) read as bytes: the same choices as below, without strings.
+        let relLookup = attributes.lookup("rel")
+        let typeLookup = attributes.lookup("type")
+        var fast = true
+        var relBytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var type: UnsafeBufferPointer<UInt8>?
+        switch relLookup {
+        case .absent: relBytes = UnsafeBufferPointer(start: Self.alternate.utf8Start, count: Self.alternate.utf8CodeUnitCount)
+        case .ascii(let r): relBytes = SAXAttributes.trimmed(r)
+        case .other: fast = false
+        }
+        switch typeLookup {
+        case .absent: break
+        case .ascii(let t): type = t
+        case .other: fast = false
+        }
+        if fast {
+            typealias A = SAXAttributes
+            if A.lowercasedEquals(relBytes, "alternate") || A.lowercasedEquals(relBytes, "http://www.iana.org/assignments/relation/alternate") {
+                let url = resolveURL(href, against: base)
+                let htmlish = type.map { A.lowercasedEquals($0, "text/html") || A.lowercasedEquals($0, "application/xhtml+xml") } ?? true
+                if item?.linkIsAlternate != true || (htmlish && item?.link == nil) {
+                    item?.link = url
+                    item?.linkIsAlternate = htmlish
+                }
+            } else if A.lowercasedEquals(relBytes, "enclosure") {
+                addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+            } else if item?.link == nil, !A.lowercasedEquals(relBytes, "self"), !A.lowercasedEquals(relBytes, "edit"),
+                !A.lowercasedEquals(relBytes, "replies"), !A.lowercasedEquals(relBytes, "license")
+            {
+                item?.link = resolveURL(href, against: base)
+            }
+            return
+        }
         let rel = attributes.value("rel")?.lowercased().trimmingASCIISpace() ?? "alternate"
         let url = resolveURL(href, against: base)
         switch rel {
@@ -801,11 +866,47 @@ final class FeedBuilder {
         }
     }
 
+    static let alternate: StaticString = "alternate"
+
+    /// `Int(s.trimmingASCIISpace())`, read from the bytes when they are ASCII.
+    static func integer(_ s: String) -> Int? {
+        var s = s
+        let parsed: Int?? = s.withUTF8 { u in
+            for c in u where c >= 0x80 { return .none }
+            let b = SAXAttributes.trimmed(u)
+            var k = 0
+            var negative = false
+            if k < b.count, b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: "-") {
+                negative = b[k] == UInt8(ascii: "-")
+                k += 1
+            }
+            guard k < b.count else { return .some(nil) }
+            var v = 0
+            while k < b.count {
+                let d = b[k] &- 0x30
+                guard d <= 9 else { return .some(nil) }
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (r, o2) = negative ? m.subtractingReportingOverflow(Int(d)) : m.addingReportingOverflow(Int(d))
+                guard !o1, !o2 else { return .some(nil) }
+                v = r
+                k += 1
+            }
+            return .some(v)
+        }
+        if let parsed { return parsed }
+        return Int(s.trimmingASCIISpace())
+    }
+
     func addEnclosure(url: String, type: String?, length: String?, base: String?) {
-        guard !url.trimmingASCIISpace().isEmpty else { return }
+        // Nothing to trim when the ends are not ASCII white space: no substring then (most values).
+        @inline(__always) func space(_ c: UInt8?) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        if url.utf8.isEmpty || space(url.utf8.first) {
+            guard !url.trimmingASCIISpace().isEmpty else { return }
+        }
         let resolved = resolveURL(url, against: base)
-        let len = length.flatMap { Int($0.trimmingASCIISpace()) }.flatMap { $0 >= 0 ? $0 : nil }
-        let t = type.map { String($0.trimmingASCIISpace()) }.flatMap { $0.isEmpty ? nil : $0 }
+        let len = length.flatMap { Self.integer($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        let t = type.map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
+            .flatMap { $0.isEmpty ? nil : $0 }
         if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
             if item?.enclosures[k].type == nil { item?.enclosures[k].type = t }
             if item?.enclosures[k].length == nil { item?.enclosures[k].length = len }
@@ -889,9 +990,18 @@ final class FeedBuilder {
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
-            if item?.content == nil || rank > (item?.contentRank ?? 0), !v.isBlank {
-                item?.content = v.value
-                item?.contentRank = rank
+            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
+                if v.mode == .base64 {
+                    item.content = v.value
+                    item.contentInArena = nil
+                } else {
+                    // Appended to the document's arena: no array (and allocation) per item.
+                    let start = contentArena.count
+                    contentArena.append(contentsOf: v.bytes)
+                    item.contentInArena = ArenaText(range: start..<contentArena.count, mode: v.mode, base: v.base)
+                    item.content = nil
+                }
+                item.contentRank = rank
             }
         case .itemAuthor(let rank):
             if item?.author == nil || rank > (item?.authorRank ?? 0), !v.isBlank {

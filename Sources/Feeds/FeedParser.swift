@@ -87,14 +87,14 @@ public enum FeedParser {
             return parsed
         }
         var bareAmpersands = false
-        var builder = FeedBuilder(documentURL: url)
+        var builder = FeedBuilder(documentURL: url, documentSize: body.count)
         var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
         xmlErrors = reader.errors
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
-            builder = FeedBuilder(documentURL: url)
+            builder = FeedBuilder(documentURL: url, documentSize: fixed.count)
             reader = XMLFeedReader(builder: builder)
             fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
             bareAmpersands = true
@@ -113,7 +113,7 @@ public enum FeedParser {
         if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
-        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url)
+        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url, arena: builder.contentArena)
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
@@ -163,57 +163,70 @@ public enum FeedParser {
 
 /// Turns item drafts into items: text conversion, fallbacks, dates, and keys.
 enum ItemFinalizer {
-    static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?) -> [Item] {
+    static func finalize(_ drafts: [ItemDraft], feed: Feed, documentURL: String?, arena: ByteBuffer? = nil) -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(drafts.count)
         let sanitizer = Sanitizer()
+        let bytes = arena?.bytes ?? UnsafeBufferPointer(start: nil, count: 0)
         for d in drafts {
             // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
             // every field) and then released.
-            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer))
+            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
         }
         assignKeys(&items)
         return items
     }
 
     /// One item from its draft.
-    static func item(from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer) -> Item {
-        var it = Item()
-        it.id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
+    static func item(
+        from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer,
+        arena: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+    ) -> Item {
+        // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
+        // (a retain and a release of every field).
+        let id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
             ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
-        it.link = d.link
-        if it.link == nil {
+        var link = d.link
+        if link == nil {
             if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
-                it.link = g
+                link = g
             } else if let a = d.atomID, URLResolver.isHTTP(a) {
-                it.link = a
+                link = a
             } else if let about = d.about, URLResolver.isHTTP(about) {
-                it.link = about
+                link = about
             } else if let src = d.contentSource {
-                it.link = src
+                link = src
             }
         }
-        let base = it.link ?? documentURL
-        if let t = d.summary { it.summary = t.isEmpty ? nil : t }
-        if let c = d.content {
+        let base = link ?? documentURL
+        var summary: String?
+        if let t = d.summary { summary = t.isEmpty ? nil : t }
+        var content: String?
+        if let c = d.contentInArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+            // As `TextValue.html` and `plain` (the mode is never base64 here), over the arena's bytes.
+            let b = UnsafeBufferPointer(rebasing: arena[c.range])
+            let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? base)
+            content = h.isEmpty ? nil : h
+            if summary == nil {
+                let t = TextValue.plain(b, mode: c.mode)
+                summary = t.isEmpty ? nil : t
+            }
+        } else if let c = d.content {
             let h = c.html(fallbackBase: base, sanitizer: sanitizer)
-            it.content = h.isEmpty ? nil : h
-            if it.summary == nil {
+            content = h.isEmpty ? nil : h
+            if summary == nil {
                 let t = c.plain()
-                it.summary = t.isEmpty ? nil : t
+                summary = t.isEmpty ? nil : t
             }
         }
-        if let p = d.title { it.title = p.isEmpty ? nil : p }
-        if it.title == nil { it.title = d.mediaTitle }
-        if it.title == nil, let s = it.summary { it.title = firstWords(s) }
-        it.author = d.author ?? feed.author
-        it.published = d.published
-        it.updated = d.updated
-        if it.published == nil { it.published = it.updated }
-        it.categories = d.categories
-        it.enclosures = d.enclosures
-        it.image = d.image
-        return it
+        var title: String?
+        if let p = d.title { title = p.isEmpty ? nil : p }
+        if title == nil { title = d.mediaTitle }
+        if title == nil, let s = summary { title = firstWords(s) }
+        return Item(
+            id: id, title: title, link: link, summary: summary, content: content, author: d.author ?? feed.author,
+            published: d.published ?? d.updated, updated: d.updated, categories: d.categories,
+            enclosures: d.enclosures, image: d.image)
     }
 
     /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.

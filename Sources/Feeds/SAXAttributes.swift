@@ -6,11 +6,14 @@ struct SAXAttributes {
     let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     let count: Int
 
+    @inline(__always)
     static func equals(_ p: UnsafePointer<xmlChar>?, _ s: StaticString) -> Bool {
         guard let p else { return false }
         let n = s.utf8CodeUnitCount
         let q = s.utf8Start
-        for k in 0..<n where p[k] != q[k] { return false }
+        // The first byte rules out nearly every other name at once.
+        guard n > 0, p[0] == q[0] else { return n == 0 && p[0] == 0 }
+        for k in 1..<n where p[k] != q[k] { return false }
         return p[n] == 0
     }
 
@@ -33,6 +36,64 @@ struct SAXAttributes {
             return String(decoding: HTMLScanner.decodeReferences(raw), as: UTF8.self)
         }
         return nil
+    }
+
+    /// An attribute's value as `lookup` finds it.
+    enum Lookup {
+        case absent
+        /// ASCII without `&`: `value` is exactly these bytes as a string, and lower-casing, trimming and
+        /// comparing the bytes gives what the string operations give.
+        case ascii(UnsafeBufferPointer<UInt8>)
+        /// Anything else: read it with `value`.
+        case other
+    }
+
+    /// The attribute `value` would read, without making a string when its value is plain ASCII.
+    func lookup(_ name: StaticString, prefix: StaticString? = nil) -> Lookup {
+        guard let base else { return .absent }
+        for k in 0..<count {
+            let a = base + 5 * k
+            guard Self.equals(a[0], name) else { continue }
+            if let prefix {
+                guard Self.equals(a[1], prefix) else { continue }
+            } else if a[1] != nil {
+                continue
+            }
+            guard let start = a[3], let end = a[4] else { return .ascii(UnsafeBufferPointer(start: nil, count: 0)) }
+            let raw = UnsafeBufferPointer(start: start, count: end - start)
+            for c in raw where c >= 0x80 || c == UInt8(ascii: "&") { return .other }
+            return .ascii(raw)
+        }
+        return .absent
+    }
+
+    /// `b` without leading and trailing ASCII white space (`trimmingASCIISpace` on ASCII).
+    static func trimmed(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        var lo = 0
+        var hi = b.count
+        while lo < hi, ws(b[lo]) { lo += 1 }
+        while hi > lo, ws(b[hi - 1]) { hi -= 1 }
+        return UnsafeBufferPointer(rebasing: b[lo..<hi])
+    }
+
+    /// Whether the ASCII bytes `b`, lower-cased, are `lower` (a lower-case literal).
+    static func lowercasedEquals(_ b: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+        let n = lower.utf8CodeUnitCount
+        guard b.count == n else { return false }
+        let q = lower.utf8Start
+        for k in 0..<n {
+            let c = b[k]
+            if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != q[k] { return false }
+        }
+        return true
+    }
+
+    /// Whether the ASCII bytes `b`, lower-cased, start (`suffix` false) or end with `lower`.
+    static func lowercasedHas(_ b: UnsafeBufferPointer<UInt8>, _ lower: StaticString, suffix: Bool) -> Bool {
+        let n = lower.utf8CodeUnitCount
+        guard b.count >= n else { return false }
+        return lowercasedEquals(UnsafeBufferPointer(rebasing: b[(suffix ? b.count - n : 0)...].prefix(n)), lower)
     }
 
     /// Every attribute as (qualified name, value), for re-serializing inline XHTML.

@@ -79,8 +79,8 @@ struct URLBytes {
 
     /// Whether `s` needs cleaning (white space, quotes, angle brackets, backslashes).
     static func needsCleaning(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
-        for c in s where c <= 0x20 || c == 0x22 || c == 0x3C || c == 0x3E || c == 0x5C { return true }
-        return false
+        // In C, sixteen bytes at a time (every URL an item gives goes through here).
+        cfb_url_needs_cleaning(s.baseAddress, s.count) != 0
     }
 
     static func clean(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {

@@ -103,6 +103,23 @@ import Testing
                 #expect(Charset.decodeSingleByte(b, table: table).isEmpty)
             }
         }
+        // Long ASCII runs (the sixteen-byte path) broken by high bytes, forbidden and allowed controls at every
+        // offset, and tables that do not map ASCII to itself.
+        var shifted = Charset.windows1252
+        shifted[0x41] = 0xE9
+        for table in [Charset.windows1252, Charset.iso885915, odd, shifted] {
+            for special: UInt8 in [0x80, 0xE9, 0x01, 0x0A, 0x09, 0x41] {
+                for at in [0, 1, 15, 16, 17, 31, 40, 58] {
+                    var b = Array("<p>Some plain ASCII text, long enough for several runs.</p>\r\n".utf8)
+                    b[at] = special
+                    for length in [b.count, 15, 16, 17, 33] {
+                        b.prefix(length).withUnsafeBufferPointer { p in
+                            #expect(Charset.decodeSingleByte(p, table: table) == Charset.decodeSingleByteInSwift(p, table: table))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test func tagNamesLookUpCaseInsensitivelyAndRejectLongNames() {
@@ -124,5 +141,107 @@ import Testing
         Array(path.utf8).withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &fast) }
         URLBytes.appendRemovingDots(Array(path.utf8), to: &slow)
         #expect(fast == slow)
+    }
+
+    @Test func urlCleaningCheckInCAgreesWithTheByteLoop() {
+        func reference(_ b: [UInt8]) -> Bool { b.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C } }
+        let clean = Array("https://example.com/a/b/c/d?e=f&g=h#frag-ment".utf8)
+        for bad: UInt8 in [0x00, 0x09, 0x20, 0x21, 0x22, 0x3C, 0x3D, 0x3E, 0x5C, 0x7F, 0x80, 0xFF] {
+            for at in 0..<clean.count {
+                var b = clean
+                b[at] = bad
+                for length in [at + 1, 15, 16, 17, 32, 33, b.count] where length <= b.count {
+                    let slice = Array(b.prefix(length))
+                    #expect(slice.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == reference(slice))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: ["12", " 12 ", "\t\r\n7\n", "+5", "-0", "-3", "+", "-", "", " ", "1 2", "12a", "0x10",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "00042",
+        "١٢", "1\u{301}", " \u{301}1", "\r\n5\r\n", "５"])
+    func lengthsParseAsIntDid(_ s: String) {
+        #expect(FeedBuilder.integer(s) == Int(s.trimmingASCIISpace()))
+    }
+
+    /// Atom `type`, `rel` and RSS `isPermaLink` values read as bytes when plain ASCII: the same answers as the
+    /// string comparisons that still read the others.
+    @Test func attributeValuesReadAsBytesGiveTheStringAnswers() throws {
+        func entry(_ attributes: String) throws -> Item? {
+            let doc = """
+                <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>i</id>\
+                <link \(attributes) href="/x"/><title \(attributes.replacingOccurrences(of: "rel=", with: "x="))>\
+                &lt;b&gt;a&lt;/b&gt; &amp;amp;</title></entry></feed>
+                """
+            return try parseString(doc, url: "http://example.com/f").feed.items.first
+        }
+        for type in ["", "type=\"html\"", "type=\" HTML \"", "type=\"text\"", "type=\"Text/Plain\"", "type=\"xhtml\"",
+                     "type=\"application/XHTML+xml\"", "type=\"image/svg+xml\"", "type=\"text/xml\"", "type=\"text/csv\"",
+                     "type=\"image/png\"", "type=\"weird\"", "type=\"\"", "type=\"ht&#109;l\"", "type=\"htmł\"",
+                     "mode=\"escaped\" type=\"text\""]
+        {
+            for rel in ["", "rel=\"alternate\"", "rel=\" ALTERNATE \"", "rel=\"self\"", "rel=\"Edit\"", "rel=\"related\"",
+                        "rel=\"enclosure\" length=\" 42 \"", "rel=\"http://www.iana.org/assignments/relation/alternate\"",
+                        "rel=\"alternat&#101;\""]
+            {
+                let item = try entry(rel + " " + type)
+                #expect(item != nil)
+                // Expected answers, from the string path: the title's mode decides how the markup reads.
+                let lowerType = type.lowercased()
+                let title = item?.title ?? ""
+                if lowerType.contains("\"html\"") || lowerType.contains("\" html \"") || lowerType.contains("ht&#109;l") {
+                    #expect(title == "a &", "\(type)")
+                }
+                if rel.contains("self") || rel.contains("Edit") || rel.contains("enclosure") {
+                    #expect(item?.link == nil, "\(rel)")
+                } else {
+                    #expect(item?.link == "http://example.com/x", "\(rel)")
+                }
+                if rel.contains("enclosure") { #expect(item?.enclosures.first?.length == 42) }
+            }
+        }
+        for (value, permaLink) in [("", true), ("false", false), ("FALSE", false), (" false", true), ("true", true),
+                                   ("fals&#101;", false), ("falsé", true)] {
+            let doc = """
+                <rss version="2.0"><channel><title>T</title><item><guid isPermaLink="\(value)">http://example.com/g</guid>\
+                </item></channel></rss>
+                """
+            let item = try parseString(doc).feed.items.first
+            #expect(item?.link == (permaLink ? "http://example.com/g" : nil), "\(value)")
+        }
+    }
+
+    /// The AVX2 loops (used when the processor has them) give what the SSE2 ones give: the sanitizer's scan for
+    /// `<` and `>` and the scan for bytes libxml2 does not check, with the bytes they look for at every offset.
+    @Test func avx2LoopsAgreeWithSSE2() throws {
+        func run() throws -> [String] {
+            var out: [String] = []
+            for at in stride(from: 0, to: 200, by: 7) {
+                let text = String(repeating: "word ", count: 40)
+                let chars = Array(text)
+                let html = String(chars[..<at]) + "<b>x</b>>" + String(chars[at...]) + "<p>tail"
+                let escaped = html.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: ">", with: "&gt;")
+                let doc = """
+                    <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>\
+                    <item><link>http://example.com/a/b</link><content:encoded>\(escaped)</content:encoded></item>\
+                    </channel></rss>
+                    """
+                out.append(try parseString(doc).feed.items.first?.content ?? "-")
+                var bytes = Array(doc.utf8)
+                for high: UInt8 in [0x80, 0xC0, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5] {
+                    bytes[min(bytes.count - 1, 40 + at * 2)] = high
+                    out.append(bytes.withUnsafeBufferPointer { String(FeedBytes.hasUncheckedBytes($0)) })
+                }
+            }
+            return out
+        }
+        let withAVX2 = FeedBytes.useAVX2(true)
+        let a = try run()
+        FeedBytes.useAVX2(false)
+        let b = try run()
+        FeedBytes.useAVX2(withAVX2)
+        #expect(a == b)
     }
 }

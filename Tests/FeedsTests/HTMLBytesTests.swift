@@ -61,6 +61,12 @@ import Testing
             "onetwo threefour"
         ),
         (
+            // One-letter tags (the sanitizer's shortest path): kept, dropped, mismatched and upper-case end tags.
+            "<p>a<b>b</p>c</b><u>d</i></u><x>e</x><s>f</S></s><q>g</q></p><br>h<p>i",
+            "<p>a<b>b</b></p>c<u>d</u>e<s>f</s><q>g</q><br>h<p>i</p>",
+            "ab cdefg h i"
+        ),
+        (
             "5 < 6 and 7 > 3 <3 </ > a</ b",
             "5 &lt; 6 and 7 &gt; 3 &lt;3 &lt;/ &gt; a&lt;/ b",
             "5 < 6 and 7 > 3 <3 </ > a</ b"
@@ -70,6 +76,19 @@ import Testing
         let item = try read(html)
         #expect(item.content == content)
         #expect(item.summary == summary)
+    }
+
+    /// Text without markup, references or white space to collapse comes back as it is (the C fast path);
+    /// anything else is still collapsed, decoded and stripped.
+    @Test(arguments: [
+        ("Plain title, with punctuation: 1/2 (x) \u{E9}\u{1F600}", "Plain title, with punctuation: 1/2 (x) \u{E9}\u{1F600}"),
+        ("a", "a"), ("a b", "a b"), ("a  b", "a b"), (" a", "a"), ("a ", "a"), ("a\tb", "a b"), ("a\nb", "a b"),
+        ("a\u{A0}b", "a b"), ("a\u{3000}b", "a b"), ("a\u{85}b", "a\u{2026}b"), ("a&amp;b", "a&b"), ("x<b>y</b>", "xy"),
+        ("1 < 2", "1 < 2"), ("", ""), ("   ", ""),
+    ])
+    func plainTextOfTextWithoutMarkup(_ text: String, _ plain: String) {
+        let b = Array(text.utf8)
+        #expect(b.withUnsafeBufferPointer { FeedBytes.plainText($0, limit: Int.max) } == plain)
     }
 
     @Test func relativeURLsWithDotSegmentsAndProtocolRelativeOnesResolve() throws {

@@ -59,6 +59,9 @@ typedef struct {
     int directory_has_dots;
 } cfb_url_base;
 
+/// 1 when `s` has white space or control characters, quotes, angle brackets or backslashes (`URLBytes.needsCleaning`).
+int cfb_url_needs_cleaning(const uint8_t *s, size_t n);
+
 /// Appends `ref` resolved against `base` (RFC 3986, as `URLBase.resolve`): cleaned first when it has white
 /// space, quotes, angle brackets or backslashes, `.`/`..` segments removed from merged paths.
 void cfb_url_resolve(const cfb_url_base *base, const uint8_t *ref, size_t n, cfb_buf *out);
@@ -130,6 +133,10 @@ int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 /// UTF-8 (U+0080–U+009F, valid XML), and every lead byte that can start an overlong form, a surrogate,
 /// U+FFFE/U+FFFF or a code point past U+10FFFF (libxml2 2.9 decodes some of them silently); else 0.
 int cfb_has_unchecked_bytes(const uint8_t *s, size_t n);
+
+/// Turns the AVX2 loops (used when the processor has AVX2) on or off, for the tests that hold them to the
+/// SSE2 ones; returns whether they are now used.
+int cfb_use_avx2(int on);
 
 // MARK: - SAX handler
 
