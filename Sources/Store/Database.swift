@@ -63,7 +63,15 @@ public final class Database {
 
     /// Opens (creating if needed) the database at `path` with WAL, foreign keys and a busy timeout.
     /// - Throws: `StoreError` when the file cannot be opened or is not an SQLite database.
+    /// Library settings made once, before the first connection (see `csqlite_disable_memstatus`).
+    static let configured: Bool = {
+        // SQLITE_MISUSE when the library was initialized already (by another user in the process): then it keeps
+        // its statistics, and nothing else changes.
+        csqlite_disable_memstatus() == SQLITE_OK
+    }()
+
     public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+        _ = Self.configured
         self.path = path
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)

@@ -100,4 +100,14 @@ import Testing
         let expected: [[Int64]] = rows.map { [$0.0, $0.1, $0.2] }
         #expect(stored == expected)
     }
+
+    /// SQLite's memory statistics are off (set before the library initializes, at the first connection): with
+    /// them, every allocation of every connection takes one process-wide mutex.
+    @Test func turnsSQLiteMemoryStatisticsOffBeforeTheFirstConnection() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memstat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Database(path: dir.appendingPathComponent("t.sqlite").path)
+        #expect(Database.configured)
+    }
 }
