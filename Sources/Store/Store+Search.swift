@@ -221,7 +221,10 @@ extension Store {
     /// Registers `aggregator_search_text(summary, content)` on every connection this process opens
     /// (`sqlite3_auto_extension`), before the first one: the search-index triggers of migration 2 call it.
     /// A connection without it (the sqlite3 shell) can read everything but cannot insert or edit items.
-    static func registerSearchFunction() { _ = searchFunctionRegistered }
+    static func registerSearchFunction() {
+        _ = Database.configured  // before sqlite3_auto_extension, which initializes the library
+        _ = searchFunctionRegistered
+    }
 
     private static let searchFunctionRegistered: Void = {
         let entry:
