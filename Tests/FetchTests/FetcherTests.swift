@@ -178,6 +178,31 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
         #expect(response.effectiveURL == "http://feeds.invalid/headers")
     }
 
+    /// The same with two transfer threads (4 at a time on two hosts): stopping wakes and stops both.
+    @Test func stopsBothTransferThreadsWhenTheConsumerStops() async throws {
+        let key = UUID().uuidString
+        let hosts = ["127.0.0.1", "localhost"]
+        let requests = (0..<60).map {
+            FetchRequest(id: $0, url: server.url("/probe/\(key)?ms=2000", host: hosts[$0 % 2]))
+        }
+        let options = FetcherOptions(concurrency: 4)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 { #expect(Fetcher.threads(for: requests, options: options) == 2) }
+        for await result in Fetcher(options: options).fetch(requests) {
+            #expect(result.response?.status == 200)
+            break
+        }
+        func count() async throws -> Int {
+            let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+            return try #require(json["count"])
+        }
+        let atStop = try await count()
+        // Running on, the two threads would make about 2 more requests a second (all 60 in 30 s).
+        _ = await fetchOne(server.url("/slow?ms=1500"))
+        let later = try await count()
+        #expect(later - atStop <= 4)
+    }
+
     @Test func stopsTransfersWhenTheConsumerStops() async throws {
         let key = UUID().uuidString
         // Slow enough (60 × 2 s over 2 connections = 60 s) that the consumer stops long before the end, even on
