@@ -303,6 +303,9 @@ extension KeyFilterState {
         try write(db: db)
     }
 
+    /// Whether a filter changed since the last save.
+    var hasUnsaved: Bool { !dirty.isEmpty }
+
     /// Saves every filter changed since the last save (the writer, at the end of a run that deferred them; in a
     /// transaction of its own).
     mutating func saveDeferred(db: Database) throws {

@@ -196,6 +196,7 @@ public final class Store {
     /// built from their rows when next used).
     public func saveDeferredKeyFilters() throws {
         keyFilter.defersSaves = false
+        guard keyFilter.hasUnsaved else { return }  // no write transaction for nothing (a run of 304s)
         try db.transaction { try keyFilter.saveDeferred(db: db) }
     }
 
