@@ -1,6 +1,6 @@
 import Foundation
 
-/// Fetches feeds with libcurl's multi interface on a dedicated thread.
+/// Fetches feeds with libcurl's multi interface on threads of its own (see `fetch`).
 public final class Fetcher: Sendable {
     public let options: FetcherOptions
 
@@ -8,7 +8,7 @@ public final class Fetcher: Sendable {
         self.options = options
     }
 
-    /// Runs all transfers on a dedicated `Thread` (never on Swift's cooperative pool), yielding each result as
+    /// Runs all transfers on dedicated `Thread`s (never on Swift's cooperative pool), yielding each result as
     /// soon as its transfer completes, so the caller can parse and store while others download.
     /// Every request yields exactly one result, in completion order. Ending iteration early cancels the rest.
     ///
