@@ -102,12 +102,94 @@ struct PendingKeys {
     }
 
     /// The rows sorted by period, key and item (the table's order), and the structure emptied with its capacity
-    /// kept.
+    /// kept. A radix sort on the keys (four stable passes of 16 bits), then a stable grouping by period (a
+    /// transaction has few), then the rare runs of one key ordered by item: a comparison sort of the triples was
+    /// 4% of the writer's thread in a cold fetch, this is about a third of that.
     mutating func drainSorted() -> [(Int64, Int64, Int64)] {
-        var sorted = rows.indices.map { (periods[$0], rows[$0].key, rows[$0].item) }
-        sorted.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2) }
+        let n = rows.count
+        var order = [Int32](0..<Int32(clamping: n))
+        if n > 1 {
+            // Signed keys in unsigned order: the sign bit flipped.
+            var keys = rows.map { UInt64(bitPattern: $0.key) ^ (1 << 63) }
+            Self.radixSort(&keys, &order)
+            order = Self.groupedByPeriod(order, periods)
+        }
+        var sorted: [(Int64, Int64, Int64)] = []
+        sorted.reserveCapacity(n)
+        for index in order {
+            let i = Int(index)
+            sorted.append((periods[i], rows[i].key, rows[i].item))
+        }
+        // Equal period and key: by item (insertion order is item order but for an edit's rows).
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && sorted[end].0 == sorted[start].0 && sorted[end].1 == sorted[start].1 { end += 1 }
+            if end - start > 1 { sorted[start..<end].sort { $0.2 < $1.2 } }
+            start = end
+        }
         removeAll()
         return sorted
+    }
+
+    /// Sorts `keys` and carries `order` along, stably.
+    static func radixSort(_ keys: inout [UInt64], _ order: inout [Int32]) {
+        let n = keys.count
+        var keys2 = [UInt64](repeating: 0, count: n)
+        var order2 = [Int32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for shift in stride(from: UInt64(0), to: 64, by: 16) {
+            counts.withUnsafeMutableBufferPointer { c in
+                c.update(repeating: 0)
+                keys.withUnsafeBufferPointer { k in
+                    for v in k { c[Int(truncatingIfNeeded: (v >> shift) & 0xFFFF)] += 1 }
+                }
+                var sum = 0
+                for j in c.indices {
+                    let count = c[j]
+                    c[j] = sum
+                    sum += count
+                }
+                keys.withUnsafeBufferPointer { k in
+                    order.withUnsafeBufferPointer { o in
+                        keys2.withUnsafeMutableBufferPointer { k2 in
+                            order2.withUnsafeMutableBufferPointer { o2 in
+                                for j in 0..<n {
+                                    let bucket = Int(truncatingIfNeeded: (k[j] >> shift) & 0xFFFF)
+                                    let at = c[bucket]
+                                    c[bucket] = at + 1
+                                    k2[at] = k[j]
+                                    o2[at] = o[j]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&keys, &keys2)
+            swap(&order, &order2)
+        }
+    }
+
+    /// `order` regrouped by ascending period, keeping the order within each period.
+    static func groupedByPeriod(_ order: [Int32], _ periods: [Int64]) -> [Int32] {
+        var counts: [Int64: Int] = [:]
+        for index in order { counts[periods[Int(index)], default: 0] += 1 }
+        guard counts.count > 1 else { return order }
+        var next: [Int64: Int] = [:]
+        var sum = 0
+        for period in counts.keys.sorted() {
+            next[period] = sum
+            sum += counts[period, default: 0]
+        }
+        var grouped = [Int32](repeating: 0, count: order.count)
+        for index in order {
+            let period = periods[Int(index)]
+            let at = next[period, default: 0]
+            grouped[at] = index
+            next[period] = at + 1
+        }
+        return grouped
     }
 
     mutating func removeAll() {
