@@ -79,12 +79,18 @@ public struct PreparedItem: Sendable {
         var fingerprint: [UInt8]
         /// The index keys, sorted, without repeats.
         var indexKeys: [Int64]
+        /// The line hashes without repeats (the feed's line counts add each once per item).
+        var distinctLines: [UInt64]
+        /// The length of its text as SQLite counts it (`ClusterMember.characters`).
+        var characters: Int
 
         init(_ item: Item, _ fingerprint: Fingerprint, _ lineHashes: [UInt64]) {
             categories = item.categories.isEmpty ? "[]" : Store.json(item.categories)
             enclosures = item.enclosures.isEmpty ? "[]" : Store.json(item.enclosures)
             self.fingerprint = fingerprint.encoded()
             indexKeys = fingerprint.distinctIndexKeys
+            distinctLines = Array(Set(lineHashes))
+            characters = ClusterMember.characters(item.content ?? item.summary ?? "")
         }
     }
 
@@ -355,13 +361,13 @@ public final class Store {
         try db.run("INSERT OR IGNORE INTO search_pending (item_id) VALUES (?)", itemID)
         try writeFingerprint(prepared, itemID: itemID, itemTime: itemTime, replacing: false)
         // Line counts are added up for the whole transaction and written at its commit (`writePendingLines`).
-        for line in Set(prepared.lineHashes) {
+        for line in prepared.encoded.distinctLines {
             pendingLines[LineKey(feed: feedID, line: Int64(bitPattern: line)), default: 0] += 1
         }
         summary.newItems += 1
         let member = ClusterMember(
             id: itemID, title: item.title ?? "", time: itemTime,
-            length: ClusterMember.characters(item.content ?? item.summary ?? ""), feed: feedID)
+            length: prepared.encoded.characters, feed: feedID)
         if placement.created {
             // A brand-new cluster already holds this item's headline and time span (see `place`): only its
             // representative is missing, which is what `refreshCluster` would compute for one member.
