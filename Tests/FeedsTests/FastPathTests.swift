@@ -4,6 +4,39 @@ import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
 @Suite struct FastPathTests {
+    @Test func itemKeysWithoutDuplicatesAgreeWithTheGeneralLoop() {
+        func items(_ ids: [String?], links: [String?]? = nil) -> [Item] {
+            ids.indices.map { k in
+                Item(id: ids[k], title: "t\(k % 3)", link: links?[k], summary: "s", published: Date(timeIntervalSince1970: 0))
+            }
+        }
+        let long = String(repeating: "https://example.com/posts/", count: 3)
+        let cases: [[Item]] = [
+            [],
+            items(["a"]),
+            items(["a", "b", "c", "a", "a"]),
+            items(["a", "b", "a b"], links: [nil, "x", "b"]),
+            items((0..<100).map { "\(long)\($0)" }),
+            items((0..<40).map { "id-\($0 % 17)" }, links: (0..<40).map { "https://x.org/\($0 % 5)" }),
+            items(["e\u{301}", "\u{e9}"]),
+            items(["caf\u{e9}", "cafe", "caf\u{e9}x"]),
+            items([nil, nil, nil, "1234567", "12345678", "123456789"]),
+            items([nil, nil, nil], links: ["https://x.org/a?b", "HTTPS://X.ORG/a?b", "https://x.org/a"]),
+            items([nil, nil], links: nil),
+        ]
+        for c in cases {
+            var fast = c
+            var slow = c
+            ItemFinalizer.assignKeys(&fast)
+            ItemFinalizer.assignKeys(&slow, primary: c.indices.map { ItemFinalizer.primaryKey(c, $0) })
+            #expect(fast.map(\.key) == slow.map(\.key))
+            #expect(Set(fast.map(\.key)).count == fast.count)
+        }
+        #expect(ItemFinalizer.allDistinctASCII(["a", "b", "a"]) == false)
+        #expect(ItemFinalizer.allDistinctASCII(["abcdefghij", "abcdefghi", "abcdefghik"]) == true)
+        #expect(ItemFinalizer.allDistinctASCII(["a", "\u{e9}"]) == nil)
+    }
+
     @Test func rfc822CommonFormAgreesWithTheGeneralReading() {
         var dates = [
             "Wed, 02 Oct 2002 13:00:00 GMT", "Wed, 02 Oct 2002 13:00:00 +0200", "Sun, 2 Mar 2025 23:59:60 -0930",
