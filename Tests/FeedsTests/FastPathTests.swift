@@ -4,6 +4,25 @@ import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
 @Suite struct FastPathTests {
+    @Test func elementNamesByBytesAgreeWithTheStringSwitch() {
+        var names = Local.knownNames.map(\.0)
+        #expect(names.count == 56)
+        #expect(names.allSatisfy { $0.utf8.count <= 16 })
+        for n in Local.knownNames.map(\.0) {
+            names += [n.uppercased(), n.lowercased(), n + "x", String(n.dropLast()), "x" + n, n + n, n + "\u{e9}"]
+        }
+        names += [
+            "", "a", "RSS", "rdf", "Html", "abcdefghijklmnop", "abcdefghijklmnopq", "managingEditorXY",
+            "managingEditorXYZ", "\u{e9}t\u{e9}", "lin\u{212A}", "\u{212A}eywords", "ti\u{301}tle", "\u{2126}",
+        ]
+        for n in names {
+            let fast = n.withCString { p in
+                p.withMemoryRebound(to: UInt8.self, capacity: n.utf8.count + 1) { Local.classify(cString: $0) }
+            }
+            #expect(fast == Local.classify(n), "\(n)")
+        }
+    }
+
     @Test func itemKeysWithoutDuplicatesAgreeWithTheGeneralLoop() {
         func items(_ ids: [String?], links: [String?]? = nil) -> [Item] {
             ids.indices.map { k in
