@@ -4,6 +4,19 @@ import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
 @Suite struct FastPathTests {
+    @Test func manyCategoriesKeepTheirOrder() throws {
+        let cats = (1...9).map { "<category> c\($0) </category>" }.joined()
+        let xml = "<rss version=\"2.0\"><channel><title>T</title><item><title>a</title>\(cats)</item>"
+            + "<item><title>b</title><category>x</category><category></category><category>y</category></item>"
+            + "</channel></rss>"
+        let items = try parseString(xml).feed.items
+        #expect(items.map(\.categories) == [(1...9).map { "c\($0)" }, ["x", "y"]])
+        let terms = (1...6).map { "<category term=\" t\($0) \"/>" }.joined()
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><entry><id>e</id>\(terms)"
+            + "<category>inner</category></entry></feed>"
+        #expect(try parseString(atom).feed.items.map(\.categories) == [(1...6).map { "t\($0)" } + ["inner"]])
+    }
+
     @Test func elementNamesByBytesAgreeWithTheStringSwitch() {
         var names = Local.knownNames.map(\.0)
         #expect(names.count == 56)
