@@ -298,7 +298,74 @@ public enum DateParser {
         return zone(String(w))
     }
 
+    /// `Ddd, D[D] Mmm YYYY HH:MM:SS ZONE` (the weekday optional; ZONE `+hhmm`, `-hhmm` or a zone name), the form
+    /// nearly every feed writes, read at fixed places: the date `rfc822Slow` gives for it. Nil for anything
+    /// else (and for a date of this form that `make` refuses); the general reading then decides.
+    static func rfc822Common(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        let n = b.count
+        var i = 0
+        @inline(__always) func digit(_ k: Int) -> Int {
+            let c = b[k] &- 0x30
+            return c <= 9 ? Int(c) : -1
+        }
+        if n >= 5, b[3] == UInt8(ascii: ","), b[4] == 0x20 {
+            // Lower-cased by setting bit 5: only a letter and its capital become a lower-case letter, so a match
+            // is three letters, none of them a month, am/pm or (before any number) a zone.
+            let w = UInt32(b[0] | 0x20) | UInt32(b[1] | 0x20) << 8 | UInt32(b[2] | 0x20) << 16
+            switch w {
+            case 0x6E_6F_6D, 0x65_75_74, 0x64_65_77, 0x75_68_74, 0x69_72_66, 0x74_61_73, 0x6E_75_73: i = 5
+            default: return nil
+            }
+        }
+        // Day: one or two digits, then a space.
+        guard i + 2 <= n else { return nil }
+        let d0 = digit(i)
+        guard d0 >= 0 else { return nil }
+        var day = d0
+        i += 1
+        let d1 = digit(i)
+        if d1 >= 0 {
+            day = d0 * 10 + d1
+            i += 1
+        }
+        // " Mmm YYYY HH:MM:SS " is 19 bytes, and a zone at least one more.
+        guard i + 20 <= n, b[i] == 0x20, b[i + 4] == 0x20, b[i + 9] == 0x20, b[i + 12] == UInt8(ascii: ":"),
+            b[i + 15] == UInt8(ascii: ":"), b[i + 18] == 0x20,
+            HTMLScanner.isAlpha(b[i + 1]), HTMLScanner.isAlpha(b[i + 2]), HTMLScanner.isAlpha(b[i + 3]),
+            let month = monthTable[TagName(b, (i + 1)..<(i + 4))]
+        else { return nil }
+        let y0 = digit(i + 5), y1 = digit(i + 6), y2 = digit(i + 7), y3 = digit(i + 8)
+        let h0 = digit(i + 10), h1 = digit(i + 11), m0 = digit(i + 13), m1 = digit(i + 14)
+        let s0 = digit(i + 16), s1 = digit(i + 17)
+        guard y0 | y1 | y2 | y3 | h0 | h1 | m0 | m1 | s0 | s1 >= 0 else { return nil }
+        i += 19
+        var offset = 0
+        let z = b[i]
+        if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
+            guard i + 5 == n else { return nil }
+            let o0 = digit(i + 1), o1 = digit(i + 2), o2 = digit(i + 3), o3 = digit(i + 4)
+            guard o0 | o1 | o2 | o3 >= 0 else { return nil }
+            let secs = (o0 * 10 + o1) * 3600 + (o2 * 10 + o3) * 60
+            offset = z == UInt8(ascii: "-") ? -secs : secs
+        } else {
+            // A zone name to the end: letters only, not am/pm, and one the table knows.
+            guard n - i <= 5 else { return nil }
+            for k in i..<n where !HTMLScanner.isAlpha(b[k]) { return nil }
+            let w = TagName(b, i..<n)
+            guard w != Self.am, w != Self.pm, let zs = zone(w) else { return nil }
+            offset = zs
+        }
+        return make(
+            y0 * 1000 + y1 * 100 + y2 * 10 + y3, month, day, h0 * 10 + h1, m0 * 10 + m1, s0 * 10 + s1,
+            offset: offset)
+    }
+
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        if let d = rfc822Common(b) { return d }
+        return rfc822Slow(b)
+    }
+
+    static func rfc822Slow(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         // The numbers that are not part of the time are read as day and year as they come (no array per date):
         // `numberCount` of them so far; `badNumbers` when they cannot be a day and a year.
         // Plain integers with sentinels instead of optionals (-1: no day or year yet; 0: no month; `hasOffset`;

@@ -736,7 +736,10 @@ final class FeedBuilder {
             case .category:
                 if let term = attributes.value("term") ?? attributes.value("label") {
                     let t = HTMLText.collapsingWhitespace(term)
-                    if !t.isEmpty { item?.categories.append(t) }
+                    if !t.isEmpty, let item {
+                        if item.categories.isEmpty { item.categories.reserveCapacity(4) }
+                        item.categories.append(t)
+                    }
                 } else {
                     begin(.itemCategory, mode: .html, depth: depth, base: nil)
                 }
@@ -1029,7 +1032,11 @@ final class FeedBuilder {
             }
         case .itemCategory:
             let t = v.plain()
-            if !t.isEmpty { item?.categories.append(t) }
+            if !t.isEmpty, let item {
+                // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
+                if item.categories.isEmpty { item.categories.reserveCapacity(4) }
+                item.categories.append(t)
+            }
         case .personName:
             let t = v.plain()
             if !t.isEmpty { person?.name = t }

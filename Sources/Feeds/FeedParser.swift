@@ -244,25 +244,88 @@ enum ItemFinalizer {
     /// Keys: the guid/id; else the canonical link; else a hash of title, published and summary.
     /// A guid seen twice in one feed is disambiguated by the canonical link.
     static func assignKeys(_ items: inout [Item]) {
+        var keys: [String] = []
+        keys.reserveCapacity(items.count)
+        for k in items.indices { keys.append(primaryKey(items, k)) }
+        if let unique = allDistinctASCII(keys), unique {
+            // No key seen twice: each item keeps its own (what the general loop gives then).
+            for k in items.indices { items[k].key = keys[k] }
+            return
+        }
+        assignKeys(&items, primary: keys)
+    }
+
+    /// An item's key before duplicates are told apart.
+    static func primaryKey(_ items: [Item], _ k: Int) -> String {
+        // Fields read in place: a copy of the whole item costs a retain and a release of every field.
+        if let id = items[k].id { return id }
+        if let l = items[k].link { return URLCanonicalizer.canonical(l) }
+        var h = FNV1a()
+        h.add(items[k].title ?? "")
+        h.add("\u{1F}")
+        h.add(items[k].published.map(DateParser.rfc3339) ?? "")
+        h.add("\u{1F}")
+        h.add(items[k].summary ?? "")
+        return "hash:" + String(h.value, radix: 16)
+    }
+
+    /// Whether no two of `keys` are the same; nil when one is not contiguous ASCII (the dictionary decides:
+    /// `String` equality is canonical equivalence, which for ASCII is byte equality and otherwise need not be).
+    /// An open-addressed table of indices with a hash eight bytes a step, cheaper than `Dictionary`'s SipHash.
+    static func allDistinctASCII(_ keys: [String]) -> Bool? {
+        var size = 16
+        while size < keys.count * 2 { size <<= 1 }
+        let mask = size - 1
+        var slots = [Int32](repeating: -1, count: size)
+        var hashes = [UInt64](repeating: 0, count: keys.count)
+        for k in keys.indices {
+            let hv: UInt64? = keys[k].utf8.withContiguousStorageIfAvailable { b -> UInt64? in
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
+                var any: UInt64 = 0
+                var i = 0
+                let raw = UnsafeRawBufferPointer(b)
+                while i + 8 <= b.count {
+                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    any |= w
+                    h = (h ^ w) &* 0x100_0000_01b3
+                    h ^= h >> 29
+                    i += 8
+                }
+                var t: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < b.count {
+                    t |= UInt64(b[i]) << shift
+                    shift += 8
+                    i += 1
+                }
+                any |= t
+                h = (h ^ t) &* 0x100_0000_01b3
+                h ^= h >> 32
+                return any & 0x8080_8080_8080_8080 == 0 ? h : nil
+            } ?? nil
+            guard let hv else { return nil }
+            hashes[k] = hv
+            var j = Int(truncatingIfNeeded: hv) & mask
+            while true {
+                let o = Int(slots[j])
+                if o < 0 {
+                    slots[j] = Int32(truncatingIfNeeded: k)
+                    break
+                }
+                if hashes[o] == hv, keys[o] == keys[k] { return false }
+                j = (j + 1) & mask
+            }
+        }
+        return true
+    }
+
+    /// The general loop, over the keys `primaryKey` gave: a key seen before is disambiguated.
+    static func assignKeys(_ items: inout [Item], primary: [String]) {
         var seen: [String: Int] = [:]
         // Room for every key (and a few disambiguated ones) up front: growing rehashes every key again.
         seen.reserveCapacity(items.count + 8)
         for k in items.indices {
-            // Fields read in place: a copy of the whole item costs a retain and a release of every field.
-            var key: String
-            if let id = items[k].id {
-                key = id
-            } else if let l = items[k].link {
-                key = URLCanonicalizer.canonical(l)
-            } else {
-                var h = FNV1a()
-                h.add(items[k].title ?? "")
-                h.add("\u{1F}")
-                h.add(items[k].published.map(DateParser.rfc3339) ?? "")
-                h.add("\u{1F}")
-                h.add(items[k].summary ?? "")
-                key = "hash:" + String(h.value, radix: 16)
-            }
+            var key = primary[k]
             // One lookup for a new key (nearly all of them): the count goes in, and the old one comes back.
             if let n = seen.updateValue(1, forKey: key) {
                 seen[key] = n + 1

@@ -115,4 +115,69 @@ enum Local: UInt8 {
         default: return .other
         }
     }
+
+    /// Every name `classify(_:)` knows, with its class.
+    static let knownNames: [(String, Local)] = [
+        ("rss", .rss), ("RDF", .rdf), ("feed", .feed), ("channel", .channel), ("item", .item), ("entry", .entry),
+        ("image", .image), ("textinput", .textinput), ("textInput", .textinput), ("source", .source),
+        ("html", .html), ("HTML", .html), ("title", .title), ("link", .link), ("description", .description),
+        ("summary", .summary), ("content", .content), ("encoded", .encoded), ("subtitle", .subtitle),
+        ("tagline", .tagline), ("info", .info), ("guid", .guid), ("id", .id), ("pubDate", .pubDate),
+        ("pubdate", .pubDate), ("published", .published), ("updated", .updated), ("issued", .issued),
+        ("modified", .modified), ("created", .created), ("lastBuildDate", .lastBuildDate), ("date", .date),
+        ("author", .author), ("name", .name), ("email", .email), ("creator", .creator),
+        ("managingEditor", .managingEditor), ("webMaster", .webMaster), ("publisher", .publisher),
+        ("contributor", .contributor), ("category", .category), ("subject", .subject), ("keywords", .keywords),
+        ("enclosure", .enclosure), ("thumbnail", .thumbnail), ("group", .group), ("language", .language),
+        ("logo", .logo), ("icon", .icon), ("url", .url), ("ttl", .ttl), ("body", .body), ("div", .div),
+        ("rights", .rights), ("copyright", .copyright), ("fullitem", .fullitem)
+    ]
+
+    /// A name of at most 16 bytes packed as it is (case kept), eight bytes a word.
+    private struct Packed: Equatable {
+        var lo: UInt64 = 0
+        var hi: UInt64 = 0
+        var hash: Int { Int(truncatingIfNeeded: (lo &* 0x9E37_79B9_7F4A_7C15 ^ hi &* 0xC2B2_AE3D_27D4_EB4F) >> 57) }
+    }
+
+    /// `knownNames` in an open-addressed table of 128 slots (`rawValue` 0, `.other`, marks an empty one).
+    private static let packedTable: ([Packed], [Local]) = {
+        var keys = [Packed](repeating: Packed(), count: 128)
+        var values = [Local](repeating: .other, count: 128)
+        for (name, v) in knownNames {
+            var p = Packed()
+            for (k, c) in name.utf8.enumerated() {
+                if k < 8 { p.lo |= UInt64(c) << (8 * UInt64(k)) } else { p.hi |= UInt64(c) << (8 * UInt64(k - 8)) }
+            }
+            var j = p.hash
+            while values[j] != .other { j = (j + 1) & 127 }
+            keys[j] = p
+            values[j] = v
+        }
+        return (keys, values)
+    }()
+
+    /// `classify(_:)` of a NUL-terminated name, without making a string: ASCII names of at most 16 bytes are
+    /// looked up by their bytes (for ASCII, `String` equality is byte equality); others go through `classify`.
+    static func classify(cString name: UnsafePointer<UInt8>) -> Local {
+        var p = Packed()
+        var n = 0
+        while true {
+            let c = name[n]
+            if c == 0 { break }
+            // No known name is longer than 16 bytes (`knownNamesFitTheTable` checks it).
+            if n == 16 { return .other }
+            if c >= 0x80 { return classify(String(cString: name)) }
+            if n < 8 { p.lo |= UInt64(c) << (8 * UInt64(n)) } else { p.hi |= UInt64(c) << (8 * UInt64(n - 8)) }
+            n += 1
+        }
+        if n == 0 { return .other }
+        let (keys, values) = packedTable
+        var j = p.hash
+        while values[j] != .other {
+            if keys[j] == p { return values[j] }
+            j = (j + 1) & 127
+        }
+        return .other
+    }
 }

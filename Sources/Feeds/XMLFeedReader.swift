@@ -195,7 +195,7 @@ final class XMLFeedReader {
                 ns = Namespace.classify(uriString)
                 if uris.count < 32 { uris.append((u, ns, uriString)) }
             }
-            cls = (ns, Local.classify(String(cString: localname)))
+            cls = (ns, Local.classify(cString: localname))
             if nameSlotsUsed < 128 {
                 nameSlots[slot] = NameSlot(uri: u, local: l, ns: cls.0, cls: cls.1)
                 nameSlotsUsed += 1

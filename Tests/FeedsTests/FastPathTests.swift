@@ -4,6 +4,114 @@ import Testing
 
 /// The byte-level fast paths must agree with the slow paths they shortcut.
 @Suite struct FastPathTests {
+    @Test func manyCategoriesKeepTheirOrder() throws {
+        let cats = (1...9).map { "<category> c\($0) </category>" }.joined()
+        let xml = "<rss version=\"2.0\"><channel><title>T</title><item><title>a</title>\(cats)</item>"
+            + "<item><title>b</title><category>x</category><category></category><category>y</category></item>"
+            + "</channel></rss>"
+        let items = try parseString(xml).feed.items
+        #expect(items.map(\.categories) == [(1...9).map { "c\($0)" }, ["x", "y"]])
+        let terms = (1...6).map { "<category term=\" t\($0) \"/>" }.joined()
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><entry><id>e</id>\(terms)"
+            + "<category>inner</category></entry></feed>"
+        #expect(try parseString(atom).feed.items.map(\.categories) == [(1...6).map { "t\($0)" } + ["inner"]])
+    }
+
+    @Test func elementNamesByBytesAgreeWithTheStringSwitch() {
+        var names = Local.knownNames.map(\.0)
+        #expect(names.count == 56)
+        #expect(names.allSatisfy { $0.utf8.count <= 16 })
+        for n in Local.knownNames.map(\.0) {
+            names += [n.uppercased(), n.lowercased(), n + "x", String(n.dropLast()), "x" + n, n + n, n + "\u{e9}"]
+        }
+        names += [
+            "", "a", "RSS", "rdf", "Html", "abcdefghijklmnop", "abcdefghijklmnopq", "managingEditorXY",
+            "managingEditorXYZ", "\u{e9}t\u{e9}", "lin\u{212A}", "\u{212A}eywords", "ti\u{301}tle", "\u{2126}",
+        ]
+        for n in names {
+            let fast = n.withCString { p in
+                p.withMemoryRebound(to: UInt8.self, capacity: n.utf8.count + 1) { Local.classify(cString: $0) }
+            }
+            #expect(fast == Local.classify(n), "\(n)")
+        }
+    }
+
+    @Test func itemKeysWithoutDuplicatesAgreeWithTheGeneralLoop() {
+        func items(_ ids: [String?], links: [String?]? = nil) -> [Item] {
+            ids.indices.map { k in
+                Item(id: ids[k], title: "t\(k % 3)", link: links?[k], summary: "s", published: Date(timeIntervalSince1970: 0))
+            }
+        }
+        let long = String(repeating: "https://example.com/posts/", count: 3)
+        let cases: [[Item]] = [
+            [],
+            items(["a"]),
+            items(["a", "b", "c", "a", "a"]),
+            items(["a", "b", "a b"], links: [nil, "x", "b"]),
+            items((0..<100).map { "\(long)\($0)" }),
+            items((0..<40).map { "id-\($0 % 17)" }, links: (0..<40).map { "https://x.org/\($0 % 5)" }),
+            items(["e\u{301}", "\u{e9}"]),
+            items(["caf\u{e9}", "cafe", "caf\u{e9}x"]),
+            items([nil, nil, nil, "1234567", "12345678", "123456789"]),
+            items([nil, nil, nil], links: ["https://x.org/a?b", "HTTPS://X.ORG/a?b", "https://x.org/a"]),
+            items([nil, nil], links: nil),
+        ]
+        for c in cases {
+            var fast = c
+            var slow = c
+            ItemFinalizer.assignKeys(&fast)
+            ItemFinalizer.assignKeys(&slow, primary: c.indices.map { ItemFinalizer.primaryKey(c, $0) })
+            #expect(fast.map(\.key) == slow.map(\.key))
+            #expect(Set(fast.map(\.key)).count == fast.count)
+        }
+        #expect(ItemFinalizer.allDistinctASCII(["a", "b", "a"]) == false)
+        #expect(ItemFinalizer.allDistinctASCII(["abcdefghij", "abcdefghi", "abcdefghik"]) == true)
+        #expect(ItemFinalizer.allDistinctASCII(["a", "\u{e9}"]) == nil)
+    }
+
+    @Test func rfc822CommonFormAgreesWithTheGeneralReading() {
+        var dates = [
+            "Wed, 02 Oct 2002 13:00:00 GMT", "Wed, 02 Oct 2002 13:00:00 +0200", "Sun, 2 Mar 2025 23:59:60 -0930",
+            "Mon, 31 Feb 2024 10:00:00 GMT", "Tue, 29 Feb 2024 24:00:00 UTC", "Tue, 29 Feb 2023 24:00:01 UT",
+            "THU, 01 JAN 1970 00:00:00 Z", "fri, 15 aug 2025 12:34:56 est", "Sat, 15 Aug 2025 12:34:56 J",
+            "Sat, 15 Aug 2025 12:34:56 PM", "Sat, 15 Aug 2025 12:34:56 am", "Sat, 15 Aug 2025 12:34:56 XYZ",
+            "Sat, 15 Aug 2025 12:34:56 WIB", "Sat, 15 Aug 2025 12:34:56 gmt+7", "Sat, 15 Aug 2025 12:34:56 +07:00",
+            "Sat, 15 Aug 2025 12:34:56 +07", "Sat, 15 Aug 2025 12:34:56 +07000", "Sat, 15 Aug 2025 12:34:56.5 GMT",
+            "Sat, 15 Aug 2025 12:34 GMT", "Sat, 15 Aug 25 12:34:56 GMT", "Sat, 015 Aug 2025 12:34:56 GMT",
+            "Mar, 15 Aug 2025 12:34:56 GMT", "Sat 15 Aug 2025 12:34:56 GMT", "15 Aug 2025 12:34:56 GMT",
+            "5 Aug 2025 12:34:56 +0000", "Sat, 15 Xyz 2025 12:34:56 GMT", "Sat, 15 June 2025 12:34:56 GMT",
+            "Sat, 15 Aug 2025 12:34:56 GMTX", "Sat, 15 Aug 2025 12:34:56 EDT ", "Sat, 15 Aug 2025 32:34:56 GMT",
+            "Sat, 15 Aug 2025 12:64:56 GMT", "Sat, 00 Aug 2025 12:34:56 GMT", "Sat, 15 Aug 2025 12:34:56 G'T",
+            "Sat, 15 Aug 2025 12:34:56 -", "Sat, 15 Aug 2025 12:34:56 +", "Sat, 15 Aug 2025 12:34:56 +12a4",
+            "Sat, 15 Aug 0000 12:34:56 GMT", "Sat, 15 Aug 2025 1:34:56 GMT", "S@t, 15 Aug 2025 12:34:56 GMT",
+            "Wed, 02 Oct 2002 13:00:00 aest", "Wed, 02 Oct 2002 13:00:00 nzst", "Wed, 02 Oct 2002 13:00:00 K",
+        ]
+        // Every byte of a common date replaced by others, and every prefix of it.
+        let base = Array("Wed, 02 Oct 2002 13:00:00 +0530".utf8)
+        for k in base.indices {
+            for r in [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: " "), UInt8(ascii: "a"), UInt8(ascii: ":"),
+                      UInt8(ascii: "-"), UInt8(ascii: ","), 0xC3] {
+                var c = base
+                c[k] = r
+                dates.append(String(decoding: c, as: UTF8.self))
+            }
+            dates.append(String(decoding: base[..<k], as: UTF8.self))
+        }
+        for d in dates {
+            var s = d
+            s.withUTF8 { b in
+                let fast = DateParser.rfc822Common(b)
+                if let fast { #expect(fast == DateParser.rfc822Slow(b), "\(d)") }
+                #expect(DateParser.rfc822(b) == DateParser.rfc822Slow(b), "\(d)")
+            }
+        }
+        // The common forms take the fast path.
+        for d in ["Wed, 02 Oct 2002 13:00:00 GMT", "2 Oct 2002 13:00:00 -0700", "Fri, 15 Aug 2025 12:34:56 EST"] {
+            var s = d
+            #expect(s.withUTF8 { DateParser.rfc822Common($0) } != nil, "\(d)")
+        }
+    }
+
     @Test(arguments: [UInt8(0x09), 0x0A, 0x0D, 0x01, 0x08, 0x0B, 0x1F, 0x00])
     func cleanUTF8ChecksControlBytesAtEveryOffset(_ control: UInt8) {
         let allowed = control == 0x09 || control == 0x0A || control == 0x0D
