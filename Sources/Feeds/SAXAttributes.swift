@@ -20,6 +20,15 @@ struct SAXAttributes {
     /// The raw value of the attribute with this local name; `prefix` nil matches unprefixed attributes only,
     /// a prefix matches that prefix (used for `xml:base`, `xml:lang`, `rdf:about`).
     func value(_ name: StaticString, prefix: StaticString? = nil) -> String? {
+        guard let raw = find(name, prefix: prefix) else { return nil }
+        // Without entity substitution libxml2 hands '&' over as "&#38;": decode what is left.
+        guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
+        return String(decoding: HTMLScanner.decodeReferences(raw), as: UTF8.self)
+    }
+
+    /// The raw bytes of the attribute with this local name (see `value` for `prefix`); empty when libxml2 gave
+    /// no value, nil when there is no such attribute.
+    private func find(_ name: StaticString, prefix: StaticString?) -> UnsafeBufferPointer<UInt8>? {
         guard let base else { return nil }
         for k in 0..<count {
             let a = base + 5 * k
@@ -29,11 +38,8 @@ struct SAXAttributes {
             } else if a[1] != nil {
                 continue
             }
-            guard let start = a[3], let end = a[4] else { return "" }
-            let raw = UnsafeBufferPointer(start: start, count: end - start)
-            // Without entity substitution libxml2 hands '&' over as "&#38;": decode what is left.
-            guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
-            return String(decoding: HTMLScanner.decodeReferences(raw), as: UTF8.self)
+            guard let start = a[3], let end = a[4] else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: start, count: end - start)
         }
         return nil
     }
@@ -50,21 +56,9 @@ struct SAXAttributes {
 
     /// The attribute `value` would read, without making a string when its value is plain ASCII.
     func lookup(_ name: StaticString, prefix: StaticString? = nil) -> Lookup {
-        guard let base else { return .absent }
-        for k in 0..<count {
-            let a = base + 5 * k
-            guard Self.equals(a[0], name) else { continue }
-            if let prefix {
-                guard Self.equals(a[1], prefix) else { continue }
-            } else if a[1] != nil {
-                continue
-            }
-            guard let start = a[3], let end = a[4] else { return .ascii(UnsafeBufferPointer(start: nil, count: 0)) }
-            let raw = UnsafeBufferPointer(start: start, count: end - start)
-            for c in raw where c >= 0x80 || c == UInt8(ascii: "&") { return .other }
-            return .ascii(raw)
-        }
-        return .absent
+        guard let raw = find(name, prefix: prefix) else { return .absent }
+        for c in raw where c >= 0x80 || c == UInt8(ascii: "&") { return .other }
+        return .ascii(raw)
     }
 
     /// `b` without leading and trailing ASCII white space (`trimmingASCIISpace` on ASCII).

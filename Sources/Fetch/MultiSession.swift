@@ -44,7 +44,6 @@ final class MultiSession {
         self.signal = signal
         self.deliver = deliver
         signal.attach(multi)
-        self.slots.join(index, waiting: 0) { [multi] in _ = curl_multi_wakeup(multi) }
         // https://curl.se/libcurl/c/curl_multi_setopt.html
         try Curl.check(
             ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),

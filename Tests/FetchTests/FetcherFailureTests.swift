@@ -148,8 +148,7 @@ import Testing
             ids.append(result.request.id)
         }
         #expect(ids.sorted() == Array(0..<16))
-        let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+        let json = try await probeStats(server, key)
         #expect(json["count"] == 16)
         #expect(json["max"] == 4, "at most 4 at once, over both threads: \(json)")
     }
@@ -162,8 +161,7 @@ import Testing
         for await result in Fetcher(options: FetcherOptions(concurrency: 8, perHost: 1)).fetch(requests) {
             #expect(result.response?.status == 200)
         }
-        let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+        let json = try await probeStats(server, key)
         #expect(json["max"] == 2)
     }
 }

@@ -20,6 +20,12 @@ extension FetchResult {
     }
 }
 
+/// The test server's counts for `/probe/KEY` requests: "count" (all of them) and "max" (most at once).
+func probeStats(_ server: LocalServer, _ key: String) async throws -> [String: Int] {
+    let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
+    return try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+}
+
 let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
 
 @Suite struct FetcherTests {
@@ -162,8 +168,7 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
             if result.request.id < 8 { #expect(result.response?.status == 200) } else { #expect(result.error != nil) }
         }
         #expect(ids.sorted() == Array(0...8))
-        let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
+        let json = try await probeStats(server, key)
         #expect(json["count"] == 8)
         #expect(json["max"] == 2)
     }
@@ -191,11 +196,7 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
             #expect(result.response?.status == 200)
             break
         }
-        func count() async throws -> Int {
-            let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
-            return try #require(json["count"])
-        }
+        func count() async throws -> Int { try #require(try await probeStats(server, key)["count"]) }
         let atStop = try await count()
         // Running on, the two threads would make about 2 more requests a second (all 60 in 30 s).
         _ = await fetchOne(server.url("/slow?ms=1500"))
@@ -213,11 +214,7 @@ let feedPrefix = Array(#"<?xml version="1.0" encoding="utf-8"?>"#.utf8)
             #expect(result.response?.status == 200)
             break
         }
-        func count() async throws -> Int {
-            let stats = try await fetchOne(server.url("/stats/\(key)")).outcome.get()
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Int])
-            return try #require(json["count"])
-        }
+        func count() async throws -> Int { try #require(try await probeStats(server, key)["count"]) }
         let atStop = try await count()
         // Running on, the transfer thread would make about 1 more request a second (all 60 in 60 s).
         _ = await fetchOne(server.url("/slow?ms=1000"))

@@ -4,27 +4,16 @@ import Testing
 
 /// The index rows of a transaction come out in the table's order (period, key, item) for its sorted insert.
 @Suite struct PendingKeysTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [0, 1, 2, 50, 20_000])
     func drainsRowsInTheTablesOrder(count: Int) {
-        var rng = SplitMix(state: UInt64(count))
+        var rng = SystemRandomNumberGenerator()
         var pending = PendingKeys()
         var expected: [(Int64, Int64, Int64)] = []
         for i in 0..<count {
             // Negative and positive keys, keys shared by several items, several days, items out of order (edits).
             let key = i % 7 == 0 ? Int64(i % 5) - 2 : Int64(bitPattern: rng.next())
             let item = i % 11 == 0 ? Int64(count - i) : Int64(i)
-            let period = Int64(20_000 + Int(rng.next() % 3))
+            let period = Int64(20_000 + Int(rng.next() % UInt64(3)))
             pending.append(key, item, period: period)
             expected.append((period, key, item))
         }
