@@ -202,11 +202,13 @@ final class FeedBuilder {
     @exclusivity(unchecked) var feedAuthorRank = 0
     @exclusivity(unchecked) var feedImageRank = 0
     @exclusivity(unchecked) var feedLanguageFromAttr: String?
-    @exclusivity(unchecked) var items: [Item] = []
-    @exclusivity(unchecked) var drafts: [ItemDraft] = []
-    /// The items' captured contents, one after the other (see `ArenaText`). Made as large as the document
-    /// (which holds them all, unless entities expand): growing it copied everything it held again.
-    let contentArena: ByteBuffer
+    /// The items finished so far (see `endItem`), and which of them had no author of their own.
+    @exclusivity(unchecked) var finishedItems: [Item] = []
+    @exclusivity(unchecked) var authorless: [Int] = []
+    let sanitizer = Sanitizer()
+    /// The open item's captured contents (see `ArenaText`), emptied when the item is finished: it stays as small
+    /// as the largest item, and warm in the cache when the item's content is sanitized.
+    let contentArena = ByteBuffer(capacity: 1 << 16)
 
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
@@ -246,9 +248,8 @@ final class FeedBuilder {
     let urlCache: UnsafeMutablePointer<cfb_url_cache>
     let urlOut: UnsafeMutablePointer<cfb_buf>
 
-    init(documentURL: String?, documentSize: Int = 0) {
+    init(documentURL: String?) {
         self.documentURL = documentURL
-        contentArena = ByteBuffer(capacity: max(1 << 12, documentSize))
         sax = .allocate(capacity: 1)
         sax.initialize(to: cfb_sax())
         sax.pointee.skip_depth = -1
@@ -939,7 +940,23 @@ final class FeedBuilder {
     func endItem() {
         guard let d = item else { return }
         item = nil
-        drafts.append(d)
+        // Finished now, while its content is warm in the cache (at the end of the document, every item's content
+        // was read back from memory). The feed's author may come after the items: it is given at the end to the
+        // items without one (`items(feedAuthor:)`).
+        if d.author == nil { authorless.append(finishedItems.count) }
+        finishedItems.append(
+            ItemFinalizer.item(
+                from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer, arena: contentArena.bytes))
+        contentArena.removeAll()
+    }
+
+    /// The document's items, with the feed's author given to those without one.
+    func items(feedAuthor: String?) -> [Item] {
+        var out = finishedItems
+        finishedItems = []
+        if let feedAuthor { for k in authorless { out[k].author = feedAuthor } }
+        ItemFinalizer.assignKeys(&out)
+        return out
     }
 
     // MARK: - Captured values

@@ -87,14 +87,14 @@ public enum FeedParser {
             return parsed
         }
         var bareAmpersands = false
-        var builder = FeedBuilder(documentURL: url, documentSize: body.count)
+        var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
         reader.run(body, url: url)
         xmlErrors = reader.errors
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
-            builder = FeedBuilder(documentURL: url, documentSize: fixed.count)
+            builder = FeedBuilder(documentURL: url)
             reader = XMLFeedReader(builder: builder)
             fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
             bareAmpersands = true
@@ -113,7 +113,7 @@ public enum FeedParser {
         if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
-        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url, arena: builder.contentArena)
+        feed.items = builder.items(feedAuthor: feed.author)
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
@@ -171,7 +171,7 @@ enum ItemFinalizer {
         for d in drafts {
             // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
             // every field) and then released.
-            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
+            items.append(item(from: d, feedAuthor: feed.author, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
         }
         assignKeys(&items)
         return items
@@ -179,7 +179,7 @@ enum ItemFinalizer {
 
     /// One item from its draft.
     static func item(
-        from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer,
+        from d: ItemDraft, feedAuthor: String?, documentURL: String?, sanitizer: Sanitizer,
         arena: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     ) -> Item {
         // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
@@ -224,7 +224,7 @@ enum ItemFinalizer {
         if title == nil { title = d.mediaTitle }
         if title == nil, let s = summary { title = firstWords(s) }
         return Item(
-            id: id, title: title, link: link, summary: summary, content: content, author: d.author ?? feed.author,
+            id: id, title: title, link: link, summary: summary, content: content, author: d.author ?? feedAuthor,
             published: d.published ?? d.updated, updated: d.updated, categories: d.categories,
             enclosures: d.enclosures, image: d.image)
     }
