@@ -320,6 +320,28 @@ import Testing
         }
     }
 
+    /// The sanitizer compiled for AVX2 (its whole loop, not only the scan) gives what the baseline copy gives, on
+    /// every fixture about sanitizing, hostile input and Atom text (tags, attributes, URLs, malformed markup).
+    @Test func sanitizerAVX2CopyAgreesWithBaselineOnFixtures() throws {
+        let paths = FixtureCase.all().map(\.path).filter {
+            $0.hasPrefix("sanitize/") || $0.hasPrefix("hostile/") || $0.hasPrefix("atom10/") || $0.hasPrefix("recovery/")
+        }
+        #expect(paths.count > 40)
+        func run() -> [String] {
+            paths.map { path in
+                guard let parsed = try? parseFixture(path) else { return "error" }
+                return parsed.feed.items.map { $0.content ?? "-" }.joined(separator: "\u{1F}")
+            }
+        }
+        let withAVX2 = FeedBytes.useAVX2(true)
+        let a = run()
+        FeedBytes.useAVX2(false)
+        let b = run()
+        FeedBytes.useAVX2(withAVX2)
+        #expect(a == b)
+        #expect(a.contains { $0.contains("<a href=") })
+    }
+
     /// The AVX2 loops (used when the processor has them) give what the SSE2 ones give: the sanitizer's scan for
     /// `<` and `>` and the scan for bytes libxml2 does not check, with the bytes they look for at every offset.
     @Test func avx2LoopsAgreeWithSSE2() throws {
