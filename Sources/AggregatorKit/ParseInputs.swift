@@ -17,9 +17,13 @@ public enum ParseInputs {
 
     /// Fetches (files and URLs alike), parses and renders every input, parsing on all cores while others download,
     /// and hands each result to `emit` in input order as soon as it and all before it are done. Only rendered text
-    /// waits in memory, never a parsed feed, so memory stays flat however many inputs there are.
+    /// waits in memory, never a parsed feed, and the inputs are fetched `window` at a time (the next window while
+    /// the last is parsed): the fetcher's results wait in memory until parsed, and files read much faster than
+    /// they parse, so fetching them all at once held most of the bodies (105 MiB of feeds: peak RSS 102 MB, and
+    /// growing with the number of inputs). Memory stays flat however many inputs there are.
     public static func parse(
-        _ inputs: [String], userAgent: String?, format: OutputFormat, emit: (Int, Rendered) -> Void
+        _ inputs: [String], userAgent: String?, format: OutputFormat, window: Int = 32,
+        emit: (Int, Rendered) -> Void
     ) async {
         let pretty = inputs.count == 1
         let render: @Sendable (ParsedFeed) -> String =
@@ -40,20 +44,28 @@ public enum ParseInputs {
             }
         }
         let parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount)
-        await withTaskGroup(of: (Int, Rendered).self) { group in
-            var inFlight = 0
-            for await result in fetcher.fetch(requests) {
-                group.addTask { (result.request.id, process(result, render: render)) }
-                inFlight += 1
-                while inFlight >= parallelism, let (index, rendered) = await group.next() {
-                    inFlight -= 1
+        let size = max(1, window)
+        let windows = stride(from: 0, to: requests.count, by: size).map { Array(requests[$0..<min($0 + size, requests.count)]) }
+        var pending = windows.first.map { fetcher.fetch($0) }
+        for w in windows.indices {
+            guard let stream = pending else { break }
+            // The next window downloads while this one is parsed.
+            pending = w + 1 < windows.count ? fetcher.fetch(windows[w + 1]) : nil
+            await withTaskGroup(of: (Int, Rendered).self) { group in
+                var inFlight = 0
+                for await result in stream {
+                    group.addTask { (result.request.id, process(result, render: render)) }
+                    inFlight += 1
+                    while inFlight >= parallelism, let (index, rendered) = await group.next() {
+                        inFlight -= 1
+                        ready[index] = rendered
+                        flush()
+                    }
+                }
+                for await (index, rendered) in group {
                     ready[index] = rendered
                     flush()
                 }
-            }
-            for await (index, rendered) in group {
-                ready[index] = rendered
-                flush()
             }
         }
     }
