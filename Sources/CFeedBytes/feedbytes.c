@@ -574,8 +574,9 @@ static const uint8_t attr_class[256] = {
 
 /// The attribute at or after `*j` (before `end`), advancing `*j` past it: its name and the range of its raw
 /// value (empty when it has none); 0 at the end.
-static int next_attribute(const uint8_t *s, size_t limit, size_t *jp, size_t end, name_t *name, size_t *vs_out,
-                          size_t *ve_out) {
+static inline __attribute__((always_inline)) int next_attribute(const uint8_t *s, size_t limit, size_t *jp,
+                                                               size_t end, name_t *name, size_t *vs_out,
+                                                               size_t *ve_out) {
     size_t j = *jp;
     while (j < end) {
         while (j < end && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j++;
@@ -830,7 +831,8 @@ static inline void put_escaped_attribute(cfb_buf *out, const uint8_t *v, size_t 
 }
 
 /// ` name="value"`, the value escaped; `readable_end` as for `put_escaped_attribute`.
-static void put_attribute(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end) {
+static inline __attribute__((always_inline)) void put_attribute(cfb_buf *out, name_t an, const uint8_t *v,
+                                                               size_t n, const uint8_t *readable_end) {
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
@@ -1179,8 +1181,9 @@ static inline int is_plain_path(const uint8_t *v, size_t n, const uint8_t *reada
 /// it is; a clean path without `.`/`..` segments, scheme or authority is the base's origin (for a path from the
 /// root) or the base's origin and directory, followed by it. That is what `HTMLSanitizer.safeURL` and
 /// `URLBase.resolve` give for them. Returns 0 for everything else.
-static int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v, size_t n, const uint8_t *readable_end,
-                          const url_base *base) {
+static inline __attribute__((always_inline)) int put_simple_url(cfb_buf *out, name_t an, const uint8_t *v,
+                                                               size_t n, const uint8_t *readable_end,
+                                                               const url_base *base) {
     if ((n >= 7 && memcmp(v, "http://", 7) == 0) || (n >= 8 && memcmp(v, "https://", 8) == 0)) {
         if (needs_cleaning(v, n)) return 0;
         put_attribute(out, an, v, n, readable_end);
@@ -1263,7 +1266,8 @@ static int has_scheme(const uint8_t *v, size_t n) {
 }
 
 /// The body of `cfb_sanitize`, inlined into one copy compiled for AVX2 (with `find_angle_avx2` inlined into
-/// its loop: a call per tag was most of that scan's cost) and one for the baseline.
+/// its loop: a call per tag was most of that scan's cost) and one for the baseline. The attribute helpers it
+/// calls are inlined into both (`always_inline`): in the AVX2 copy the compiler called them otherwise.
 static inline __attribute__((always_inline)) void sanitize_body(
     const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefix, size_t origin_count, size_t prefix_count,
     int directory_has_dots, const uint8_t *base_url, size_t base_url_count, cfb_url_cache *cache,
