@@ -1192,11 +1192,35 @@ static inline __attribute__((always_inline)) int put_simple_url(cfb_buf *out, na
     if (!base->prefix || n == 0 || v[0] == '?' || v[0] == '#' || (n > 1 && v[0] == '/' && v[1] == '/')) return 0;
     int rooted = v[0] == '/';
     if (!rooted && base->directory_has_dots) return 0;
+    size_t pn = rooted ? base->origin_count : base->prefix_count;
+    if (!rooted && v[0] == '.') {
+        // Leading `./` and `../` segments (`../read/12.html`, common in Atom content), when a plain path follows:
+        // the directory loses its last segment per `../` (none left: the root), as `put_removing_dots` has it
+        // (empty segments included: `//` in the directory counts one).
+        size_t k = 0, up = 0;
+        for (;;) {
+            if (k + 1 < n && v[k] == '.' && v[k + 1] == '/') k += 2;
+            else if (k + 2 < n && v[k] == '.' && v[k + 1] == '.' && v[k + 2] == '/') k += 3, up++;
+            else break;
+        }
+        if (k == 0 || k == n || v[k] == '/' || v[k] == '?' || v[k] == '#') return 0;
+        const uint8_t *dir = base->prefix + base->origin_count;
+        size_t dn = base->prefix_count - base->origin_count;
+        if (dn == 0 || dir[0] != '/' || dir[dn - 1] != '/') return 0;
+        // Drop `up` segments: each is the bytes before the directory's last '/' back to the '/' before them.
+        size_t keep = dn;
+        for (; up > 0 && keep > 1; up--) {
+            keep--;
+            while (keep > 0 && dir[keep - 1] != '/') keep--;
+        }
+        v += k;
+        n -= k;
+        pn = base->origin_count + keep;
+    }
     if (!is_plain_path(v, n, readable_end)) return 0;
     put1(out, ' ');
     put_name(out, an);
     PUTS(out, "=\"");
-    size_t pn = rooted ? base->origin_count : base->prefix_count;
     if (base->prefix_plain) put(out, base->prefix, pn);
     else cfb_escape_attribute(base->prefix, pn, out);
     put_escaped_attribute(out, v, n, readable_end);

@@ -164,6 +164,38 @@ import Testing
         }
     }
 
+    /// The sanitizer writes relative URLs with leading `./` and `../` segments itself (`put_simple_url`): the
+    /// same as the general resolution (`HTMLSanitizer.safeURL`), for bases with and without empty or dot
+    /// segments, at and above the root, and for references it must leave to the general path.
+    @Test func sanitizerLeadingDotSegmentsAgreeWithTheGeneralResolution() {
+        let refs = Self.urlRefs + [
+            "./a", "../a", "../../a/b.html", "./../x?y=1#z", "../../../../x", ".././a", "../x/../y", "../.hidden",
+            "../a b", "..//x", "../?q", "../#f", "../", "./", "../..", "...//x", "..x/y", ".x", "./.", "../a/./b",
+            "../%2E%2E/x", "../a\\b", "./a?b=../c", "../img.png#../x", "../\"q\".png", "../a&amp;b",
+        ]
+        let bases = Self.urlBases + [
+            "http://h.example/a/b/c/d.html", "http://h.example/", "http://h.example", "http://h.example/a//b/c",
+            "http://h.example/a/./b/", "http://h.example/%7Eu/x", "https://h.example/a&b/c/d", "http://h.example//x/y",
+        ]
+        for base in bases {
+            for ref in refs {
+                let html = ref.contains("\"") ? "<a href='\(ref)'>x</a>" : "<a href=\"\(ref)\">x</a>"
+                let got = Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: base) }
+                // The value as the sanitizer reads it (references decoded), resolved by the general path.
+                let raw = Array(ref.replacingOccurrences(of: "&amp;", with: "&").utf8)
+                let expected: String
+                if let url = HTMLSanitizer.safeURL(raw, base: URLBase(base), image: false) {
+                    let value = String(decoding: url, as: UTF8.self).replacingOccurrences(of: "&", with: "&amp;")
+                        .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
+                    expected = "<a href=\"\(value)\">x</a>"
+                } else {
+                    expected = "<a>x</a>"
+                }
+                #expect(got == expected, "\(base) + \(ref)")
+            }
+        }
+    }
+
     @Test func builderResolutionAgreesWithURLBase() {
         // `FeedBuilder.resolveURL` splits each base in C (`cfb_url_resolve_cached`) instead of through `URLBase`,
         // once while it stays the same.
