@@ -207,8 +207,9 @@ final class FeedBuilder {
     @exclusivity(unchecked) var authorless: [Int] = []
     let sanitizer = Sanitizer()
     /// The open item's captured contents (see `ArenaText`), emptied when the item is finished: it stays as small
-    /// as the largest item, and warm in the cache when the item's content is sanitized.
-    let contentArena = ByteBuffer(capacity: 1 << 16)
+    /// as the largest item, and warm in the cache when the item's content is sanitized. Owned by the builder,
+    /// freed in `deinit`.
+    let contentArena: UnsafeMutablePointer<cfb_buf>
 
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
@@ -259,6 +260,8 @@ final class FeedBuilder {
         sax.pointee.item_depth = -1
         urlCache = .allocate(capacity: 1)
         urlCache.initialize(to: cfb_url_cache())
+        contentArena = .allocate(capacity: 1)
+        contentArena.initialize(to: cfb_buf())
         urlOut = .allocate(capacity: 1)
         urlOut.initialize(to: cfb_buf())
     }
@@ -273,6 +276,9 @@ final class FeedBuilder {
         cfb_buf_free(urlOut)
         urlOut.deinitialize(count: 1)
         urlOut.deallocate()
+        cfb_buf_free(contentArena)
+        contentArena.deinitialize(count: 1)
+        contentArena.deallocate()
     }
 
     /// `URLResolver.resolve(ref, against: base)`: `URLBase(base).resolve(ref)`, with the base split in C into
@@ -946,8 +952,9 @@ final class FeedBuilder {
         if d.author == nil { authorless.append(finishedItems.count) }
         finishedItems.append(
             ItemFinalizer.item(
-                from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer, arena: contentArena.bytes))
-        contentArena.removeAll()
+                from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer,
+                arena: UnsafeBufferPointer(start: contentArena.pointee.bytes, count: contentArena.pointee.count)))
+        cfb_buf_clear(contentArena)
     }
 
     /// The document's items, with the feed's author given to those without one.
@@ -1015,10 +1022,17 @@ final class FeedBuilder {
                     item.content = v.value
                     item.contentInArena = nil
                 } else {
-                    // Appended to the document's arena: no array (and allocation) per item.
-                    let start = contentArena.count
-                    contentArena.append(contentsOf: v.bytes)
-                    item.contentInArena = ArenaText(range: start..<contentArena.count, mode: v.mode, base: v.base)
+                    // Kept in the item's arena: no array (and allocation) per item. The first content of an item
+                    // is not copied there: the capture buffer and the arena trade places (its bytes stay where
+                    // they are, and the next capture starts in the arena's old buffer).
+                    let start = contentArena.pointee.count
+                    if start == 0 {
+                        swap(&contentArena.pointee, &sax.pointee.captured)
+                    } else {
+                        cfb_buf_append(contentArena, v.bytes.baseAddress, v.bytes.count)
+                    }
+                    item.contentInArena = ArenaText(
+                        range: start..<contentArena.pointee.count, mode: v.mode, base: v.base)
                     item.content = nil
                 }
                 item.contentRank = rank
