@@ -143,6 +143,10 @@ struct ArenaText {
     var range: Range<Int>
     var mode: TextMode
     var base: String?
+    /// The bytes are the sanitized HTML already (XHTML content sanitized as it arrived, see `cfb_sax`), and
+    /// `plain` is the range whose plain text is theirs when it is not `range`'s.
+    var sanitized = false
+    var plain: Range<Int>? = nil
 }
 
 /// What the element being captured feeds into.
@@ -218,6 +222,11 @@ final class FeedBuilder {
     @exclusivity(unchecked) var captureBase: String?
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
+    /// Whether item contents in XHTML with an explicit base are sanitized as they arrive (`cfb_sax`'s `direct`),
+    /// by `directSanitizer`; off only for the tests that compare that with sanitizing the rebuilt markup.
+    let sanitizesXHTMLAsItArrives = FeedBuilder.sanitizingXHTMLAsItArrives
+    @exclusivity(unchecked) var directSanitizer: Sanitizer?
+    @TaskLocal static var sanitizingXHTMLAsItArrives = true
 
     var capturing: Bool {
         get { sax.pointee.capturing != 0 }
@@ -473,6 +482,15 @@ final class FeedBuilder {
         sax.pointee.wrapper_depth = -1
         sax.pointee.saw_child = 0
         cfb_buf_clear(&sax.pointee.captured)
+        sax.pointee.direct = 0
+        // An item's XHTML content whose base is known now (explicit): sanitized as it arrives. Without one the
+        // base is the item's link, known only at its end.
+        if mode == .xhtml, let base, sanitizesXHTMLAsItArrives, case .itemContent = field {
+            let sanitizer = directSanitizer ?? Sanitizer()
+            directSanitizer = sanitizer
+            sanitizer.prepare(&sax.pointee.base, base: base)
+            cfb_sax_begin_direct(sax)
+        }
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -993,8 +1011,29 @@ final class FeedBuilder {
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
-            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
-                if v.mode == .base64 {
+            let direct = sax.pointee.direct != 0
+            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank,
+                direct ? sax.pointee.nonblank != 0 : !v.isBlank
+            {
+                if direct {
+                    // Sanitized already; the plain text from the bytes `captured` has, when it has some.
+                    let s = sax.pointee
+                    let start = contentArena.count
+                    if let p = s.sanitized.bytes, s.sanitized_start < s.sanitized_end {
+                        contentArena.append(
+                            contentsOf: UnsafeBufferPointer(
+                                start: p + s.sanitized_start, count: s.sanitized_end - s.sanitized_start))
+                    }
+                    let range = start..<contentArena.count
+                    var plain: Range<Int>?
+                    if s.rebuilt != 0 {
+                        contentArena.append(contentsOf: v.bytes)
+                        plain = range.upperBound..<contentArena.count
+                    }
+                    item.contentInArena = ArenaText(
+                        range: range, mode: v.mode, base: v.base, sanitized: true, plain: plain)
+                    item.content = nil
+                } else if v.mode == .base64 {
                     item.content = v.value
                     item.contentInArena = nil
                 } else {
