@@ -455,13 +455,15 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
         }
         return;
     }
-    if (s->capturing && s->direct && depth == s->capture_depth) direct_finish(s);
-    if (s->capturing && s->capture_field && depth == s->capture_depth) {
-        uint8_t field = (uint8_t)s->capture_field;
-        s->capturing = 0;
-        s->capture_field = 0;
-        s->finish(s->owner, field);
-        return;
+    if (s->capturing && depth == s->capture_depth) {
+        if (s->direct) direct_finish(s);
+        if (s->capture_field) {
+            uint8_t field = (uint8_t)s->capture_field;
+            s->capturing = 0;
+            s->capture_field = 0;
+            s->finish(s->owner, field);
+            return;
+        }
     }
     s->end(s->owner);
 }

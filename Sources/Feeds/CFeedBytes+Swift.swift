@@ -78,8 +78,9 @@ final class Sanitizer {
     /// The base split for the relative URLs `cfb_sanitize` resolves itself (allocated: `cfb_sax` keeps a pointer
     /// to it while it sanitizes XHTML content, see `prepare`).
     private let urlCache: UnsafeMutablePointer<cfb_url_cache>
-    /// The bytes of `lastBase` (for `prepare`).
+    /// The bytes of `lastBase` (for `prepare`, which copies them when `use` changed the base).
     @exclusivity(unchecked) private var baseBytes = cfb_buf()
+    @exclusivity(unchecked) private var baseBytesStale = true
     /// The base the fields below were computed for (`nil` before the first item).
     @exclusivity(unchecked) private var lastBase: String??
     private let context = SanitizerContext(base: nil)
@@ -105,6 +106,12 @@ final class Sanitizer {
     /// content as it arrives. `b` points into this sanitizer: valid until the next call with another base.
     func prepare(_ b: UnsafeMutablePointer<cfb_sanitize_base>, base: String) {
         if lastBase != .some(base) { use(base) }
+        if baseBytesStale {
+            cfb_buf_clear(&baseBytes)
+            var s = base
+            s.withUTF8 { cfb_buf_append(&baseBytes, $0.baseAddress, $0.count) }
+            baseBytesStale = false
+        }
         b.pointee = cfb_sanitize_base(
             prefix: split == 1 ? UnsafePointer(prefix.bytes) : nil, origin_count: originCount,
             prefix_count: prefix.count, directory_has_dots: dots, prefix_plain: 0,
@@ -133,8 +140,7 @@ final class Sanitizer {
     private func use(_ base: String?) {
         lastBase = .some(base)
         context.baseString = base
-        cfb_buf_clear(&baseBytes)
-        if var b = base { b.withUTF8 { cfb_buf_append(&baseBytes, $0.baseAddress, $0.count) } }
+        baseBytesStale = true
         cfb_buf_clear(&prefix)
         originCount = 0
         dots = 0

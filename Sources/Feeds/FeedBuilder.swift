@@ -113,6 +113,10 @@ final class ItemDraft {
     @exclusivity(unchecked) var content: TextValue?
     /// The content as a range of the builder's `contentArena` (XML feeds, except base64), instead of `content`.
     @exclusivity(unchecked) var contentInArena: ArenaText?
+    /// `contentInArena` is the sanitized HTML already (XHTML content sanitized as it arrived, see `cfb_sax`), and
+    /// `contentPlain` the range of the arena whose plain text is its plain text, when that is not its own.
+    @exclusivity(unchecked) var contentSanitized = false
+    @exclusivity(unchecked) var contentPlain: Range<Int>?
     @exclusivity(unchecked) var contentRank = 0
     @exclusivity(unchecked) var contentSource: String?
     @exclusivity(unchecked) var author: String?
@@ -143,10 +147,6 @@ struct ArenaText {
     var range: Range<Int>
     var mode: TextMode
     var base: String?
-    /// The bytes are the sanitized HTML already (XHTML content sanitized as it arrived, see `cfb_sax`), and
-    /// `plain` is the range whose plain text is theirs when it is not `range`'s.
-    var sanitized = false
-    var plain: Range<Int>? = nil
 }
 
 /// What the element being captured feeds into.
@@ -483,14 +483,18 @@ final class FeedBuilder {
         sax.pointee.saw_child = 0
         cfb_buf_clear(&sax.pointee.captured)
         sax.pointee.direct = 0
-        // An item's XHTML content whose base is known now (explicit): sanitized as it arrives. Without one the
-        // base is the item's link, known only at its end.
-        if mode == .xhtml, let base, sanitizesXHTMLAsItArrives, case .itemContent = field {
-            let sanitizer = directSanitizer ?? Sanitizer()
-            directSanitizer = sanitizer
-            sanitizer.prepare(&sax.pointee.base, base: base)
-            cfb_sax_begin_direct(sax)
-        }
+        if mode == .xhtml { beginXHTML(field, base: base) }
+    }
+
+    /// An item's XHTML content whose base is known now (explicit) is sanitized as it arrives. Without one the
+    /// base is the item's link, known only at its end.
+    @inline(never)
+    func beginXHTML(_ field: Field, base: String?) {
+        guard let base, sanitizesXHTMLAsItArrives, case .itemContent = field else { return }
+        let sanitizer = directSanitizer ?? Sanitizer()
+        directSanitizer = sanitizer
+        sanitizer.prepare(&sax.pointee.base, base: base)
+        cfb_sax_begin_direct(sax)
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -1030,13 +1034,16 @@ final class FeedBuilder {
                         contentArena.append(contentsOf: v.bytes)
                         plain = range.upperBound..<contentArena.count
                     }
-                    item.contentInArena = ArenaText(
-                        range: range, mode: v.mode, base: v.base, sanitized: true, plain: plain)
+                    item.contentInArena = ArenaText(range: range, mode: v.mode, base: v.base)
+                    item.contentSanitized = true
+                    item.contentPlain = plain
                     item.content = nil
                 } else if v.mode == .base64 {
                     item.content = v.value
                     item.contentInArena = nil
+                    item.contentSanitized = false
                 } else {
+                    item.contentSanitized = false
                     // Appended to the document's arena: no array (and allocation) per item.
                     let start = contentArena.count
                     contentArena.append(contentsOf: v.bytes)

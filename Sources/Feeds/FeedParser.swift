@@ -202,13 +202,13 @@ enum ItemFinalizer {
         var summary: String?
         if let t = d.summary { summary = t.isEmpty ? nil : t }
         var content: String?
-        if let c = d.contentInArena, c.sanitized, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
-            // Sanitized as it arrived (see `ArenaText`).
+        if let c = d.contentInArena, d.contentSanitized, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+            // Sanitized as it arrived (see `ItemDraft.contentSanitized`).
             let b = UnsafeBufferPointer(rebasing: arena[c.range])
             content = b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
             if summary == nil {
                 var p = b
-                if let r = c.plain, r.lowerBound >= 0, r.upperBound <= arena.count {
+                if let r = d.contentPlain, r.lowerBound >= 0, r.upperBound <= arena.count {
                     p = UnsafeBufferPointer(rebasing: arena[r])
                 }
                 let t = TextValue.plain(p, mode: c.mode)
