@@ -1838,8 +1838,6 @@ int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
 // the same choices as the loop above makes for the tag it reads back.
 #include "sanitizer.h"
 
-void cfb_sanitizer_ready(void) { tables(); }
-
 void cfb_sanitize_base_ready(cfb_sanitize_base *b) {
     tables();
     b->prefix_plain = b->prefix && find_any3(b->prefix, 0, b->prefix_count, '<', '&', '"') == b->prefix_count;

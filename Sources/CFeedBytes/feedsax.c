@@ -220,7 +220,7 @@ static inline const cfb_tag *tag_of(xhtml_state *x, const xmlChar *localname) {
 }
 
 /// `</name>` (a name the sanitizer keeps: at most 16 bytes).
-static inline void put_end_tag(cfb_buf *out, cfb_tag_name name) {
+static inline __attribute__((always_inline)) void put_end_tag(cfb_buf *out, cfb_tag_name name) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     reserve(out, 19);
     uint8_t *p = out->bytes + out->count;
@@ -261,8 +261,18 @@ static void direct_start(cfb_sax *s, const xmlChar *localname, int nb_attributes
     }
     cfb_tag t = *tag_of(x, localname);
     if (t.keep || t.keep_void) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        // `<name` in one piece (as `put_end_tag`).
+        reserve(out, 17);
+        uint8_t *p = out->bytes + out->count;
+        p[0] = '<';
+        memcpy(p + 1, &t.name.lo, 8);
+        memcpy(p + 9, &t.name.hi, 8);
+        out->count += 1 + t.name.count;
+#else
         put1(out, '<');
         cfb_sanitizer_put_name(out, t.name);
+#endif
         const xmlChar **a = attributes;
         for (int k = 0; a && k < nb_attributes; k++, a += 5) {
             if (!a[0]) continue;

@@ -26,8 +26,7 @@ typedef struct {
     uint8_t keep, keep_void, drop, drop_tag_only, plain, is_img;
 } cfb_tag;
 
-/// Builds the sanitizer's tables (once); call before the functions below.
-void cfb_sanitizer_ready(void);
+// The sanitizer's tables are built by `cfb_sanitize_base_ready` (CFeedBytes.h): call it before these.
 
 /// The sanitizer's reading of the element name `s` (`n` bytes).
 cfb_tag cfb_sanitizer_tag(const uint8_t *s, size_t n);

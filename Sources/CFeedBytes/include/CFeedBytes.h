@@ -220,8 +220,8 @@ typedef struct {
     uint8_t div_class;
     cfb_buf captured;
     cfb_buf scratch;
-    /// XHTML content sanitized as it arrives, when the owner sets `direct` (with `base`) on beginning the
-    /// capture: `sanitized` then gets the bytes `cfb_sanitize` would make of the markup rebuilt in `captured`,
+    /// XHTML content sanitized as it arrives, when the owner begins the capture with `cfb_sax_begin_direct`
+    /// (which sets `direct`): `sanitized` then gets the bytes `cfb_sanitize` would make of the markup rebuilt in `captured`,
     /// and once the capture ends `sanitized_start..<sanitized_end` is its range without surrounding white space.
     /// `captured` stays empty unless something made the plain text of the two differ (`rebuilt` is then 1 and
     /// `captured` holds the sanitized bytes up to it, then the rebuilt markup: the same plain text as the whole
