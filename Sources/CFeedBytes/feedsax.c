@@ -438,6 +438,9 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
     int32_t depth = s->depth;
     if (s->skip_depth >= 0 && depth > s->skip_depth) return;
     if (s->capturing && depth > s->capture_depth) {
+        // Elements at the wrapper's depth (the wrapper, and siblings after it) have no end tag in the rebuilt
+        // markup.
+        if (depth == s->wrapper_depth || !localname) return;
         if (s->direct == 2) {
             // The innermost open element ends (kept and not void: an end tag in the rebuilt markup).
             xhtml_state *x = s->xhtml;
@@ -446,22 +449,20 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
                 return;
             }
         }
-        if (depth != s->wrapper_depth && localname) {
-            size_t len = strlen((const char *)localname);
-            if (!is_void(localname, len)) {
-                if (s->direct) {
-                    direct_end(s, localname, len);
-                    note_text_target(s, s->xhtml);
-                    if (!s->rebuilt) return;
-                }
-                cfb_buf *out = &s->captured;
-                reserve(out, len + 3);
-                out->bytes[out->count] = '<';
-                out->bytes[out->count + 1] = '/';
-                memcpy(out->bytes + out->count + 2, localname, len);
-                out->bytes[out->count + 2 + len] = '>';
-                out->count += len + 3;
+        size_t len = strlen((const char *)localname);
+        if (!is_void(localname, len)) {
+            if (s->direct) {
+                direct_end(s, localname, len);
+                note_text_target(s, s->xhtml);
+                if (!s->rebuilt) return;
             }
+            cfb_buf *out = &s->captured;
+            reserve(out, len + 3);
+            out->bytes[out->count] = '<';
+            out->bytes[out->count + 1] = '/';
+            memcpy(out->bytes + out->count + 2, localname, len);
+            out->bytes[out->count + 2 + len] = '>';
+            out->count += len + 3;
         }
         return;
     }
