@@ -222,7 +222,7 @@ final class FeedBuilder {
     @exclusivity(unchecked) var captureBase: String?
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
-    /// Whether item contents in XHTML with an explicit base are sanitized as they arrive (`cfb_sax`'s `direct`),
+    /// Whether item contents in XHTML are sanitized as they arrive (`cfb_sax`'s `direct`, see `beginXHTML`),
     /// by `directSanitizer`; off only for the tests that compare that with sanitizing the rebuilt markup.
     let sanitizesXHTMLAsItArrives = FeedBuilder.sanitizingXHTMLAsItArrives
     @exclusivity(unchecked) var directSanitizer: Sanitizer?
@@ -486,11 +486,14 @@ final class FeedBuilder {
         if mode == .xhtml { beginXHTML(field, base: base) }
     }
 
-    /// An item's XHTML content whose base is known now (explicit) is sanitized as it arrives. Without one the
-    /// base is the item's link, known only at its end.
+    /// An item's XHTML content is sanitized as it arrives when the base it is sanitized against at the item's end
+    /// is known now: its explicit base, else the item's link once an alternate link set it (nothing replaces that
+    /// one); else the link is still to come.
     @inline(never)
     func beginXHTML(_ field: Field, base: String?) {
-        guard let base, sanitizesXHTMLAsItArrives, case .itemContent = field else { return }
+        guard sanitizesXHTMLAsItArrives, case .itemContent = field,
+            let base = base ?? (item?.linkIsAlternate == true ? item?.link : nil)
+        else { return }
         let sanitizer = directSanitizer ?? Sanitizer()
         directSanitizer = sanitizer
         sanitizer.prepare(&sax.pointee.base, base: base)

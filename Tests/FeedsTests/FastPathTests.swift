@@ -354,9 +354,9 @@ import Testing
     }
 }
 
-/// XHTML item content with an explicit base is sanitized as libxml2 reports it (`cfb_sax`'s `direct`), instead
-/// of rebuilt as markup and sanitized by `cfb_sanitize`: the same items either way, with the content's plain
-/// text as the summary when there is none.
+/// XHTML item content whose base is known when it begins (explicit, or the item's alternate link) is sanitized
+/// as libxml2 reports it (`cfb_sax`'s `direct`), instead of rebuilt as markup and sanitized by `cfb_sanitize`:
+/// the same items either way, with the content's plain text as the summary when there is none.
 @Suite struct XHTMLAsItArrivesTests {
     static let xhtml = "http://www.w3.org/1999/xhtml"
 
@@ -413,10 +413,13 @@ import Testing
         "<div xmlns=\"\(xhtml)\"><p>unclosed <b>bold</p> after</div>",
     ]
 
-    /// An entry with `body` as its content, `before` and `after` it, under `base` as the entry's `xml:base`.
-    static func document(_ body: String, before: String, after: String, base: String, contentBase: String) -> String {
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" "
-            + "xml:base=\"http://example.org/a/b/\"><title>T</title><entry\(base)><id>x</id>\(before)"
+    /// An entry with `body` as its content, `before` and `after` it, under `base` as the entry's `xml:base` (and
+    /// the feed's, unless `feedBase` is false).
+    static func document(
+        _ body: String, before: String, after: String, base: String, contentBase: String, feedBase: Bool = true
+    ) -> String {
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\""
+            + (feedBase ? " xml:base=\"http://example.org/a/b/\"" : "") + "><title>T</title><entry\(base)><id>x</id>\(before)"
             + "<content type=\"xhtml\"\(contentBase)>\(body)</content>\(after)</entry></feed>"
     }
 
@@ -427,10 +430,21 @@ import Testing
             // A summary replaced by one with no plain text: the content's is used after all.
             ("<itunes:summary>s</itunes:summary>", "<summary type=\"html\">&lt;script&gt;x&lt;/script&gt;</summary>"),
         ]
+        // Links before the content (an alternate one makes the link the base now; others leave it to the end)
+        // and after it.
+        let links = [
+            ("", ""), ("<link rel=\"alternate\" href=\"../p/1.html\"/>", "<link rel=\"alternate\" href=\"late/\"/>"),
+            ("<link rel=\"related\" href=\"q.html\"/><link href=\"http://other.example/x/\"/>", ""),
+            ("<link rel=\"alternate\" type=\"application/pdf\" href=\"f.pdf\"/>", "<link rel=\"alternate\" href=\"h/\"/>"),
+            ("", "<link rel=\"alternate\" href=\"late/\"/>"),
+        ]
         for (before, after) in around {
-            for base in ["", " xml:base=\"e/\"", " xml:base=\"../d./\""] {
-                for contentBase in ["", " xml:base=\"http://c.example/c/\""] {
-                    let doc = Self.document(body, before: before, after: after, base: base, contentBase: contentBase)
+            // Without the feed's `xml:base` and the entry's, the base is the link (or the document's URL).
+            for (base, feedBase) in [("", true), (" xml:base=\"e/\"", true), (" xml:base=\"../d./\"", true), ("", false)] {
+                for (contentBase, link) in [("", 0), ("", 1), ("", 2), ("", 3), ("", 4), (" xml:base=\"http://c.example/c/\"", 1)] {
+                    let doc = Self.document(
+                        body, before: links[link].0 + before, after: after + links[link].1, base: base,
+                        contentBase: contentBase, feedBase: feedBase)
                     let fast = try parseString(doc, url: "http://example.org/feed")
                     let slow = try FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) {
                         try parseString(doc, url: "http://example.org/feed")
@@ -500,7 +514,11 @@ import Testing
             let inner = body(0)
             let content = Bool.random(using: &rng) ? " <div xmlns=\"\(Self.xhtml)\">\(inner)</div> " : inner
             let summary = Bool.random(using: &rng) ? "<summary>s</summary>" : ""
-            let doc = Self.document(content, before: summary, after: "", base: " xml:base=\"e/\"", contentBase: "")
+            // The base explicit, or the alternate link's.
+            let explicit = Bool.random(using: &rng)
+            let (link, base) = explicit ? ("", " xml:base=\"e/\"") : ("<link href=\"http://example.org/p/q/r.html\"/>", "")
+            let doc = Self.document(
+                content, before: link + summary, after: "", base: base, contentBase: "", feedBase: explicit)
             let fast = try parseString(doc, url: "http://example.org/feed")
             let slow = try FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) {
                 try parseString(doc, url: "http://example.org/feed")
