@@ -1888,3 +1888,55 @@ int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
     }
     return 0;
 }
+
+// MARK: - Sanitizer decisions one tag at a time (see sanitizer.h)
+
+// `cfb_sanitize`'s tables and attribute code for XHTML content sanitized as libxml2 reports it (feedsax.c):
+// the same choices as the loop above makes for the tag it reads back.
+#include "sanitizer.h"
+
+void cfb_sanitize_base_ready(cfb_sanitize_base *b) {
+    tables();
+    b->prefix_plain = b->prefix && find_any3(b->prefix, 0, b->prefix_count, '<', '&', '"') == b->prefix_count;
+}
+
+cfb_tag cfb_sanitizer_tag(const uint8_t *s, size_t n) {
+    name_t t = pack_name(s, 0, n, 0);
+    uint8_t cls = t.count == 1 ? elements1[(uint8_t)t.lo] : table_get(&elements, t);
+    cfb_tag r = {{t.lo, t.hi, t.count}, 0, 0, 0, 0, 0, 0};
+    r.keep = cls == EL_KEEP;
+    r.keep_void = cls == EL_KEEP_VOID;
+    r.drop = cls == EL_DROP_WITH_CONTENT;
+    r.drop_tag_only = r.drop && table_get(&void_dropped, t);
+    r.plain = table_get(&effects, t) != 0;
+    r.is_img = name_eq(t, name_img);
+    return r;
+}
+
+uint8_t cfb_sanitizer_attribute_class(const uint8_t *s, size_t n, cfb_tag_name *name) {
+    name_t an = pack_name(s, 0, n, 0);
+    *name = (cfb_tag_name){an.lo, an.hi, an.count};
+    return attribute_class(an);
+}
+
+void cfb_sanitizer_attribute(cfb_buf *out, int is_img, cfb_tag_name name, uint8_t acls, const uint8_t *v, size_t vn,
+                             const uint8_t *readable_end, const cfb_sanitize_base *b, cfb_buf *resolved) {
+    name_t an = {name.lo, name.hi, name.count};
+    if (acls == AT_PLAIN) {
+        put_attribute(out, an, v, vn, readable_end);
+        return;
+    }
+    url_base base = {b->prefix, b->origin_count, b->prefix_count, b->directory_has_dots, b->prefix_plain};
+    if (acls == AT_URL && put_simple_url(out, an, v, vn, readable_end, &base)) return;
+    if (acls == AT_URL && b->base_url_count > 0 && !has_scheme(v, vn)) {
+        cfb_buf_clear(resolved);
+        cfb_url_resolve_cached(b->cache, b->base_url, b->base_url_count, v, vn, resolved);
+        put_attribute(out, an, resolved->bytes, resolved->count, resolved->bytes + resolved->capacity);
+        return;
+    }
+    const uint8_t *r = NULL;
+    size_t rn = 0;
+    int image = is_img && name_eq(an, name_src);
+    if (b->resolve(b->context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
+        put_attribute(out, an, r, rn, r + rn);
+}

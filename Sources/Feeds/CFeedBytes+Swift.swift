@@ -75,8 +75,12 @@ enum FeedBytes {
 final class Sanitizer {
     @exclusivity(unchecked) private var out = cfb_buf()
     @exclusivity(unchecked) private var prefix = cfb_buf()
-    /// The base split for the relative URLs `cfb_sanitize` resolves itself.
-    @exclusivity(unchecked) private var urlCache = cfb_url_cache()
+    /// The base split for the relative URLs `cfb_sanitize` resolves itself (allocated: `cfb_sax` keeps a pointer
+    /// to it while it sanitizes XHTML content, see `prepare`).
+    private let urlCache: UnsafeMutablePointer<cfb_url_cache>
+    /// The bytes of `lastBase` (for `prepare`, which copies them when `use` changed the base).
+    @exclusivity(unchecked) private var baseBytes = cfb_buf()
+    @exclusivity(unchecked) private var baseBytesStale = true
     /// The base the fields below were computed for (`nil` before the first item).
     @exclusivity(unchecked) private var lastBase: String??
     private let context = SanitizerContext(base: nil)
@@ -84,12 +88,35 @@ final class Sanitizer {
     @exclusivity(unchecked) private var dots: Int32 = 0
     @exclusivity(unchecked) private var split: Int32 = -1
 
-    init() {}
+    init() {
+        urlCache = .allocate(capacity: 1)
+        urlCache.initialize(to: cfb_url_cache())
+    }
 
     deinit {
         cfb_buf_free(&out)
         cfb_buf_free(&prefix)
-        cfb_url_cache_free(&urlCache)
+        cfb_buf_free(&baseBytes)
+        cfb_url_cache_free(urlCache)
+        urlCache.deinitialize(count: 1)
+        urlCache.deallocate()
+    }
+
+    /// Sets `b` to what `cfb_sanitize` would be given for `base` (see `sanitize`), for `cfb_sax` to sanitize XHTML
+    /// content as it arrives. `b` points into this sanitizer: valid until the next call with another base.
+    func prepare(_ b: UnsafeMutablePointer<cfb_sanitize_base>, base: String) {
+        if lastBase != .some(base) { use(base) }
+        if baseBytesStale {
+            cfb_buf_clear(&baseBytes)
+            var s = base
+            s.withUTF8 { cfb_buf_append(&baseBytes, $0.baseAddress, $0.count) }
+            baseBytesStale = false
+        }
+        b.pointee = cfb_sanitize_base(
+            prefix: split == 1 ? UnsafePointer(prefix.bytes) : nil, origin_count: originCount,
+            prefix_count: prefix.count, directory_has_dots: dots, prefix_plain: 0,
+            base_url: UnsafePointer(baseBytes.bytes), base_url_count: baseBytes.count, cache: urlCache,
+            resolve: sanitizerURL, context: Unmanaged.passUnretained(context).toOpaque())
     }
 
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
@@ -103,7 +130,7 @@ final class Sanitizer {
         baseURL.withUTF8 { b in
             cfb_sanitize(
                 s.baseAddress, s.count, &out, split == 1 ? UnsafePointer(prefix.bytes) : nil, originCount,
-                prefix.count, dots, b.baseAddress, b.count, &urlCache, sanitizerURL, ctx, &lo, &hi)
+                prefix.count, dots, b.baseAddress, b.count, urlCache, sanitizerURL, ctx, &lo, &hi)
         }
         guard let p = out.bytes, lo < hi else { return "" }
         return String(decoding: UnsafeBufferPointer(start: p + lo, count: hi - lo), as: UTF8.self)
@@ -113,6 +140,7 @@ final class Sanitizer {
     private func use(_ base: String?) {
         lastBase = .some(base)
         context.baseString = base
+        baseBytesStale = true
         cfb_buf_clear(&prefix)
         originCount = 0
         dots = 0

@@ -113,6 +113,10 @@ final class ItemDraft {
     @exclusivity(unchecked) var content: TextValue?
     /// The content as a range of the builder's `contentArena` (XML feeds, except base64), instead of `content`.
     @exclusivity(unchecked) var contentInArena: ArenaText?
+    /// `contentInArena` is the sanitized HTML already (XHTML content sanitized as it arrived, see `cfb_sax`), and
+    /// `contentPlain` the range of the arena whose plain text is its plain text, when that is not its own.
+    @exclusivity(unchecked) var contentSanitized = false
+    @exclusivity(unchecked) var contentPlain: Range<Int>?
     @exclusivity(unchecked) var contentRank = 0
     @exclusivity(unchecked) var contentSource: String?
     @exclusivity(unchecked) var author: String?
@@ -221,6 +225,11 @@ final class FeedBuilder {
     @exclusivity(unchecked) var captureBase: String?
     @exclusivity(unchecked) var item: ItemDraft?
     @exclusivity(unchecked) var person: PersonDraft?
+    /// Whether item contents in XHTML are sanitized as they arrive (`cfb_sax`'s `direct`, see `beginXHTML`),
+    /// by `directSanitizer`; off only for the tests that compare that with sanitizing the rebuilt markup.
+    let sanitizesXHTMLAsItArrives = FeedBuilder.sanitizingXHTMLAsItArrives
+    @exclusivity(unchecked) var directSanitizer: Sanitizer?
+    @TaskLocal static var sanitizingXHTMLAsItArrives = true
 
     var capturing: Bool {
         get { sax.pointee.capturing != 0 }
@@ -480,6 +489,22 @@ final class FeedBuilder {
         sax.pointee.wrapper_depth = -1
         sax.pointee.saw_child = 0
         cfb_buf_clear(&sax.pointee.captured)
+        sax.pointee.direct = 0
+        if mode == .xhtml { beginXHTML(field, base: base) }
+    }
+
+    /// An item's XHTML content is sanitized as it arrives when the base it is sanitized against at the item's end
+    /// is known now: its explicit base, else the item's link once an alternate link set it (nothing replaces that
+    /// one); else the link is still to come.
+    @inline(never)
+    func beginXHTML(_ field: Field, base: String?) {
+        guard sanitizesXHTMLAsItArrives, case .itemContent = field,
+            let base = base ?? (item?.linkIsAlternate == true ? item?.link : nil)
+        else { return }
+        let sanitizer = directSanitizer ?? Sanitizer()
+        directSanitizer = sanitizer
+        sanitizer.prepare(&sax.pointee.base, base: base)
+        cfb_sax_begin_direct(sax)
     }
 
     func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
@@ -1017,11 +1042,33 @@ final class FeedBuilder {
                 item?.summaryRank = rank
             }
         case .itemContent(let rank):
-            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
-                if v.mode == .base64 {
+            let direct = sax.pointee.direct != 0
+            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank,
+                direct ? sax.pointee.nonblank != 0 : !v.isBlank
+            {
+                if direct {
+                    // Sanitized already; the plain text from the bytes `captured` has, when it has some.
+                    let s = sax.pointee
+                    let start = contentArena.pointee.count
+                    if let p = s.sanitized.bytes, s.sanitized_start < s.sanitized_end {
+                        cfb_buf_append(contentArena, p + s.sanitized_start, s.sanitized_end - s.sanitized_start)
+                    }
+                    let range = start..<contentArena.pointee.count
+                    var plain: Range<Int>?
+                    if s.rebuilt != 0 {
+                        cfb_buf_append(contentArena, v.bytes.baseAddress, v.bytes.count)
+                        plain = range.upperBound..<contentArena.pointee.count
+                    }
+                    item.contentInArena = ArenaText(range: range, mode: v.mode, base: v.base)
+                    item.contentSanitized = true
+                    item.contentPlain = plain
+                    item.content = nil
+                } else if v.mode == .base64 {
                     item.content = v.value
                     item.contentInArena = nil
+                    item.contentSanitized = false
                 } else {
+                    item.contentSanitized = false
                     // Kept in the item's arena: no array (and allocation) per item. The first content of an item
                     // is not copied there: the capture buffer and the arena trade places (its bytes stay where
                     // they are, and the next capture starts in the arena's old buffer).

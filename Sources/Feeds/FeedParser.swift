@@ -202,7 +202,19 @@ enum ItemFinalizer {
         var summary: String?
         if let t = d.summary { summary = t.isEmpty ? nil : t }
         var content: String?
-        if let c = d.contentInArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+        if let c = d.contentInArena, d.contentSanitized, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+            // Sanitized as it arrived (see `ItemDraft.contentSanitized`).
+            let b = UnsafeBufferPointer(rebasing: arena[c.range])
+            content = b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
+            if summary == nil {
+                var p = b
+                if let r = d.contentPlain, r.lowerBound >= 0, r.upperBound <= arena.count {
+                    p = UnsafeBufferPointer(rebasing: arena[r])
+                }
+                let t = TextValue.plain(p, mode: c.mode)
+                summary = t.isEmpty ? nil : t
+            }
+        } else if let c = d.contentInArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
             // As `TextValue.html` and `plain` (the mode is never base64 here), over the arena's bytes.
             let b = UnsafeBufferPointer(rebasing: arena[c.range])
             let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? base)

@@ -407,3 +407,194 @@ import Testing
         #expect(a == b)
     }
 }
+
+/// XHTML item content whose base is known when it begins (explicit, or the item's alternate link) is sanitized
+/// as libxml2 reports it (`cfb_sax`'s `direct`), instead of rebuilt as markup and sanitized by `cfb_sanitize`:
+/// the same items either way, with the content's plain text as the summary when there is none.
+@Suite struct XHTMLAsItArrivesTests {
+    static let xhtml = "http://www.w3.org/1999/xhtml"
+
+    /// The content bodies (inside `<content type="xhtml">`): each sanitizer rule and quirk the rebuilt markup
+    /// went through.
+    static let bodies: [String] = [
+        "<div xmlns=\"\(xhtml)\"><p>Hello <b>world</b></p></div>",
+        "\n  <div xmlns=\"\(xhtml)\">  <p>x</p>  </div>\n",
+        "x<div xmlns=\"\(xhtml)\">y</div>",
+        "<div xmlns=\"\(xhtml)\">a</div><div xmlns=\"\(xhtml)\">b</div>",
+        "<div xmlns=\"\(xhtml)\"><div>inner</div></div>after",
+        // Elements after the wrapper, at its depth: the rebuilt markup had no end tags for them.
+        "<div xmlns=\"\(xhtml)\">a</div><p>b</p>c<b>d</b>", "<div/><li title=\"t\">a</li>&#38;<br/>e",
+        "<div xmlns=\"\(xhtml)\">Tom &amp; Jerry &lt;3 &gt; &#x3C;b&#x3E; &#160;<![CDATA[<i>cdata</i> & ]]></div>",
+        "<div xmlns=\"\(xhtml)\"><a href=\"../x.html\" title=\"a &quot;q&quot; &amp; &lt;b&gt; > c\" xml:lang=\"en\" "
+            + "onclick=\"evil()\">l</a><img src=\"img/1.png\" alt=\"1 > 0\"/><img src=\"data:image/png;base64,AA\"/>"
+            + "<a href=\"javascript:alert(1)\">j</a><a href=\"http://abs.example/p\">abs</a>"
+            + "<a href=\" JaVa&#x09;script:x\">t</a><img srcset=\"a.jpg 1x, /b.jpg 2x, javascript:x 3x\"/>"
+            + "<a href=\"//proto.example/x\">p</a><a href=\"?q=1#f\">q</a><a href=\"./c/../d\">d</a>"
+            + "<a href=\"mailto:a@b\">m</a><a href=\"\">empty</a><a href=\"a b.html\">space</a>"
+            + "<a href=\"a?b=1&amp;c=2\" title=\"&#38;amp; &amp;lt;\">amp</a><a HREF=\"up.html\" Title=\"T\">up</a>"
+            + "<video poster=\"p.jpg\" src=\"v.mp4\" controls=\"\">v</video><q cite=\"c.html\">q</q></div>",
+        "<div xmlns=\"\(xhtml)\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><a xlink:href=\"rel.html\">x</a>"
+            + "<a href=\"a.html\" xlink:href=\"b.html\">both</a></div>",
+        "<div xmlns=\"\(xhtml)\"><p xml:base=\"http://other.example/\"><a href=\"y.html\">y</a></p></div>",
+        "<div xmlns=\"\(xhtml)\">a<br/>b<hr></hr><p/><span/>c<img src=\"i.png\">inside</img><col/><wbr/>"
+            + "<source src=\"s.webm\"/><track src=\"t.vtt\"/>d</div>",
+        "<div xmlns=\"\(xhtml)\"><foo>kept text</foo><form><input value=\"v\"/>form text</form><center>c</center>"
+            + "<o:p xmlns:o=\"urn:o\">word</o:p><area/><param name=\"x\"/>z</div>",
+        "<div xmlns=\"\(xhtml)\">a<script>alert(1)<b>x</b></script>b<style>p{}</style>c"
+            + "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>svg text</text></svg>d<iframe src=\"x\">if</iframe>e"
+            + "<object><param name=\"a\"/>obj</object>f<select><option>o</option></select>g<title>t</title>h</div>",
+        "<div xmlns=\"\(xhtml)\"><p><script>1<script>2</script>3<b>4</b></script>after</p>"
+            + "<script><SCRIPT/>y</script>z<b><style><b>s</b></style>w</b></div>",
+        "<div xmlns=\"\(xhtml)\">a<meta name=\"x\"/>b<link href=\"x\"/>c<base href=\"http://evil/\"/>d"
+            + "<embed src=\"x\"/>e<embed>inner</embed>f</div>",
+        "<div xmlns=\"\(xhtml)\"><P>upper</P><BR/>x<B>b</B><Script>s</Script>y<IMG SRC=\"u.png\"/><Hr/>z</div>",
+        "<div xmlns=\"\(xhtml)\">a<BR>in</BR>after<Hr>x</Hr>y<Foo>f</Foo><FORM>g</FORM>h</div>",
+        "<div xmlns=\"\(xhtml)\"><_x a=\"1 > 2\" b=\"&amp;\">under</_x><\u{E9}>accent</\u{E9}>"
+            + "<_y/><p><_z>in</_z></p></div>",
+        "<div xmlns=\"\(xhtml)\"><abcdefghijklmnopq>long</abcdefghijklmnopq><p abcdefghijklmnopqr=\"x\">p</p>"
+            + "<blockquotexxxxxx>x</blockquotexxxxxx></div>",
+        "<div xmlns=\"\(xhtml)\"></div>", "<div xmlns=\"\(xhtml)\">   </div>",
+        "<div xmlns=\"\(xhtml)\"><script>x</script></div>", "<div xmlns=\"\(xhtml)\"><foo/></div>", "   ", "",
+        "<div xmlns=\"\(xhtml)\">a<!-- c -->b<?pi x?>c</div>",
+        "<div xmlns=\"\(xhtml)\"><p><foo><b>x</b></foo></p><table><tr><td>1</td></tr></table><ul><li>i</li></ul></div>",
+        "plain text &amp; more",
+        "<div xmlns=\"\(xhtml)\"><m:math xmlns:m=\"http://www.w3.org/1998/Math/MathML\"><m:mi>x</m:mi></m:math>"
+            + "after</div>",
+        "<div xmlns=\"\(xhtml)\">  a&#160;b\u{3000}c  <p> d </p> \u{85} </div>",
+        "<div xmlns=\"\(xhtml)\">one<form>two</form>three<br/>four<address>five</address>six</div>",
+        "<div xmlns=\"\(xhtml)\"><x:y>undeclared</x:y></div>",
+        "<html:div xmlns:html=\"\(xhtml)\"><html:p>prefixed</html:p></html:div>",
+        "<div xmlns=\"\(xhtml)\"><p>unclosed <b>bold</p> after</div>",
+    ]
+
+    /// An entry with `body` as its content, `before` and `after` it, under `base` as the entry's `xml:base` (and
+    /// the feed's, unless `feedBase` is false).
+    static func document(
+        _ body: String, before: String, after: String, base: String, contentBase: String, feedBase: Bool = true
+    ) -> String {
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\""
+            + (feedBase ? " xml:base=\"http://example.org/a/b/\"" : "") + "><title>T</title><entry\(base)><id>x</id>\(before)"
+            + "<content type=\"xhtml\"\(contentBase)>\(body)</content>\(after)</entry></feed>"
+    }
+
+    @Test(arguments: bodies)
+    func agreesWithSanitizingTheRebuiltMarkup(_ body: String) throws {
+        let around = [
+            ("", ""), ("<summary>s</summary>", ""),
+            // A summary replaced by one with no plain text: the content's is used after all.
+            ("<itunes:summary>s</itunes:summary>", "<summary type=\"html\">&lt;script&gt;x&lt;/script&gt;</summary>"),
+        ]
+        // Links before the content (an alternate one makes the link the base now; others leave it to the end)
+        // and after it.
+        let links = [
+            ("", ""), ("<link rel=\"alternate\" href=\"../p/1.html\"/>", "<link rel=\"alternate\" href=\"late/\"/>"),
+            ("<link rel=\"related\" href=\"q.html\"/><link href=\"http://other.example/x/\"/>", ""),
+            ("<link rel=\"alternate\" type=\"application/pdf\" href=\"f.pdf\"/>", "<link rel=\"alternate\" href=\"h/\"/>"),
+            ("", "<link rel=\"alternate\" href=\"late/\"/>"),
+        ]
+        for (before, after) in around {
+            // Without the feed's `xml:base` and the entry's, the base is the link (or the document's URL).
+            for (base, feedBase) in [("", true), (" xml:base=\"e/\"", true), (" xml:base=\"../d./\"", true), ("", false)] {
+                for (contentBase, link) in [("", 0), ("", 1), ("", 2), ("", 3), ("", 4), (" xml:base=\"http://c.example/c/\"", 1)] {
+                    let doc = Self.document(
+                        body, before: links[link].0 + before, after: after + links[link].1, base: base,
+                        contentBase: contentBase, feedBase: feedBase)
+                    let fast = try parseString(doc, url: "http://example.org/feed")
+                    let slow = try FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) {
+                        try parseString(doc, url: "http://example.org/feed")
+                    }
+                    #expect(fast.feed == slow.feed, "\(doc)")
+                    #expect(fast.warnings == slow.warnings, "\(doc)")
+                }
+            }
+        }
+    }
+
+    /// What the rebuilt markup gave (and gives), for a few of the bodies: the comparison above is not between two
+    /// wrong answers.
+    @Test func givesWhatTheRebuiltMarkupGave() throws {
+        func item(_ body: String, summary: String = "") throws -> Item {
+            let doc = Self.document(body, before: summary, after: "", base: " xml:base=\"e/\"", contentBase: "")
+            return try #require(try parseString(doc, url: "http://example.org/feed").feed.items.first)
+        }
+        var i = try item(Self.bodies[0])
+        #expect(i.content == "<p>Hello <b>world</b></p>")
+        #expect(i.summary == "Hello world")
+        i = try item("<div xmlns=\"\(Self.xhtml)\"> <p><a href=\"../x.html\" onclick=\"e()\" title=\"1 > 0\">l</a>"
+            + "<img src=\"i.png\"/><P>u</P>a<script>s<b>b</b></script>b<foo>c</foo><form>d</form></p> </div>")
+        #expect(i.content == "<p><a href=\"http://example.org/a/b/x.html\" title=\"1 > 0\">l</a>"
+            + "<img src=\"http://example.org/a/b/e/i.png\"><p>u</p>abcd</p>")
+        #expect(i.summary == "l u a bc d")
+        i = try item("<div xmlns=\"\(Self.xhtml)\"><_x a=\"1 > 2\">t</_x></div>")
+        #expect(i.content == "&lt;_x a=\"1 &gt; 2\"&gt;t&lt;/_x&gt;")
+        i = try item("<div xmlns=\"\(Self.xhtml)\"><foo/></div>", summary: "<summary>s</summary>")
+        #expect(i.content == nil)
+    }
+
+    /// Random mixtures of the cases above: text, references, kept, void, unknown and dropped elements (any case,
+    /// nested), attributes of every class, wrapped in the `div` or not.
+    @Test func randomBodiesAgree() throws {
+        var rng = SystemRandomNumberGenerator()
+        let texts = [
+            "a", " ", "Tom &amp; Jerry", "&lt;b&gt;", "x > y", "\n  ", "\u{A0}", "\u{E9}t\u{E9}", "<![CDATA[<i>c</i> &]]>",
+            "<!-- c -->", "&#38;", "one two", "\u{3000}",
+        ]
+        let names = [
+            "p", "b", "a", "img", "br", "div", "span", "script", "style", "svg", "form", "foo", "P", "BR", "Script", "_x",
+            "em", "table", "td", "meta", "embed", "iframe", "input", "title", "abcdefghijklmnopq", "hr", "select", "wbr",
+            "Foo", "li", "object", "base", "IMG", "address",
+        ]
+        let attributes = [
+            "href=\"../r.html\"", "href=\"http://a.example/x\"", "src=\"javascript:x\"", "src=\"i.png\"",
+            "srcset=\"a.jpg 1x, /b.jpg 2x\"", "alt=\"1 &gt; 0 &amp; &quot;\"", "title=\"t\"", "xml:lang=\"en\"",
+            "onclick=\"e()\"", "HREF=\"U.html\"", "xml:base=\"http://other.example/\"", "cite=\"./c/../d\"",
+            "poster=\"data:image/png;base64,AA\"",
+        ]
+        func body(_ depth: Int) -> String {
+            var out = ""
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                if depth >= 4 || Bool.random(using: &rng) {
+                    out += texts.randomElement(using: &rng) ?? ""
+                    continue
+                }
+                let name = names.randomElement(using: &rng) ?? "p"
+                var tag = name
+                for a in attributes.shuffled(using: &rng).prefix(Int.random(in: 0...3, using: &rng)) { tag += " " + a }
+                out += Bool.random(using: &rng) ? "<\(tag)/>" : "<\(tag)>\(body(depth + 1))</\(name)>"
+            }
+            return out
+        }
+        for _ in 0..<400 {
+            let inner = body(0)
+            let content = Bool.random(using: &rng) ? " <div xmlns=\"\(Self.xhtml)\">\(inner)</div> " : inner
+            let summary = Bool.random(using: &rng) ? "<summary>s</summary>" : ""
+            // The base explicit, or the alternate link's.
+            let explicit = Bool.random(using: &rng)
+            let (link, base) = explicit ? ("", " xml:base=\"e/\"") : ("<link href=\"http://example.org/p/q/r.html\"/>", "")
+            let doc = Self.document(
+                content, before: link + summary, after: "", base: base, contentBase: "", feedBase: explicit)
+            let fast = try parseString(doc, url: "http://example.org/feed")
+            let slow = try FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) {
+                try parseString(doc, url: "http://example.org/feed")
+            }
+            #expect(fast.feed == slow.feed, "\(doc)")
+        }
+    }
+
+    /// Every fixture parses to the same feed either way.
+    @Test(arguments: FixtureCase.all())
+    func fixturesAgree(_ fixture: FixtureCase) throws {
+        let bytes = try fixtureBytes(fixture.path)
+        func parse() -> String {
+            do {
+                let p = try FeedParser.parse(bytes, url: "http://example.org/feed")
+                return String(decoding: p.feed.jsonData(pretty: false), as: UTF8.self) + "\(p.warnings)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let fast = parse()
+        let slow = FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) { parse() }
+        #expect(fast == slow)
+    }
+}

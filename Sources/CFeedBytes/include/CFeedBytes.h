@@ -98,6 +98,25 @@ void cfb_sanitize(const uint8_t *s, size_t n, cfb_buf *out, const uint8_t *prefi
                   cfb_url_cache *cache, cfb_url_callback resolve, void *context, size_t *trim_start,
                   size_t *trim_end);
 
+/// A base URL for sanitizing, as `cfb_sanitize` takes it (its `prefix` ... `context` arguments), kept for the
+/// XHTML content `cfb_sax` sanitizes as it arrives. The bytes it points to belong to the caller (the Swift
+/// `Sanitizer`), and stay unchanged while it is used. `prefix_plain` is set by `cfb_sanitize_base_ready`.
+typedef struct {
+    const uint8_t *prefix;
+    size_t origin_count;
+    size_t prefix_count;
+    int directory_has_dots;
+    int prefix_plain;
+    const uint8_t *base_url;
+    size_t base_url_count;
+    cfb_url_cache *cache;
+    cfb_url_callback resolve;
+    void *context;
+} cfb_sanitize_base;
+
+/// Notes what `b` needs computed once (and builds the sanitizer's tables): call after setting the other fields.
+void cfb_sanitize_base_ready(cfb_sanitize_base *b);
+
 /// Appends the plain text of the HTML in `s`: tags stripped, character references decoded, white space
 /// collapsed, stopping once `limit` bytes are written.
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out);
@@ -201,6 +220,23 @@ typedef struct {
     uint8_t div_class;
     cfb_buf captured;
     cfb_buf scratch;
+    /// XHTML content sanitized as it arrives, when the owner begins the capture with `cfb_sax_begin_direct`
+    /// (which sets `direct`): `sanitized` then gets the bytes `cfb_sanitize` would make of the markup rebuilt in `captured`,
+    /// and once the capture ends `sanitized_start..<sanitized_end` is its range without surrounding white space.
+    /// `captured` stays empty unless something made the plain text of the two differ (`rebuilt` is then 1 and
+    /// `captured` holds the sanitized bytes up to it, then the rebuilt markup: the same plain text as the whole
+    /// rebuilt markup). `nonblank` says whether the rebuilt markup would have had a byte above 0x20. (`direct` is
+    /// 1 or 2 while on: 2 when text only needs escaping to `sanitized`.)
+    int32_t direct;
+    int32_t rebuilt;
+    int32_t nonblank;
+    cfb_buf sanitized;
+    size_t sanitized_start;
+    size_t sanitized_end;
+    cfb_sanitize_base base;
+    /// The open elements and the element whose content is dropped, while `direct` (allocated on first use,
+    /// freed by `cfb_sax_free`; opaque).
+    void *xhtml;
     /// Classifications cached by `cfb_sax` (allocated on first use, freed by `cfb_sax_free`; opaque, so
     /// Swift does not import a 256-element tuple).
     void *names;
@@ -212,5 +248,9 @@ void cfb_sax_install(void *handler);
 
 /// Frees the buffers of `s` (not `s` itself).
 void cfb_sax_free(cfb_sax *s);
+
+/// Makes the capture just begun (XHTML content) one sanitized as it arrives, against `s->base` (set first):
+/// see `direct`.
+void cfb_sax_begin_direct(cfb_sax *s);
 
 #endif
