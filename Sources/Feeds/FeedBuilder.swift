@@ -291,6 +291,23 @@ final class FeedBuilder {
         return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
     }
 
+    /// `resolveURL(String(decoding: ref, as: UTF8.self), against: base)` for the bytes of an attribute value
+    /// (`SAXAttributes.Lookup.ascii`), without making the reference's string first (one string, the answer).
+    func resolveURL(ascii ref: UnsafeBufferPointer<UInt8>, against base: String?) -> String {
+        if URLBytes.isCleanAbsolute(ref) { return String(decoding: ref, as: UTF8.self) }
+        guard var base, !base.isEmpty, let r = ref.baseAddress, ref.count > 0 else {
+            return URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
+        }
+        let cache = urlCache
+        let out = urlOut
+        cfb_buf_clear(out)
+        let resolved = base.withUTF8 { b in cfb_url_resolve_cached(cache, b.baseAddress, b.count, r, ref.count, out) }
+        guard resolved == 1, let p = out.pointee.bytes else {
+            return resolved == 1 ? "" : URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
+        }
+        return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
+    }
+
     var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
     var currentBase: String? {
         let k = currentBaseIndex
@@ -307,8 +324,7 @@ final class FeedBuilder {
         var baseIndex = currentBaseIndex
         var explicit = explicitBaseInScope
         var ownsBase = false
-        if attributes.count > 0, let b = attributes.value("base", prefix: "xml") {
-            let resolved = resolveURL(b, against: base)
+        if attributes.count > 0, let resolved = baseAttribute(attributes, against: base) {
             base = resolved
             bases.append(resolved)
             baseIndex = Int32(bases.count - 1)
@@ -366,6 +382,15 @@ final class FeedBuilder {
             role = .other
         case .ignored, .other:
             role = .other
+        }
+    }
+
+    /// The element's `xml:base`, resolved against `base` (read as bytes when plain ASCII: one string).
+    func baseAttribute(_ attributes: SAXAttributes, against base: String?) -> String? {
+        switch attributes.lookup("base", prefix: "xml") {
+        case .absent: return nil
+        case .ascii(let b): return resolveURL(ascii: b, against: base)
+        case .other: return attributes.value("base", prefix: "xml").map { resolveURL($0, against: base) }
         }
     }
 
@@ -689,8 +714,10 @@ final class FeedBuilder {
             case .title:
                 begin(.itemTitle, mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
             case .link:
-                if attributes.count > 0, let href = attributes.value("href") {
-                    itemAtomLink(href: href, attributes: attributes, base: base)
+                if attributes.count > 0, case .ascii(let href) = attributes.lookup("href") {
+                    itemAtomLink(href: .ascii(href), attributes: attributes, base: base)
+                } else if attributes.count > 0, let href = attributes.value("href") {
+                    itemAtomLink(href: .string(href), attributes: attributes, base: base)
                 } else if item?.linkIsAlternate != true {
                     begin(.itemLink, mode: .text, depth: depth, base: base)
                 }
@@ -744,7 +771,9 @@ final class FeedBuilder {
                     begin(.itemCategory, mode: .html, depth: depth, base: nil)
                 }
             case .enclosure:
-                if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
+                if case .ascii(let url) = attributes.lookup("url") {
+                    addEnclosure(ascii: url, attributes: attributes, base: base)
+                } else if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
                     addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: base)
                 }
             case .source:
@@ -815,7 +844,27 @@ final class FeedBuilder {
         return .other
     }
 
-    func itemAtomLink(href: String, attributes: SAXAttributes, base: String?) {
+    /// An attribute value: a string, or plain ASCII bytes (`SAXAttributes.Lookup.ascii`) that make the same string.
+    enum AttributeText {
+        case string(String)
+        case ascii(UnsafeBufferPointer<UInt8>)
+
+        var string: String {
+            switch self {
+            case .string(let s): return s
+            case .ascii(let b): return String(decoding: b, as: UTF8.self)
+            }
+        }
+    }
+
+    func resolveURL(_ ref: AttributeText, against base: String?) -> String {
+        switch ref {
+        case .string(let s): return resolveURL(s, against: base)
+        case .ascii(let b): return resolveURL(ascii: b, against: base)
+        }
+    }
+
+    func itemAtomLink(href: AttributeText, attributes: SAXAttributes, base: String?) {
         // Plain ASCII `rel` and `type` (or none) read as bytes: the same choices as below, without strings.
         let relLookup = attributes.lookup("rel")
         let typeLookup = attributes.lookup("type")
@@ -842,7 +891,11 @@ final class FeedBuilder {
                     item?.linkIsAlternate = htmlish
                 }
             } else if A.lowercasedEquals(relBytes, "enclosure") {
-                addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                switch href {
+                case .ascii(let h): addEnclosure(ascii: h, attributes: attributes, base: base)
+                case .string(let h):
+                    addEnclosure(url: h, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                }
             } else if item?.link == nil, !A.lowercasedEquals(relBytes, "self"), !A.lowercasedEquals(relBytes, "edit"),
                 !A.lowercasedEquals(relBytes, "replies"), !A.lowercasedEquals(relBytes, "license")
             {
@@ -861,7 +914,7 @@ final class FeedBuilder {
                 item?.linkIsAlternate = htmlish
             }
         case "enclosure":
-            addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+            addEnclosure(url: href.string, type: attributes.value("type"), length: attributes.value("length"), base: base)
         default:
             if item?.link == nil, rel != "self", rel != "edit", rel != "replies", rel != "license" {
                 item?.link = url
@@ -876,28 +929,33 @@ final class FeedBuilder {
         var s = s
         let parsed: Int?? = s.withUTF8 { u in
             for c in u where c >= 0x80 { return .none }
-            let b = SAXAttributes.trimmed(u)
-            var k = 0
-            var negative = false
-            if k < b.count, b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: "-") {
-                negative = b[k] == UInt8(ascii: "-")
-                k += 1
-            }
-            guard k < b.count else { return .some(nil) }
-            var v = 0
-            while k < b.count {
-                let d = b[k] &- 0x30
-                guard d <= 9 else { return .some(nil) }
-                let (m, o1) = v.multipliedReportingOverflow(by: 10)
-                let (r, o2) = negative ? m.subtractingReportingOverflow(Int(d)) : m.addingReportingOverflow(Int(d))
-                guard !o1, !o2 else { return .some(nil) }
-                v = r
-                k += 1
-            }
-            return .some(v)
+            return .some(integer(ascii: u))
         }
         if let parsed { return parsed }
         return Int(s.trimmingASCIISpace())
+    }
+
+    /// `integer` of ASCII bytes.
+    static func integer(ascii u: UnsafeBufferPointer<UInt8>) -> Int? {
+        let b = SAXAttributes.trimmed(u)
+        var k = 0
+        var negative = false
+        if k < b.count, b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: "-") {
+            negative = b[k] == UInt8(ascii: "-")
+            k += 1
+        }
+        guard k < b.count else { return nil }
+        var v = 0
+        while k < b.count {
+            let d = b[k] &- 0x30
+            guard d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (r, o2) = negative ? m.subtractingReportingOverflow(Int(d)) : m.addingReportingOverflow(Int(d))
+            guard !o1, !o2 else { return nil }
+            v = r
+            k += 1
+        }
+        return v
     }
 
     func addEnclosure(url: String, type: String?, length: String?, base: String?) {
@@ -910,6 +968,38 @@ final class FeedBuilder {
         let len = length.flatMap { Self.integer($0) }.flatMap { $0 >= 0 ? $0 : nil }
         let t = type.map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
             .flatMap { $0.isEmpty ? nil : $0 }
+        storeEnclosure(url: resolved, type: t, length: len)
+    }
+
+    /// `addEnclosure(url:type:length:base:)` with the URL given as ASCII bytes, and the `type` and `length`
+    /// attributes read as bytes when they are plain ASCII: strings only for what is kept.
+    func addEnclosure(ascii url: UnsafeBufferPointer<UInt8>, attributes: SAXAttributes, base: String?) {
+        guard !SAXAttributes.trimmed(url).isEmpty else { return }
+        let resolved = resolveURL(ascii: url, against: base)
+        var len: Int?
+        switch attributes.lookup("length") {
+        case .absent: len = nil
+        case .ascii(let b): len = Self.integer(ascii: b)
+        case .other: len = attributes.value("length").flatMap { Self.integer($0) }
+        }
+        if let l = len, l < 0 { len = nil }
+        var t: String?
+        switch attributes.lookup("type") {
+        case .absent: t = nil
+        case .ascii(let b):
+            let trimmed = SAXAttributes.trimmed(b)
+            t = trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
+        case .other:
+            @inline(__always) func space(_ c: UInt8?) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+            t = attributes.value("type")
+                .map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
+                .flatMap { $0.isEmpty ? nil : $0 }
+        }
+        storeEnclosure(url: resolved, type: t, length: len)
+    }
+
+    /// Adds an enclosure to the item, or completes the one it has with the same URL.
+    func storeEnclosure(url resolved: String, type t: String?, length len: Int?) {
         if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
             if item?.enclosures[k].type == nil { item?.enclosures[k].type = t }
             if item?.enclosures[k].length == nil { item?.enclosures[k].length = len }

@@ -178,6 +178,72 @@ import Testing
         }
     }
 
+    @Test func builderResolutionOfBytesAgreesWithStrings() {
+        // `resolveURL(ascii:)` reads an attribute's bytes without making the reference's string first.
+        let builder = FeedBuilder(documentURL: nil)
+        for base in Self.urlBases + [""] {
+            for ref in Self.urlRefs {
+                let fromBytes = Array(ref.utf8).withUnsafeBufferPointer { builder.resolveURL(ascii: $0, against: base) }
+                #expect(fromBytes == builder.resolveURL(ref, against: base), "\(base) + \(ref)")
+            }
+            let none = builder.resolveURL(ascii: UnsafeBufferPointer(start: nil, count: 0), against: base)
+            #expect(none == builder.resolveURL("", against: base), "\(base)")
+        }
+    }
+
+    /// Runs `body` with libxml2-style attributes (local name, prefix, URI, value start, value end) for `pairs`.
+    static func withAttributes<R>(_ pairs: [(String, String)], _ body: (SAXAttributes) throws -> R) rethrows -> R {
+        var storage: [UnsafeMutablePointer<UInt8>] = []
+        defer { storage.forEach { $0.deallocate() } }
+        func cString(_ s: String) -> UnsafeMutablePointer<UInt8> {
+            let b = Array(s.utf8) + [0]
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: b.count)
+            p.initialize(from: b, count: b.count)
+            storage.append(p)
+            return p
+        }
+        var slots: [UnsafePointer<UInt8>?] = []
+        for (name, value) in pairs {
+            let v = cString(value)
+            slots += [UnsafePointer(cString(name)), nil, nil, UnsafePointer(v), UnsafePointer(v + value.utf8.count)]
+        }
+        return try slots.withUnsafeMutableBufferPointer { try body(SAXAttributes(base: $0.baseAddress, count: pairs.count)) }
+    }
+
+    /// An RSS `enclosure` read as bytes (`addEnclosure(ascii:)`) gives what the strings gave.
+    @Test func enclosureAttributesReadAsBytesGiveTheStringAnswers() throws {
+        let urls = ["/img/1.jpg", " http://a.org/x.mp3 ", "http://a.org/x.mp3", "a b.mp3", "", "  ", "../up.ogg"]
+        let types: [String?] = [nil, "audio/mpeg", " audio/mpeg ", "", " ", "au&#100;io/x", "vidéo/x", "\taudio/ogg\n"]
+        let lengths: [String?] = [nil, "123", " 42 ", "-1", "", "x", "1&#50;", "٣", "+7", "99999999999999999999"]
+        for url in urls {
+            for type in types {
+                for length in lengths {
+                    var pairs = [("url", url)]
+                    if let type { pairs.append(("type", type)) }
+                    if let length { pairs.append(("length", length)) }
+                    let fast = FeedBuilder(documentURL: "http://example.com/feed/")
+                    let slow = FeedBuilder(documentURL: "http://example.com/feed/")
+                    fast.beginItem(base: nil)
+                    slow.beginItem(base: nil)
+                    try Self.withAttributes(pairs) { a in
+                        guard case .ascii(let u) = a.lookup("url") else {
+                            Issue.record("url \(url) not plain ASCII")
+                            return
+                        }
+                        // Twice: the second completes the first (same URL) instead of adding another.
+                        for _ in 0..<2 {
+                            fast.addEnclosure(ascii: u, attributes: a, base: "http://example.com/feed/")
+                            slow.addEnclosure(
+                                url: try #require(a.value("url")), type: a.value("type"), length: a.value("length"),
+                                base: "http://example.com/feed/")
+                        }
+                    }
+                    #expect(fast.item?.enclosures == slow.item?.enclosures, "\(pairs)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml encoding='ISO-8859-1' ?>", "<?xml version='1.0'?>",
         "<?xml encoding = \"windows-1252\"?>", "<?xml encoding\r\n=\"utf-8\"?>", "<?xml encoding\n\r=\"x\"?>",
