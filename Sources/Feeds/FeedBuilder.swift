@@ -135,6 +135,36 @@ final class ItemDraft {
     @exclusivity(unchecked) var image: String?
 
     init(base: String?) { self.base = base }
+
+    /// Makes the draft what `init(base:)` makes, for the next item of the document (no allocation per item).
+    func reset(base: String?) {
+        self.base = base
+        title = nil
+        link = nil
+        linkIsAlternate = false
+        summary = nil
+        summaryRank = 0
+        content = nil
+        contentInArena = nil
+        contentRank = 0
+        contentSource = nil
+        author = nil
+        authorRank = 0
+        guid = nil
+        guidIsPermaLink = true
+        atomID = nil
+        about = nil
+        mediaTitle = nil
+        published = nil
+        hasPublished = false
+        publishedRank = 0
+        updated = nil
+        hasUpdated = false
+        updatedRank = 0
+        categories = []
+        enclosures = []
+        image = nil
+    }
 }
 
 /// Captured text kept in a document's content arena (`FeedBuilder.contentArena`): its bytes are
@@ -202,11 +232,15 @@ final class FeedBuilder {
     @exclusivity(unchecked) var feedAuthorRank = 0
     @exclusivity(unchecked) var feedImageRank = 0
     @exclusivity(unchecked) var feedLanguageFromAttr: String?
+    /// The items made so far, each when its element ends (the feed's author, which may come later, not yet
+    /// filled in: see `ItemFinalizer.fillAuthors`).
     @exclusivity(unchecked) var items: [Item] = []
-    @exclusivity(unchecked) var drafts: [ItemDraft] = []
-    /// The items' captured contents, one after the other (see `ArenaText`). Made as large as the document
-    /// (which holds them all, unless entities expand): growing it copied everything it held again.
+    /// The draft of the last item, reused by the next one (one allocation per document, not per item).
+    @exclusivity(unchecked) var spareDraft: ItemDraft?
+    /// The current item's captured contents (see `ArenaText`), emptied when the item is made.
     let contentArena: ByteBuffer
+    /// Sanitizes the items' contents as each item ends.
+    let sanitizer = Sanitizer()
 
     @exclusivity(unchecked) var stack: [Frame] = []
     /// The `xml:base` values of open elements, resolved (one per element that has one, in document order).
@@ -248,7 +282,7 @@ final class FeedBuilder {
 
     init(documentURL: String?, documentSize: Int = 0) {
         self.documentURL = documentURL
-        contentArena = ByteBuffer(capacity: max(1 << 12, documentSize))
+        contentArena = ByteBuffer(capacity: max(1 << 12, min(documentSize, 1 << 16)))
         sax = .allocate(capacity: 1)
         sax.initialize(to: cfb_sax())
         sax.pointee.skip_depth = -1
@@ -598,8 +632,16 @@ final class FeedBuilder {
     // MARK: - Item level
 
     func beginItem(base: String?, about: String? = nil) {
-        item = ItemDraft(base: base)
-        item?.about = about
+        let d: ItemDraft
+        if let spare = spareDraft {
+            spareDraft = nil
+            spare.reset(base: base)
+            d = spare
+        } else {
+            d = ItemDraft(base: base)
+        }
+        d.about = about
+        item = d
     }
 
     /// The children of an item whose start, without attributes, only begins a capture (`itemChild` with no
@@ -1026,10 +1068,15 @@ final class FeedBuilder {
         }
     }
 
+    /// Makes the item (all it needs is known when its element ends) and keeps the draft for the next one.
     func endItem() {
         guard let d = item else { return }
         item = nil
-        drafts.append(d)
+        items.append(
+            ItemFinalizer.item(
+                from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer, arena: contentArena.bytes))
+        contentArena.removeAll()
+        spareDraft = d
     }
 
     // MARK: - Captured values

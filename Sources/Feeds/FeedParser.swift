@@ -113,7 +113,11 @@ public enum FeedParser {
         if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
-        feed.items = ItemFinalizer.finalize(builder.drafts, feed: feed, documentURL: url, arena: builder.contentArena)
+        var items: [Item] = []
+        swap(&items, &builder.items)
+        ItemFinalizer.fillAuthors(&items, feedAuthor: feed.author)
+        ItemFinalizer.assignKeys(&items)
+        feed.items = items
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
@@ -171,16 +175,23 @@ enum ItemFinalizer {
         for d in drafts {
             // Returned and appended, so moved: an item built in the loop was copied into the array (a retain of
             // every field) and then released.
-            items.append(item(from: d, feed: feed, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
+            items.append(item(from: d, feedAuthor: feed.author, documentURL: documentURL, sanitizer: sanitizer, arena: bytes))
         }
         assignKeys(&items)
         return items
     }
 
+    /// The feed's author for the items without one: what `item(from:feedAuthor:...)` gives with the author
+    /// known, for items made before the end of the document (the feed's author may come after them).
+    static func fillAuthors(_ items: inout [Item], feedAuthor: String?) {
+        guard let feedAuthor else { return }
+        for k in items.indices where items[k].author == nil { items[k].author = feedAuthor }
+    }
+
     /// One item from its draft, whose fields are moved out (the draft is spent): a field read in place was
     /// retained for the item and released again when the draft was freed.
     static func item(
-        from d: ItemDraft, feed: Feed, documentURL: String?, sanitizer: Sanitizer,
+        from d: ItemDraft, feedAuthor: String?, documentURL: String?, sanitizer: Sanitizer,
         arena: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     ) -> Item {
         // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
@@ -233,7 +244,7 @@ enum ItemFinalizer {
         swap(&enclosures, &d.enclosures)
         return Item(
             id: id, title: title, link: link, summary: summary, content: content,
-            author: d.author.take() ?? feed.author, published: d.published ?? updated, updated: updated,
+            author: d.author.take() ?? feedAuthor, published: d.published ?? updated, updated: updated,
             categories: categories, enclosures: enclosures, image: d.image.take())
     }
 

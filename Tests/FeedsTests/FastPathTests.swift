@@ -191,6 +191,63 @@ import Testing
         }
     }
 
+    /// A reused draft (`ItemDraft.reset`) must be a fresh one: every field, as `Mirror` lists them.
+    @Test func resetDraftIsAFreshOne() {
+        func fields(_ d: ItemDraft) -> [String] { Mirror(reflecting: d).children.map { "\($0.label ?? "?")=\($0.value)" } }
+        let d = ItemDraft(base: "http://a.org/")
+        let fresh = fields(ItemDraft(base: "http://b.org/"))
+        for case let (label?, _) in Mirror(reflecting: d).children {
+            // Every field set to something else than its initial value.
+            switch label {
+            case "base": d.base = "x"
+            case "title": d.title = "x"
+            case "link": d.link = "x"
+            case "linkIsAlternate": d.linkIsAlternate = true
+            case "summary": d.summary = "x"
+            case "summaryRank": d.summaryRank = 3
+            case "content": d.content = TextValue(bytes: [1], mode: .html, base: "x")
+            case "contentInArena": d.contentInArena = ArenaText(range: 1..<2, mode: .text, base: nil)
+            case "contentRank": d.contentRank = 2
+            case "contentSource": d.contentSource = "x"
+            case "author": d.author = "x"
+            case "authorRank": d.authorRank = 4
+            case "guid": d.guid = "x"
+            case "guidIsPermaLink": d.guidIsPermaLink = false
+            case "atomID": d.atomID = "x"
+            case "about": d.about = "x"
+            case "mediaTitle": d.mediaTitle = "x"
+            case "published": d.published = Date(timeIntervalSince1970: 1)
+            case "hasPublished": d.hasPublished = true
+            case "publishedRank": d.publishedRank = 1
+            case "updated": d.updated = Date(timeIntervalSince1970: 1)
+            case "hasUpdated": d.hasUpdated = true
+            case "updatedRank": d.updatedRank = 1
+            case "categories": d.categories = ["x"]
+            case "enclosures": d.enclosures = [Enclosure(url: "x")]
+            case "image": d.image = "x"
+            default: Issue.record("field \(label) not set here: add it, and to ItemDraft.reset")
+            }
+        }
+        #expect(fields(d) != fresh)
+        d.reset(base: "http://b.org/")
+        #expect(fields(d) == fresh)
+    }
+
+    /// Items are made as they end: a feed author given after them still fills theirs.
+    @Test func feedAuthorAfterTheItemsFillsTheirs() throws {
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>a</id></entry>\
+            <entry><id>b</id><author><name>Own</name></author></entry><author><name>Late</name></author></feed>
+            """
+        #expect(try parseString(atom).feed.items.map(\.author) == ["Late", "Own"])
+        let rss = """
+            <rss version="2.0"><channel><title>T</title><item><title>a</title></item>\
+            <item><title>b</title><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Own</dc:creator></item>\
+            <managingEditor>Late</managingEditor></channel></rss>
+            """
+        #expect(try parseString(rss).feed.items.map(\.author) == ["Late", "Own"])
+    }
+
     /// Runs `body` with libxml2-style attributes (local name, prefix, URI, value start, value end) for `pairs`.
     static func withAttributes<R>(_ pairs: [(String, String)], _ body: (SAXAttributes) throws -> R) rethrows -> R {
         var storage: [UnsafeMutablePointer<UInt8>] = []
