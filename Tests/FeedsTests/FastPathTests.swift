@@ -248,6 +248,13 @@ import Testing
         #expect(try parseString(rss).feed.items.map(\.author) == ["Late", "Own"])
     }
 
+    @Test func commonNamespacesAreWhatClassifyFinds() {
+        #expect(XMLFeedReader.commonNamespaces.count == 10)
+        for c in XMLFeedReader.commonNamespaces { #expect(Namespace.classify(c.uri) == c.ns, "\(c.uri)") }
+        #expect(XMLFeedReader.commonNamespace("http://www.w3.org/2005/atom") == nil)
+        #expect(XMLFeedReader.commonNamespace("http://purl.org/dc/elements/1.1") == nil)
+    }
+
     /// Runs `body` with libxml2-style attributes (local name, prefix, URI, value start, value end) for `pairs`.
     static func withAttributes<R>(_ pairs: [(String, String)], _ body: (SAXAttributes) throws -> R) rethrows -> R {
         var storage: [UnsafeMutablePointer<UInt8>] = []
