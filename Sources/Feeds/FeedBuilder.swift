@@ -250,7 +250,12 @@ final class FeedBuilder {
     let sax: UnsafeMutablePointer<cfb_sax>
     @exclusivity(unchecked) var captureField = Field.feedTitle
     @exclusivity(unchecked) var captureBase: String?
-    @exclusivity(unchecked) var item: ItemDraft?
+    /// The item being read (owned here until it ends).
+    @exclusivity(unchecked) var item: ItemDraft? {
+        didSet { itemRef = item.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `item`, unretained: for `withItem`.
+    @exclusivity(unchecked) var itemRef: Unmanaged<ItemDraft>?
     @exclusivity(unchecked) var person: PersonDraft?
 
     var capturing: Bool {
@@ -1081,6 +1086,13 @@ final class FeedBuilder {
 
     // MARK: - Captured values
 
+    /// Runs `body` with the item being read, if any, without a retain and a release around it: `item` keeps
+    /// it, and nothing a field's conversion does ends the item.
+    @inline(__always)
+    func withItem(_ body: (ItemDraft) -> Void) {
+        itemRef?._withUnsafeGuaranteedRef(body)
+    }
+
     /// Stores the finished capture where its field goes.
     func finish() {
         let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase, scratch: urlOut)
@@ -1117,62 +1129,78 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v.plain()
+            withItem { $0.title = v.plain() }
         case .itemLink:
-            let raw = v.raw
-            if !raw.isEmpty, item?.linkIsAlternate != true {
-                item?.link = resolveURL(raw, against: v.base)
-                item?.linkIsAlternate = true
+            withItem { item in
+                let raw = v.raw
+                if !raw.isEmpty, !item.linkIsAlternate {
+                    item.link = resolveURL(raw, against: v.base)
+                    item.linkIsAlternate = true
+                }
             }
         case .itemSummary(let rank):
-            if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v.plain()
-                item?.summaryRank = rank
+            withItem { item in
+                if item.summary == nil || rank > item.summaryRank, !v.isBlank {
+                    item.summary = v.plain()
+                    item.summaryRank = rank
+                }
             }
         case .itemContent(let rank):
-            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
-                if v.mode == .base64 {
-                    item.content = v.value
-                    item.contentInArena = nil
-                } else {
-                    // Appended to the document's arena: no array (and allocation) per item.
-                    let start = contentArena.count
-                    contentArena.append(contentsOf: v.bytes)
-                    item.contentInArena = ArenaText(range: start..<contentArena.count, mode: v.mode, base: v.base)
-                    item.content = nil
+            withItem { item in
+                if (item.content == nil && item.contentInArena == nil) || rank > item.contentRank, !v.isBlank {
+                    if v.mode == .base64 {
+                        item.content = v.value
+                        item.contentInArena = nil
+                    } else {
+                        // Appended to the item's arena: no array (and allocation) per item.
+                        let start = contentArena.count
+                        contentArena.append(contentsOf: v.bytes)
+                        item.contentInArena = ArenaText(range: start..<contentArena.count, mode: v.mode, base: v.base)
+                        item.content = nil
+                    }
+                    item.contentRank = rank
                 }
-                item.contentRank = rank
             }
         case .itemAuthor(let rank):
-            if item?.author == nil || rank > (item?.authorRank ?? 0), !v.isBlank {
-                item?.author = v.plain()
-                item?.authorRank = rank
+            withItem { item in
+                if item.author == nil || rank > item.authorRank, !v.isBlank {
+                    item.author = v.plain()
+                    item.authorRank = rank
+                }
             }
         case .itemGUID:
-            item?.guid = v.raw
+            withItem { $0.guid = v.raw }
         case .itemID:
-            item?.atomID = v.raw
+            withItem { $0.atomID = v.raw }
         case .itemMediaTitle:
-            let t = v.plain()
-            if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
+            withItem { item in
+                let t = v.plain()
+                if !t.isEmpty, item.mediaTitle == nil { item.mediaTitle = t }
+            }
         case .itemPublished(let rank):
-            if let item, rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
-                item.published = v.date
-                item.hasPublished = true
-                item.publishedRank = rank
+            withItem { item in
+                if rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
+                    item.published = v.date
+                    item.hasPublished = true
+                    item.publishedRank = rank
+                }
             }
         case .itemUpdated(let rank):
-            if let item, rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
-                item.updated = v.date
-                item.hasUpdated = true
-                item.updatedRank = rank
+            withItem { item in
+                if rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
+                    item.updated = v.date
+                    item.hasUpdated = true
+                    item.updatedRank = rank
+                }
             }
         case .itemCategory:
-            let t = v.plain()
-            if !t.isEmpty, let item {
-                // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
-                if item.categories.isEmpty { item.categories.reserveCapacity(4) }
-                item.categories.append(t)
+            withItem { item in
+                let t = v.plain()
+                if !t.isEmpty {
+                    // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
+                    if item.categories.isEmpty { item.categories.reserveCapacity(4) }
+                    item.categories.append(t)
+                }
             }
         case .personName:
             let t = v.plain()
