@@ -348,10 +348,10 @@ final class FeedBuilder {
     }
 
     var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
-    var currentBase: String? {
-        let k = currentBaseIndex
-        return k < 0 ? documentURL : bases[Int(k)]
-    }
+    var currentBase: String? { baseString(currentBaseIndex) }
+    /// The base URL at index `k` of `bases` (-1: the document URL). Elements carry the index, and their
+    /// handlers read the string only where they use it: no retain and release of it per element.
+    func baseString(_ k: Int32) -> String? { k < 0 ? documentURL : bases[Int(k)] }
     var explicitBaseInScope: Bool { stack.last?.explicitBase ?? false }
 
     // MARK: - Events
@@ -359,12 +359,10 @@ final class FeedBuilder {
     func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
         // Never inside a skipped subtree or captured text: `cfb_sax` handles those without calling here.
         let depth = stack.count
-        var base = currentBase
         var baseIndex = currentBaseIndex
         var explicit = explicitBaseInScope
         var ownsBase = false
-        if attributes.count > 0, let resolved = baseAttribute(attributes, against: base) {
-            base = resolved
+        if attributes.count > 0, let resolved = baseAttribute(attributes, against: baseString(baseIndex)) {
             bases.append(resolved)
             baseIndex = Int32(bases.count - 1)
             ownsBase = true
@@ -399,7 +397,7 @@ final class FeedBuilder {
                     _ = uri
                 }
             } else if ns.isCore && (local == .item || local == .entry) {
-                beginItem(base: base, about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
+                beginItem(base: baseString(baseIndex), about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
                 role = .item
             } else if ns.isCore && local == .image {
                 role = .image
@@ -408,9 +406,9 @@ final class FeedBuilder {
                 skipDepth = depth
             }
         case .feed:
-            role = feedChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base)
+            role = feedChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, baseIndex: baseIndex)
         case .item, .mediaGroup:
-            role = itemChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base,
+            role = itemChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, baseIndex: baseIndex,
                              explicit: explicit, inGroup: parent == .mediaGroup)
         case .image:
             if ns.isCore && local == .url { begin(.feedImageURL, mode: .text, depth: depth, base: nil) }
@@ -539,7 +537,7 @@ final class FeedBuilder {
         cfb_buf_clear(&sax.pointee.captured)
     }
 
-    func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
+    func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, baseIndex: Int32) -> Role {
         let atomMode: TextMode = atomish ? .text : .html
         switch ns {
         case .none, .rss, .atom10, .atom03:
@@ -550,7 +548,7 @@ final class FeedBuilder {
                 if let href = attributes.value("href") {
                     let rel = attributes.value("rel")?.lowercased() ?? "alternate"
                     if rel == "alternate" || rel.hasSuffix("/alternate") {
-                        let url = resolveURL(href, against: base)
+                        let url = resolveURL(href, against: baseString(baseIndex))
                         let type = attributes.value("type")?.lowercased()
                         if feed.link == nil || (!feedLinkIsAlternate) || (type == "text/html" && feed.link != nil && false) {
                             feed.link = url
@@ -558,7 +556,7 @@ final class FeedBuilder {
                         }
                     }
                 } else if !feedLinkIsAlternate {
-                    begin(.feedLink, mode: .text, depth: depth, base: base)
+                    begin(.feedLink, mode: .text, depth: depth, base: baseString(baseIndex))
                 }
             case .description, .subtitle, .tagline:
                 begin(.feedDescription(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
@@ -582,17 +580,17 @@ final class FeedBuilder {
                 begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
             case .image:
                 if let href = attributes.value("href") ?? attributes.value("resource", prefix: "rdf"), ns.isAtom {
-                    setFeedImage(resolveURL(href, against: base), rank: 3)
+                    setFeedImage(resolveURL(href, against: baseString(baseIndex)), rank: 3)
                 }
                 return .image
             case .logo:
-                begin(.feedLogo, mode: .text, depth: depth, base: base)
+                begin(.feedLogo, mode: .text, depth: depth, base: baseString(baseIndex))
             case .icon:
-                begin(.feedIcon, mode: .text, depth: depth, base: base)
+                begin(.feedIcon, mode: .text, depth: depth, base: baseString(baseIndex))
             case .ttl:
                 begin(.ttl, mode: .text, depth: depth, base: nil)
             case .item, .entry:
-                beginItem(base: base)
+                beginItem(base: baseString(baseIndex))
                 return .item
             case .textinput, .source:
                 skipDepth = depth
@@ -615,12 +613,12 @@ final class FeedBuilder {
             case .author: begin(.feedAuthor(rank: 1), mode: .html, depth: depth, base: nil)
             case .summary, .subtitle: begin(.feedDescription(rank: local == .summary ? 1 : 0), mode: .html, depth: depth, base: nil)
             case .image:
-                if let href = attributes.value("href") { setFeedImage(resolveURL(href, against: base), rank: 2) }
+                if let href = attributes.value("href") { setFeedImage(resolveURL(href, against: baseString(baseIndex)), rank: 2) }
             default: break
             }
         case .media:
             if local == .thumbnail, let url = attributes.value("url") {
-                setFeedImage(resolveURL(url, against: base), rank: 1)
+                setFeedImage(resolveURL(url, against: baseString(baseIndex)), rank: 1)
             }
         default:
             break
@@ -749,11 +747,12 @@ final class FeedBuilder {
     }
 
     func itemChild(
-        ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?,
+        ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, baseIndex: Int32,
         explicit: Bool, inGroup: Bool
     ) -> Role {
         let atomMode: TextMode = atomish ? .text : .html
-        let contentBase = explicit ? base : nil
+        // Content resolves against an explicit `xml:base` only (else against the item's link, when it ends).
+        func contentBase() -> String? { explicit ? baseString(baseIndex) : nil }
         switch ns {
         case .none, .rss, .atom10, .atom03:
             guard !inGroup else { break }
@@ -762,24 +761,24 @@ final class FeedBuilder {
                 begin(.itemTitle, mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
             case .link:
                 if attributes.count > 0, case .ascii(let href) = attributes.lookup("href") {
-                    itemAtomLink(href: .ascii(href), attributes: attributes, base: base)
+                    itemAtomLink(href: .ascii(href), attributes: attributes, base: baseString(baseIndex))
                 } else if attributes.count > 0, let href = attributes.value("href") {
-                    itemAtomLink(href: .string(href), attributes: attributes, base: base)
+                    itemAtomLink(href: .string(href), attributes: attributes, base: baseString(baseIndex))
                 } else if item?.linkIsAlternate != true {
-                    begin(.itemLink, mode: .text, depth: depth, base: base)
+                    begin(.itemLink, mode: .text, depth: depth, base: baseString(baseIndex))
                 }
             case .description:
-                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: .html), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: .html), depth: depth, base: contentBase())
             case .summary:
-                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase())
             case .content:
                 if let src = attributes.value("src") {
-                    item?.contentSource = resolveURL(src, against: base)
+                    item?.contentSource = resolveURL(src, against: baseString(baseIndex))
                     skipDepth = depth
                     return .ignored
                 }
                 let def: TextMode = atomish ? (format == .atom03 ? .text : .text) : .html
-                begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase)
+                begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase())
             case .guid:
                 switch attributes.lookup("isPermaLink") {
                 case .absent: break
@@ -819,27 +818,27 @@ final class FeedBuilder {
                 }
             case .enclosure:
                 if case .ascii(let url) = attributes.lookup("url") {
-                    addEnclosure(ascii: url, attributes: attributes, base: base)
+                    addEnclosure(ascii: url, attributes: attributes, base: baseString(baseIndex))
                 } else if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
-                    addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                    addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: baseString(baseIndex))
                 }
             case .source:
                 skipDepth = depth
                 return .ignored
             case .body:
-                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase())
             case .fullitem:
-                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase())
             default:
                 break
             }
         case .xhtml:
             if local == .body || local == .div {
-                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase())
             }
         case .content:
             if local == .encoded {
-                begin(.itemContent(rank: 4), mode: .html, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 4), mode: .html, depth: depth, base: contentBase())
             }
         case .dc:
             switch local {
@@ -849,7 +848,7 @@ final class FeedBuilder {
             case .date: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
             case .modified: begin(.itemUpdated(rank: 2), mode: .text, depth: depth, base: nil)
             case .subject: begin(.itemCategory, mode: .html, depth: depth, base: nil)
-            case .description: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
+            case .description: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase())
             case .title: if item?.title == nil { begin(.itemTitle, mode: .html, depth: depth, base: nil) }
             default: break
             }
@@ -860,15 +859,15 @@ final class FeedBuilder {
             case .content:
                 if let url = attributes.value("url") {
                     let type = attributes.value("type") ?? attributes.value("medium").map { $0 == "image" ? "image" : $0 }
-                    addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: base)
+                    addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: baseString(baseIndex))
                     if (attributes.value("medium") == "image" || type?.hasPrefix("image") == true), item?.image == nil {
-                        item?.image = resolveURL(url, against: base)
+                        item?.image = resolveURL(url, against: baseString(baseIndex))
                     }
                 }
             case .thumbnail:
-                if let url = attributes.value("url"), item?.image == nil { item?.image = resolveURL(url, against: base) }
+                if let url = attributes.value("url"), item?.image == nil { item?.image = resolveURL(url, against: baseString(baseIndex)) }
             case .description:
-                begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase())
             case .title:
                 begin(.itemMediaTitle, mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: nil)
             case .keywords:
@@ -879,10 +878,10 @@ final class FeedBuilder {
         case .itunes:
             switch local {
             case .author: begin(.itemAuthor(rank: 1), mode: .html, depth: depth, base: nil)
-            case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
-            case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase)
+            case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase())
+            case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase())
             case .image:
-                if let href = attributes.value("href") { item?.image = resolveURL(href, against: base) }
+                if let href = attributes.value("href") { item?.image = resolveURL(href, against: baseString(baseIndex)) }
             default: break
             }
         default:
