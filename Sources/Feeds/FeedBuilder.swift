@@ -136,6 +136,14 @@ final class ItemDraft {
 
     init(base: String?) { self.base = base }
 
+    /// Adds a category (none when empty).
+    func addCategory(_ t: String) {
+        guard !t.isEmpty else { return }
+        // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
+        if categories.isEmpty { categories.reserveCapacity(4) }
+        categories.append(t)
+    }
+
     /// Makes the draft what `init(base:)` makes, for the next item of the document (no allocation per item).
     func reset(base: String?) {
         self.base = base
@@ -807,14 +815,18 @@ final class FeedBuilder {
                     return .person
                 }
             case .category:
-                if let term = attributes.value("term") ?? attributes.value("label") {
-                    let t = HTMLText.collapsingWhitespace(term)
-                    if !t.isEmpty, let item {
-                        if item.categories.isEmpty { item.categories.reserveCapacity(4) }
-                        item.categories.append(t)
+                switch attributes.lookup("term") {
+                case .ascii(let term):
+                    // Collapsed from the attribute's bytes through the builder's buffer: one string, no buffer.
+                    addCategory(FeedBytes.collapsed(term, scratch: urlOut))
+                case .other:
+                    addCategory(HTMLText.collapsingWhitespace(attributes.value("term") ?? ""))
+                case .absent:
+                    if let label = attributes.value("label") {
+                        addCategory(HTMLText.collapsingWhitespace(label))
+                    } else {
+                        begin(.itemCategory, mode: .html, depth: depth, base: nil)
                     }
-                } else {
-                    begin(.itemCategory, mode: .html, depth: depth, base: nil)
                 }
             case .enclosure:
                 if case .ascii(let url) = attributes.lookup("url") {
@@ -889,6 +901,8 @@ final class FeedBuilder {
         }
         return .other
     }
+
+    func addCategory(_ t: String) { withItem { $0.addCategory(t) } }
 
     /// An attribute value: a string, or plain ASCII bytes (`SAXAttributes.Lookup.ascii`) that make the same string.
     enum AttributeText {
@@ -1193,14 +1207,7 @@ final class FeedBuilder {
                 }
             }
         case .itemCategory:
-            withItem { item in
-                let t = v.plain()
-                if !t.isEmpty {
-                    // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
-                    if item.categories.isEmpty { item.categories.reserveCapacity(4) }
-                    item.categories.append(t)
-                }
-            }
+            withItem { $0.addCategory(v.plain()) }
         case .personName:
             let t = v.plain()
             if !t.isEmpty { person?.name = t }

@@ -255,6 +255,19 @@ import Testing
         #expect(XMLFeedReader.commonNamespace("http://purl.org/dc/elements/1.1") == nil)
     }
 
+    /// Atom category terms collapsed from the attribute's bytes when plain ASCII: what the string path gives.
+    @Test func categoryTermsReadAsBytesGiveTheStringAnswers() throws {
+        for (written, term) in [(" a  b ", " a  b "), ("", ""), ("  ", "  "), ("x&#9;y", "x\ty"), ("T &amp; L", "T & L"),
+                                ("\u{e9} t ", "\u{e9} t "), ("one", "one"), ("a&#160;b", "a\u{a0}b")] {
+            let doc = """
+                <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>e</id>\
+                <category term="\(written)"/><category label=" L  x "/></entry></feed>
+                """
+            let expected = [HTMLText.collapsingWhitespace(term), "L x"].filter { !$0.isEmpty }
+            #expect(try parseString(doc).feed.items.first?.categories == expected, "\(written)")
+        }
+    }
+
     /// Runs `body` with libxml2-style attributes (local name, prefix, URI, value start, value end) for `pairs`.
     static func withAttributes<R>(_ pairs: [(String, String)], _ body: (SAXAttributes) throws -> R) rethrows -> R {
         var storage: [UnsafeMutablePointer<UInt8>] = []
