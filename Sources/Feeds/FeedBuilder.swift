@@ -1090,6 +1090,8 @@ final class FeedBuilder {
     func endItem() {
         guard let d = item else { return }
         item = nil
+        // Room for sixteen at the first: growing from one reallocated (and moved every item) five times more.
+        if items.isEmpty { items.reserveCapacity(16) }
         items.append(
             ItemFinalizer.item(
                 from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer, arena: contentArena.bytes))
