@@ -394,6 +394,33 @@ import Testing
         #expect(fast == slow)
     }
 
+    @Test func attributeLookupInCAgreesWithTheByteLoop() {
+        // `SAXAttributes.lookup` asks C (`cfb_is_ascii_without_amp`) whether a value is plain ASCII without '&'.
+        func reference(_ b: [UInt8]) -> Bool { !b.contains { $0 >= 0x80 || $0 == UInt8(ascii: "&") } }
+        let clean = Array("https://example.com/a/b/c/d?e=f;g=h#frag-ment".utf8)
+        for bad: UInt8 in [0x00, 0x25, 0x26, 0x27, 0x7F, 0x80, 0xC3, 0xFF] {
+            for at in 0..<clean.count {
+                var b = clean
+                b[at] = bad
+                for length in [at + 1, 15, 16, 17, 32, 33, b.count] where length <= b.count {
+                    let slice = Array(b.prefix(length))
+                    let fast = slice.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) }
+                    #expect(fast == reference(slice), "\(slice)")
+                }
+            }
+        }
+        for value in ["plain", "", "a&#38;b", "caf\u{e9}", "x&y"] {
+            let lookup = FastPathTests.withAttributes([("v", value)]) { a -> String in
+                switch a.lookup("v") {
+                case .absent: return "absent"
+                case .ascii(let b): return "ascii " + String(decoding: b, as: UTF8.self)
+                case .other: return "other"
+                }
+            }
+            #expect(lookup == (reference(Array(value.utf8)) ? "ascii " + value : "other"), "\(value)")
+        }
+    }
+
     @Test func urlCleaningCheckInCAgreesWithTheByteLoop() {
         func reference(_ b: [UInt8]) -> Bool { b.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C } }
         let clean = Array("https://example.com/a/b/c/d?e=f&g=h#frag-ment".utf8)
