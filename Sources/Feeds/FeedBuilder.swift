@@ -367,8 +367,10 @@ final class FeedBuilder {
     func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
         // Never inside a skipped subtree or captured text: `cfb_sax` handles those without calling here.
         let depth = stack.count
-        var baseIndex = currentBaseIndex
-        var explicit = explicitBaseInScope
+        // The parent's frame read once (its base, whether that was explicit, its role).
+        let top = stack.last
+        var baseIndex = top?.base ?? -1
+        var explicit = top?.explicitBase ?? false
         var ownsBase = false
         if attributes.count > 0, let resolved = baseAttribute(attributes, against: baseString(baseIndex)) {
             bases.append(resolved)
@@ -376,7 +378,7 @@ final class FeedBuilder {
             ownsBase = true
             explicit = true
         }
-        let parent = stack.last?.role ?? .root
+        let parent = top?.role ?? .root
         var role = Role.other
         defer {
             stack.append(
