@@ -243,7 +243,7 @@ enum ItemFinalizer {
         swap(&categories, &d.categories)
         swap(&enclosures, &d.enclosures)
         return Item(
-            id: id, title: title, link: link, summary: summary, content: content,
+            key: "", id: id, title: title, link: link, summary: summary, content: content,
             author: d.author.take() ?? feedAuthor, published: d.published ?? updated, updated: updated,
             categories: categories, enclosures: enclosures, image: d.image.take())
     }
