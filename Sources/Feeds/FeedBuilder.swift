@@ -147,31 +147,33 @@ final class ItemDraft {
     /// Makes the draft what `init(base:)` makes, for the next item of the document (no allocation per item).
     func reset(base: String?) {
         self.base = base
-        title = nil
-        link = nil
+        // The item took most fields already: a field is cleared only when set (clearing a clear one still cost
+        // a release call).
+        if title != nil { title = nil }
+        if link != nil { link = nil }
         linkIsAlternate = false
-        summary = nil
+        if summary != nil { summary = nil }
         summaryRank = 0
-        content = nil
-        contentInArena = nil
+        if content != nil { content = nil }
+        if contentInArena != nil { contentInArena = nil }
         contentRank = 0
-        contentSource = nil
-        author = nil
+        if contentSource != nil { contentSource = nil }
+        if author != nil { author = nil }
         authorRank = 0
-        guid = nil
+        if guid != nil { guid = nil }
         guidIsPermaLink = true
-        atomID = nil
-        about = nil
-        mediaTitle = nil
+        if atomID != nil { atomID = nil }
+        if about != nil { about = nil }
+        if mediaTitle != nil { mediaTitle = nil }
         published = nil
         hasPublished = false
         publishedRank = 0
         updated = nil
         hasUpdated = false
         updatedRank = 0
-        categories = []
-        enclosures = []
-        image = nil
+        if !categories.isEmpty { categories = [] }
+        if !enclosures.isEmpty { enclosures = [] }
+        if image != nil { image = nil }
     }
 }
 
