@@ -196,11 +196,9 @@ enum ItemFinalizer {
     ) -> Item {
         // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
         // (a retain and a release of every field).
-        let guid = d.guid.take()
-        let atomID = d.atomID.take()
-        let about = d.about.take()
-        let id = guid.flatMap { $0.isEmpty ? nil : $0 } ?? atomID.flatMap { $0.isEmpty ? nil : $0 }
-            ?? about.flatMap { $0.isEmpty ? nil : $0 }
+        var guid = d.guid.take()
+        var atomID = d.atomID.take()
+        var about = d.about.take()
         var link = d.link.take()
         if link == nil {
             if let g = guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
@@ -212,6 +210,17 @@ enum ItemFinalizer {
             } else if let src = d.contentSource.take() {
                 link = src
             }
+        }
+        // The first non-empty of guid, atom:id and rdf:about, moved (not copied) into the id.
+        let id: String?
+        if guid?.isEmpty == false {
+            id = guid.take()
+        } else if atomID?.isEmpty == false {
+            id = atomID.take()
+        } else if about?.isEmpty == false {
+            id = about.take()
+        } else {
+            id = nil
         }
         var summary = d.summary.take()
         if summary?.isEmpty == true { summary = nil }
