@@ -1837,6 +1837,22 @@ __attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const ui
 }
 #endif
 
+int cfb_is_ascii_without_amp(const uint8_t *s, size_t n) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: the sign bit marks bytes >= 0x80.
+    const __m128i amp = _mm_set1_epi8('&');
+    for (; k + 16 <= n; k += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + k));
+        if (_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)))) return 0;
+    }
+#endif
+    for (; k < n; k++) {
+        if (s[k] >= 0x80 || s[k] == '&') return 0;
+    }
+    return 1;
+}
+
 int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 1;
     // Leading white space is skipped before libxml2 sees the document: control characters there too.

@@ -60,6 +60,12 @@ enum FeedBytes {
         cfb_is_clean_utf8(s.baseAddress, s.count) != 0
     }
 
+    /// Whether `s` has no byte >= 0x80 and no `&`.
+    @inline(__always)
+    static func isASCIIWithoutAmpersand(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        s.isEmpty || cfb_is_ascii_without_amp(s.baseAddress, s.count) != 0
+    }
+
     static func hasUncheckedBytes(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         cfb_has_unchecked_bytes(s.baseAddress, s.count) != 0
     }

@@ -139,6 +139,48 @@ final class ItemDraft {
     @exclusivity(unchecked) var image: String?
 
     init(base: String?) { self.base = base }
+
+    /// Adds a category (none when empty).
+    func addCategory(_ t: String) {
+        guard !t.isEmpty else { return }
+        // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
+        if categories.isEmpty { categories.reserveCapacity(4) }
+        categories.append(t)
+    }
+
+    /// Makes the draft what `init(base:)` makes, for the next item of the document (no allocation per item).
+    func reset(base: String?) {
+        self.base = base
+        // The item took most fields already: a field is cleared only when set (clearing a clear one still cost
+        // a release call).
+        if title != nil { title = nil }
+        if link != nil { link = nil }
+        linkIsAlternate = false
+        if summary != nil { summary = nil }
+        summaryRank = 0
+        if content != nil { content = nil }
+        if contentInArena != nil { contentInArena = nil }
+        contentSanitized = false
+        if contentPlain != nil { contentPlain = nil }
+        contentRank = 0
+        if contentSource != nil { contentSource = nil }
+        if author != nil { author = nil }
+        authorRank = 0
+        if guid != nil { guid = nil }
+        guidIsPermaLink = true
+        if atomID != nil { atomID = nil }
+        if about != nil { about = nil }
+        if mediaTitle != nil { mediaTitle = nil }
+        published = nil
+        hasPublished = false
+        publishedRank = 0
+        updated = nil
+        hasUpdated = false
+        updatedRank = 0
+        if !categories.isEmpty { categories = [] }
+        if !enclosures.isEmpty { enclosures = [] }
+        if image != nil { image = nil }
+    }
 }
 
 /// Captured text kept in a document's content arena (`FeedBuilder.contentArena`): its bytes are
@@ -206,13 +248,16 @@ final class FeedBuilder {
     @exclusivity(unchecked) var feedAuthorRank = 0
     @exclusivity(unchecked) var feedImageRank = 0
     @exclusivity(unchecked) var feedLanguageFromAttr: String?
-    /// The items finished so far (see `endItem`), and which of them had no author of their own.
-    @exclusivity(unchecked) var finishedItems: [Item] = []
-    @exclusivity(unchecked) var authorless: [Int] = []
+    /// The items made so far, each when its element ends (the feed's author, which may come later, not yet
+    /// filled in: see `ItemFinalizer.fillAuthors`).
+    @exclusivity(unchecked) var items: [Item] = []
+    /// The draft of the last item, reused by the next one (one allocation per document, not per item).
+    @exclusivity(unchecked) var spareDraft: ItemDraft?
+    /// Sanitizes the items' contents as each item ends.
     let sanitizer = Sanitizer()
-    /// The open item's captured contents (see `ArenaText`), emptied when the item is finished: it stays as small
-    /// as the largest item, and warm in the cache when the item's content is sanitized. Owned by the builder,
-    /// freed in `deinit`.
+    /// The open item's captured contents (see `ArenaText`), emptied when the item is made: it stays as small as
+    /// the largest item, and warm in the cache when the item's content is sanitized. Owned by the builder, freed
+    /// in `deinit`.
     let contentArena: UnsafeMutablePointer<cfb_buf>
 
     @exclusivity(unchecked) var stack: [Frame] = []
@@ -223,7 +268,12 @@ final class FeedBuilder {
     let sax: UnsafeMutablePointer<cfb_sax>
     @exclusivity(unchecked) var captureField = Field.feedTitle
     @exclusivity(unchecked) var captureBase: String?
-    @exclusivity(unchecked) var item: ItemDraft?
+    /// The item being read (owned here until it ends).
+    @exclusivity(unchecked) var item: ItemDraft? {
+        didSet { itemRef = item.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `item`, unretained: for `withItem`.
+    @exclusivity(unchecked) var itemRef: Unmanaged<ItemDraft>?
     @exclusivity(unchecked) var person: PersonDraft?
     /// Whether item contents in XHTML are sanitized as they arrive (`cfb_sax`'s `direct`, see `beginXHTML`),
     /// by `directSanitizer`; off only for the tests that compare that with sanitizing the rebuilt markup.
@@ -307,11 +357,28 @@ final class FeedBuilder {
         return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
     }
 
-    var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
-    var currentBase: String? {
-        let k = currentBaseIndex
-        return k < 0 ? documentURL : bases[Int(k)]
+    /// `resolveURL(String(decoding: ref, as: UTF8.self), against: base)` for the bytes of an attribute value
+    /// (`SAXAttributes.Lookup.ascii`), without making the reference's string first (one string, the answer).
+    func resolveURL(ascii ref: UnsafeBufferPointer<UInt8>, against base: String?) -> String {
+        if URLBytes.isCleanAbsolute(ref) { return String(decoding: ref, as: UTF8.self) }
+        guard var base, !base.isEmpty, let r = ref.baseAddress, ref.count > 0 else {
+            return URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
+        }
+        let cache = urlCache
+        let out = urlOut
+        cfb_buf_clear(out)
+        let resolved = base.withUTF8 { b in cfb_url_resolve_cached(cache, b.baseAddress, b.count, r, ref.count, out) }
+        guard resolved == 1, let p = out.pointee.bytes else {
+            return resolved == 1 ? "" : URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
+        }
+        return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
     }
+
+    var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
+    var currentBase: String? { baseString(currentBaseIndex) }
+    /// The base URL at index `k` of `bases` (-1: the document URL). Elements carry the index, and their
+    /// handlers read the string only where they use it: no retain and release of it per element.
+    func baseString(_ k: Int32) -> String? { k < 0 ? documentURL : bases[Int(k)] }
     var explicitBaseInScope: Bool { stack.last?.explicitBase ?? false }
 
     // MARK: - Events
@@ -319,19 +386,18 @@ final class FeedBuilder {
     func start(ns: Namespace, local: Local, name: UnsafePointer<UInt8>, attributes: SAXAttributes) {
         // Never inside a skipped subtree or captured text: `cfb_sax` handles those without calling here.
         let depth = stack.count
-        var base = currentBase
-        var baseIndex = currentBaseIndex
-        var explicit = explicitBaseInScope
+        // The parent's frame read once (its base, whether that was explicit, its role).
+        let top = stack.last
+        var baseIndex = top?.base ?? -1
+        var explicit = top?.explicitBase ?? false
         var ownsBase = false
-        if attributes.count > 0, let b = attributes.value("base", prefix: "xml") {
-            let resolved = resolveURL(b, against: base)
-            base = resolved
+        if attributes.count > 0, let resolved = baseAttribute(attributes, against: baseString(baseIndex)) {
             bases.append(resolved)
             baseIndex = Int32(bases.count - 1)
             ownsBase = true
             explicit = true
         }
-        let parent = stack.last?.role ?? .root
+        let parent = top?.role ?? .root
         var role = Role.other
         defer {
             stack.append(
@@ -360,7 +426,7 @@ final class FeedBuilder {
                     _ = uri
                 }
             } else if ns.isCore && (local == .item || local == .entry) {
-                beginItem(base: base, about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
+                beginItem(base: baseString(baseIndex), about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
                 role = .item
             } else if ns.isCore && local == .image {
                 role = .image
@@ -369,9 +435,9 @@ final class FeedBuilder {
                 skipDepth = depth
             }
         case .feed:
-            role = feedChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base)
+            role = feedChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, baseIndex: baseIndex)
         case .item, .mediaGroup:
-            role = itemChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, base: base,
+            role = itemChild(ns: ns, local: local, atomish: atomish, attributes: attributes, depth: depth, baseIndex: baseIndex,
                              explicit: explicit, inGroup: parent == .mediaGroup)
         case .image:
             if ns.isCore && local == .url { begin(.feedImageURL, mode: .text, depth: depth, base: nil) }
@@ -382,6 +448,15 @@ final class FeedBuilder {
             role = .other
         case .ignored, .other:
             role = .other
+        }
+    }
+
+    /// The element's `xml:base`, resolved against `base` (read as bytes when plain ASCII: one string).
+    func baseAttribute(_ attributes: SAXAttributes, against base: String?) -> String? {
+        switch attributes.lookup("base", prefix: "xml") {
+        case .absent: return nil
+        case .ascii(let b): return resolveURL(ascii: b, against: base)
+        case .other: return attributes.value("base", prefix: "xml").map { resolveURL($0, against: base) }
         }
     }
 
@@ -507,7 +582,7 @@ final class FeedBuilder {
         cfb_sax_begin_direct(sax)
     }
 
-    func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?) -> Role {
+    func feedChild(ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, baseIndex: Int32) -> Role {
         let atomMode: TextMode = atomish ? .text : .html
         switch ns {
         case .none, .rss, .atom10, .atom03:
@@ -518,7 +593,7 @@ final class FeedBuilder {
                 if let href = attributes.value("href") {
                     let rel = attributes.value("rel")?.lowercased() ?? "alternate"
                     if rel == "alternate" || rel.hasSuffix("/alternate") {
-                        let url = resolveURL(href, against: base)
+                        let url = resolveURL(href, against: baseString(baseIndex))
                         let type = attributes.value("type")?.lowercased()
                         if feed.link == nil || (!feedLinkIsAlternate) || (type == "text/html" && feed.link != nil && false) {
                             feed.link = url
@@ -526,7 +601,7 @@ final class FeedBuilder {
                         }
                     }
                 } else if !feedLinkIsAlternate {
-                    begin(.feedLink, mode: .text, depth: depth, base: base)
+                    begin(.feedLink, mode: .text, depth: depth, base: baseString(baseIndex))
                 }
             case .description, .subtitle, .tagline:
                 begin(.feedDescription(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
@@ -550,17 +625,17 @@ final class FeedBuilder {
                 begin(.feedAuthor(rank: 3), mode: .html, depth: depth, base: nil)
             case .image:
                 if let href = attributes.value("href") ?? attributes.value("resource", prefix: "rdf"), ns.isAtom {
-                    setFeedImage(resolveURL(href, against: base), rank: 3)
+                    setFeedImage(resolveURL(href, against: baseString(baseIndex)), rank: 3)
                 }
                 return .image
             case .logo:
-                begin(.feedLogo, mode: .text, depth: depth, base: base)
+                begin(.feedLogo, mode: .text, depth: depth, base: baseString(baseIndex))
             case .icon:
-                begin(.feedIcon, mode: .text, depth: depth, base: base)
+                begin(.feedIcon, mode: .text, depth: depth, base: baseString(baseIndex))
             case .ttl:
                 begin(.ttl, mode: .text, depth: depth, base: nil)
             case .item, .entry:
-                beginItem(base: base)
+                beginItem(base: baseString(baseIndex))
                 return .item
             case .textinput, .source:
                 skipDepth = depth
@@ -583,12 +658,12 @@ final class FeedBuilder {
             case .author: begin(.feedAuthor(rank: 1), mode: .html, depth: depth, base: nil)
             case .summary, .subtitle: begin(.feedDescription(rank: local == .summary ? 1 : 0), mode: .html, depth: depth, base: nil)
             case .image:
-                if let href = attributes.value("href") { setFeedImage(resolveURL(href, against: base), rank: 2) }
+                if let href = attributes.value("href") { setFeedImage(resolveURL(href, against: baseString(baseIndex)), rank: 2) }
             default: break
             }
         case .media:
             if local == .thumbnail, let url = attributes.value("url") {
-                setFeedImage(resolveURL(url, against: base), rank: 1)
+                setFeedImage(resolveURL(url, against: baseString(baseIndex)), rank: 1)
             }
         default:
             break
@@ -605,8 +680,16 @@ final class FeedBuilder {
     // MARK: - Item level
 
     func beginItem(base: String?, about: String? = nil) {
-        item = ItemDraft(base: base)
-        item?.about = about
+        let d: ItemDraft
+        if let spare = spareDraft {
+            spareDraft = nil
+            spare.reset(base: base)
+            d = spare
+        } else {
+            d = ItemDraft(base: base)
+        }
+        d.about = about
+        item = d
     }
 
     /// The children of an item whose start, without attributes, only begins a capture (`itemChild` with no
@@ -709,11 +792,12 @@ final class FeedBuilder {
     }
 
     func itemChild(
-        ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, base: String?,
+        ns: Namespace, local: Local, atomish: Bool, attributes: SAXAttributes, depth: Int, baseIndex: Int32,
         explicit: Bool, inGroup: Bool
     ) -> Role {
         let atomMode: TextMode = atomish ? .text : .html
-        let contentBase = explicit ? base : nil
+        // Content resolves against an explicit `xml:base` only (else against the item's link, when it ends).
+        func contentBase() -> String? { explicit ? baseString(baseIndex) : nil }
         switch ns {
         case .none, .rss, .atom10, .atom03:
             guard !inGroup else { break }
@@ -721,23 +805,25 @@ final class FeedBuilder {
             case .title:
                 begin(.itemTitle, mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: nil)
             case .link:
-                if attributes.count > 0, let href = attributes.value("href") {
-                    itemAtomLink(href: href, attributes: attributes, base: base)
+                if attributes.count > 0, case .ascii(let href) = attributes.lookup("href") {
+                    itemAtomLink(href: .ascii(href), attributes: attributes, base: baseString(baseIndex))
+                } else if attributes.count > 0, let href = attributes.value("href") {
+                    itemAtomLink(href: .string(href), attributes: attributes, base: baseString(baseIndex))
                 } else if item?.linkIsAlternate != true {
-                    begin(.itemLink, mode: .text, depth: depth, base: base)
+                    begin(.itemLink, mode: .text, depth: depth, base: baseString(baseIndex))
                 }
             case .description:
-                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: .html), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: .html), depth: depth, base: contentBase())
             case .summary:
-                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 3), mode: textMode(attributes, atomish: atomish, default: atomMode), depth: depth, base: contentBase())
             case .content:
                 if let src = attributes.value("src") {
-                    item?.contentSource = resolveURL(src, against: base)
+                    item?.contentSource = resolveURL(src, against: baseString(baseIndex))
                     skipDepth = depth
                     return .ignored
                 }
                 let def: TextMode = atomish ? (format == .atom03 ? .text : .text) : .html
-                begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase)
+                begin(.itemContent(rank: 3), mode: textMode(attributes, atomish: atomish, default: def), depth: depth, base: contentBase())
             case .guid:
                 switch attributes.lookup("isPermaLink") {
                 case .absent: break
@@ -766,36 +852,42 @@ final class FeedBuilder {
                     return .person
                 }
             case .category:
-                if let term = attributes.value("term") ?? attributes.value("label") {
-                    let t = HTMLText.collapsingWhitespace(term)
-                    if !t.isEmpty, let item {
-                        if item.categories.isEmpty { item.categories.reserveCapacity(4) }
-                        item.categories.append(t)
+                switch attributes.lookup("term") {
+                case .ascii(let term):
+                    // Collapsed from the attribute's bytes through the builder's buffer: one string, no buffer.
+                    addCategory(FeedBytes.collapsed(term, scratch: urlOut))
+                case .other:
+                    addCategory(HTMLText.collapsingWhitespace(attributes.value("term") ?? ""))
+                case .absent:
+                    if let label = attributes.value("label") {
+                        addCategory(HTMLText.collapsingWhitespace(label))
+                    } else {
+                        begin(.itemCategory, mode: .html, depth: depth, base: nil)
                     }
-                } else {
-                    begin(.itemCategory, mode: .html, depth: depth, base: nil)
                 }
             case .enclosure:
-                if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
-                    addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                if case .ascii(let url) = attributes.lookup("url") {
+                    addEnclosure(ascii: url, attributes: attributes, base: baseString(baseIndex))
+                } else if let url = attributes.value("url") ?? attributes.value("href") ?? attributes.value("resource", prefix: "rdf") {
+                    addEnclosure(url: url, type: attributes.value("type"), length: attributes.value("length"), base: baseString(baseIndex))
                 }
             case .source:
                 skipDepth = depth
                 return .ignored
             case .body:
-                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase())
             case .fullitem:
-                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 1), mode: .html, depth: depth, base: contentBase())
             default:
                 break
             }
         case .xhtml:
             if local == .body || local == .div {
-                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 2), mode: .xhtml, depth: depth, base: contentBase())
             }
         case .content:
             if local == .encoded {
-                begin(.itemContent(rank: 4), mode: .html, depth: depth, base: contentBase)
+                begin(.itemContent(rank: 4), mode: .html, depth: depth, base: contentBase())
             }
         case .dc:
             switch local {
@@ -805,7 +897,7 @@ final class FeedBuilder {
             case .date: begin(.itemPublished(rank: 2), mode: .text, depth: depth, base: nil)
             case .modified: begin(.itemUpdated(rank: 2), mode: .text, depth: depth, base: nil)
             case .subject: begin(.itemCategory, mode: .html, depth: depth, base: nil)
-            case .description: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
+            case .description: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase())
             case .title: if item?.title == nil { begin(.itemTitle, mode: .html, depth: depth, base: nil) }
             default: break
             }
@@ -816,15 +908,15 @@ final class FeedBuilder {
             case .content:
                 if let url = attributes.value("url") {
                     let type = attributes.value("type") ?? attributes.value("medium").map { $0 == "image" ? "image" : $0 }
-                    addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: base)
+                    addEnclosure(url: url, type: type, length: attributes.value("fileSize"), base: baseString(baseIndex))
                     if (attributes.value("medium") == "image" || type?.hasPrefix("image") == true), item?.image == nil {
-                        item?.image = resolveURL(url, against: base)
+                        item?.image = resolveURL(url, against: baseString(baseIndex))
                     }
                 }
             case .thumbnail:
-                if let url = attributes.value("url"), item?.image == nil { item?.image = resolveURL(url, against: base) }
+                if let url = attributes.value("url"), item?.image == nil { item?.image = resolveURL(url, against: baseString(baseIndex)) }
             case .description:
-                begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase)
+                begin(.itemSummary(rank: 1), mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: contentBase())
             case .title:
                 begin(.itemMediaTitle, mode: textMode(attributes, atomish: false, default: .text), depth: depth, base: nil)
             case .keywords:
@@ -835,10 +927,10 @@ final class FeedBuilder {
         case .itunes:
             switch local {
             case .author: begin(.itemAuthor(rank: 1), mode: .html, depth: depth, base: nil)
-            case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase)
-            case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase)
+            case .summary: begin(.itemSummary(rank: 2), mode: .html, depth: depth, base: contentBase())
+            case .subtitle: begin(.itemSummary(rank: 0), mode: .html, depth: depth, base: contentBase())
             case .image:
-                if let href = attributes.value("href") { item?.image = resolveURL(href, against: base) }
+                if let href = attributes.value("href") { item?.image = resolveURL(href, against: baseString(baseIndex)) }
             default: break
             }
         default:
@@ -847,7 +939,29 @@ final class FeedBuilder {
         return .other
     }
 
-    func itemAtomLink(href: String, attributes: SAXAttributes, base: String?) {
+    func addCategory(_ t: String) { withItem { $0.addCategory(t) } }
+
+    /// An attribute value: a string, or plain ASCII bytes (`SAXAttributes.Lookup.ascii`) that make the same string.
+    enum AttributeText {
+        case string(String)
+        case ascii(UnsafeBufferPointer<UInt8>)
+
+        var string: String {
+            switch self {
+            case .string(let s): return s
+            case .ascii(let b): return String(decoding: b, as: UTF8.self)
+            }
+        }
+    }
+
+    func resolveURL(_ ref: AttributeText, against base: String?) -> String {
+        switch ref {
+        case .string(let s): return resolveURL(s, against: base)
+        case .ascii(let b): return resolveURL(ascii: b, against: base)
+        }
+    }
+
+    func itemAtomLink(href: AttributeText, attributes: SAXAttributes, base: String?) {
         // Plain ASCII `rel` and `type` (or none) read as bytes: the same choices as below, without strings.
         let relLookup = attributes.lookup("rel")
         let typeLookup = attributes.lookup("type")
@@ -874,7 +988,11 @@ final class FeedBuilder {
                     item?.linkIsAlternate = htmlish
                 }
             } else if A.lowercasedEquals(relBytes, "enclosure") {
-                addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                switch href {
+                case .ascii(let h): addEnclosure(ascii: h, attributes: attributes, base: base)
+                case .string(let h):
+                    addEnclosure(url: h, type: attributes.value("type"), length: attributes.value("length"), base: base)
+                }
             } else if item?.link == nil, !A.lowercasedEquals(relBytes, "self"), !A.lowercasedEquals(relBytes, "edit"),
                 !A.lowercasedEquals(relBytes, "replies"), !A.lowercasedEquals(relBytes, "license")
             {
@@ -893,7 +1011,7 @@ final class FeedBuilder {
                 item?.linkIsAlternate = htmlish
             }
         case "enclosure":
-            addEnclosure(url: href, type: attributes.value("type"), length: attributes.value("length"), base: base)
+            addEnclosure(url: href.string, type: attributes.value("type"), length: attributes.value("length"), base: base)
         default:
             if item?.link == nil, rel != "self", rel != "edit", rel != "replies", rel != "license" {
                 item?.link = url
@@ -908,28 +1026,33 @@ final class FeedBuilder {
         var s = s
         let parsed: Int?? = s.withUTF8 { u in
             for c in u where c >= 0x80 { return .none }
-            let b = SAXAttributes.trimmed(u)
-            var k = 0
-            var negative = false
-            if k < b.count, b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: "-") {
-                negative = b[k] == UInt8(ascii: "-")
-                k += 1
-            }
-            guard k < b.count else { return .some(nil) }
-            var v = 0
-            while k < b.count {
-                let d = b[k] &- 0x30
-                guard d <= 9 else { return .some(nil) }
-                let (m, o1) = v.multipliedReportingOverflow(by: 10)
-                let (r, o2) = negative ? m.subtractingReportingOverflow(Int(d)) : m.addingReportingOverflow(Int(d))
-                guard !o1, !o2 else { return .some(nil) }
-                v = r
-                k += 1
-            }
-            return .some(v)
+            return .some(integer(ascii: u))
         }
         if let parsed { return parsed }
         return Int(s.trimmingASCIISpace())
+    }
+
+    /// `integer` of ASCII bytes.
+    static func integer(ascii u: UnsafeBufferPointer<UInt8>) -> Int? {
+        let b = SAXAttributes.trimmed(u)
+        var k = 0
+        var negative = false
+        if k < b.count, b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: "-") {
+            negative = b[k] == UInt8(ascii: "-")
+            k += 1
+        }
+        guard k < b.count else { return nil }
+        var v = 0
+        while k < b.count {
+            let d = b[k] &- 0x30
+            guard d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (r, o2) = negative ? m.subtractingReportingOverflow(Int(d)) : m.addingReportingOverflow(Int(d))
+            guard !o1, !o2 else { return nil }
+            v = r
+            k += 1
+        }
+        return v
     }
 
     func addEnclosure(url: String, type: String?, length: String?, base: String?) {
@@ -942,6 +1065,38 @@ final class FeedBuilder {
         let len = length.flatMap { Self.integer($0) }.flatMap { $0 >= 0 ? $0 : nil }
         let t = type.map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
             .flatMap { $0.isEmpty ? nil : $0 }
+        storeEnclosure(url: resolved, type: t, length: len)
+    }
+
+    /// `addEnclosure(url:type:length:base:)` with the URL given as ASCII bytes, and the `type` and `length`
+    /// attributes read as bytes when they are plain ASCII: strings only for what is kept.
+    func addEnclosure(ascii url: UnsafeBufferPointer<UInt8>, attributes: SAXAttributes, base: String?) {
+        guard !SAXAttributes.trimmed(url).isEmpty else { return }
+        let resolved = resolveURL(ascii: url, against: base)
+        var len: Int?
+        switch attributes.lookup("length") {
+        case .absent: len = nil
+        case .ascii(let b): len = Self.integer(ascii: b)
+        case .other: len = attributes.value("length").flatMap { Self.integer($0) }
+        }
+        if let l = len, l < 0 { len = nil }
+        var t: String?
+        switch attributes.lookup("type") {
+        case .absent: t = nil
+        case .ascii(let b):
+            let trimmed = SAXAttributes.trimmed(b)
+            t = trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
+        case .other:
+            @inline(__always) func space(_ c: UInt8?) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+            t = attributes.value("type")
+                .map { space($0.utf8.first) || space($0.utf8.last) ? String($0.trimmingASCIISpace()) : $0 }
+                .flatMap { $0.isEmpty ? nil : $0 }
+        }
+        storeEnclosure(url: resolved, type: t, length: len)
+    }
+
+    /// Adds an enclosure to the item, or completes the one it has with the same URL.
+    func storeEnclosure(url resolved: String, type t: String?, length len: Int?) {
         if let k = item?.enclosures.firstIndex(where: { $0.url == resolved }) {
             if item?.enclosures[k].type == nil { item?.enclosures[k].type = t }
             if item?.enclosures[k].length == nil { item?.enclosures[k].length = len }
@@ -968,30 +1123,30 @@ final class FeedBuilder {
         }
     }
 
+    /// Makes the item (all it needs is known when its element ends) and keeps the draft for the next one.
     func endItem() {
         guard let d = item else { return }
         item = nil
-        // Finished now, while its content is warm in the cache (at the end of the document, every item's content
-        // was read back from memory). The feed's author may come after the items: it is given at the end to the
-        // items without one (`items(feedAuthor:)`).
-        if d.author == nil { authorless.append(finishedItems.count) }
-        finishedItems.append(
+        // Made now, while its content is warm in the cache (at the end of the document, every item's content was
+        // read back from memory). Room for sixteen at the first: growing from one reallocated (and moved every
+        // item) five times more.
+        if items.isEmpty { items.reserveCapacity(16) }
+        items.append(
             ItemFinalizer.item(
                 from: d, feedAuthor: nil, documentURL: documentURL, sanitizer: sanitizer,
                 arena: UnsafeBufferPointer(start: contentArena.pointee.bytes, count: contentArena.pointee.count)))
         cfb_buf_clear(contentArena)
-    }
-
-    /// The document's items, with the feed's author given to those without one.
-    func items(feedAuthor: String?) -> [Item] {
-        var out = finishedItems
-        finishedItems = []
-        if let feedAuthor { for k in authorless { out[k].author = feedAuthor } }
-        ItemFinalizer.assignKeys(&out)
-        return out
+        spareDraft = d
     }
 
     // MARK: - Captured values
+
+    /// Runs `body` with the item being read, if any, without a retain and a release around it: `item` keeps
+    /// it, and nothing a field's conversion does ends the item.
+    @inline(__always)
+    func withItem(_ body: (ItemDraft) -> Void) {
+        itemRef?._withUnsafeGuaranteedRef(body)
+    }
 
     /// Stores the finished capture where its field goes.
     func finish() {
@@ -1029,23 +1184,28 @@ final class FeedBuilder {
         case .ttl:
             feed.ttlMinutes = Int(v.raw)
         case .itemTitle:
-            item?.title = v.plain()
+            withItem { $0.title = v.plain() }
         case .itemLink:
-            let raw = v.raw
-            if !raw.isEmpty, item?.linkIsAlternate != true {
-                item?.link = resolveURL(raw, against: v.base)
-                item?.linkIsAlternate = true
+            withItem { item in
+                let raw = v.raw
+                if !raw.isEmpty, !item.linkIsAlternate {
+                    item.link = resolveURL(raw, against: v.base)
+                    item.linkIsAlternate = true
+                }
             }
         case .itemSummary(let rank):
-            if item?.summary == nil || rank > (item?.summaryRank ?? 0), !v.isBlank {
-                item?.summary = v.plain()
-                item?.summaryRank = rank
+            withItem { item in
+                if item.summary == nil || rank > item.summaryRank, !v.isBlank {
+                    item.summary = v.plain()
+                    item.summaryRank = rank
+                }
             }
         case .itemContent(let rank):
             let direct = sax.pointee.direct != 0
-            if let item, (item.content == nil && item.contentInArena == nil) || rank > item.contentRank,
-                direct ? sax.pointee.nonblank != 0 : !v.isBlank
-            {
+            withItem { item in
+                guard (item.content == nil && item.contentInArena == nil) || rank > item.contentRank,
+                    direct ? sax.pointee.nonblank != 0 : !v.isBlank
+                else { return }
                 if direct {
                     // Sanitized already; the plain text from the bytes `captured` has, when it has some.
                     let s = sax.pointee
@@ -1085,36 +1245,39 @@ final class FeedBuilder {
                 item.contentRank = rank
             }
         case .itemAuthor(let rank):
-            if item?.author == nil || rank > (item?.authorRank ?? 0), !v.isBlank {
-                item?.author = v.plain()
-                item?.authorRank = rank
+            withItem { item in
+                if item.author == nil || rank > item.authorRank, !v.isBlank {
+                    item.author = v.plain()
+                    item.authorRank = rank
+                }
             }
         case .itemGUID:
-            item?.guid = v.raw
+            withItem { $0.guid = v.raw }
         case .itemID:
-            item?.atomID = v.raw
+            withItem { $0.atomID = v.raw }
         case .itemMediaTitle:
-            let t = v.plain()
-            if !t.isEmpty, item?.mediaTitle == nil { item?.mediaTitle = t }
+            withItem { item in
+                let t = v.plain()
+                if !t.isEmpty, item.mediaTitle == nil { item.mediaTitle = t }
+            }
         case .itemPublished(let rank):
-            if let item, rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
-                item.published = v.date
-                item.hasPublished = true
-                item.publishedRank = rank
+            withItem { item in
+                if rank >= item.publishedRank || !item.hasPublished, !v.isBlank {
+                    item.published = v.date
+                    item.hasPublished = true
+                    item.publishedRank = rank
+                }
             }
         case .itemUpdated(let rank):
-            if let item, rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
-                item.updated = v.date
-                item.hasUpdated = true
-                item.updatedRank = rank
+            withItem { item in
+                if rank >= item.updatedRank || !item.hasUpdated, !v.isBlank {
+                    item.updated = v.date
+                    item.hasUpdated = true
+                    item.updatedRank = rank
+                }
             }
         case .itemCategory:
-            let t = v.plain()
-            if !t.isEmpty, let item {
-                // Room for four at the first: growing one at a time reallocated at the second, third and fifth.
-                if item.categories.isEmpty { item.categories.reserveCapacity(4) }
-                item.categories.append(t)
-            }
+            withItem { $0.addCategory(v.plain()) }
         case .personName:
             let t = v.plain()
             if !t.isEmpty { person?.name = t }

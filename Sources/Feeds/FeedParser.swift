@@ -113,7 +113,11 @@ public enum FeedParser {
         if reader.entityBudgetExceeded { warnings.append("entity expansion stopped (nested or too large)") }
         var feed = builder.feed
         if feed.language == nil, let l = builder.feedLanguageFromAttr, !l.isEmpty { feed.language = l }
-        feed.items = builder.items(feedAuthor: feed.author)
+        var items: [Item] = []
+        swap(&items, &builder.items)
+        ItemFinalizer.fillAuthors(&items, feedAuthor: feed.author)
+        ItemFinalizer.assignKeys(&items)
+        feed.items = items
         return ParsedFeed(feed: feed, warnings: warnings)
     }
 
@@ -177,32 +181,52 @@ enum ItemFinalizer {
         return items
     }
 
-    /// One item from its draft.
+    /// The feed's author for the items without one: what `item(from:feedAuthor:...)` gives with the author
+    /// known, for items made before the end of the document (the feed's author may come after them).
+    static func fillAuthors(_ items: inout [Item], feedAuthor: String?) {
+        guard let feedAuthor else { return }
+        for k in items.indices where items[k].author == nil { items[k].author = feedAuthor }
+    }
+
+    /// One item from its draft, whose fields are moved out (the draft is spent): a field read in place was
+    /// retained for the item and released again when the draft was freed.
     static func item(
         from d: ItemDraft, feedAuthor: String?, documentURL: String?, sanitizer: Sanitizer,
         arena: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     ) -> Item {
         // Fields computed first and the item made once at the end: filling in a default `Item()` copied it
         // (a retain and a release of every field).
-        let id = d.guid.flatMap { $0.isEmpty ? nil : $0 } ?? d.atomID.flatMap { $0.isEmpty ? nil : $0 }
-            ?? d.about.flatMap { $0.isEmpty ? nil : $0 }
-        var link = d.link
+        var guid = d.guid.take()
+        var atomID = d.atomID.take()
+        var about = d.about.take()
+        var link = d.link.take()
         if link == nil {
-            if let g = d.guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
+            if let g = guid, d.guidIsPermaLink, URLResolver.isHTTP(g) {
                 link = g
-            } else if let a = d.atomID, URLResolver.isHTTP(a) {
+            } else if let a = atomID, URLResolver.isHTTP(a) {
                 link = a
-            } else if let about = d.about, URLResolver.isHTTP(about) {
+            } else if let about, URLResolver.isHTTP(about) {
                 link = about
-            } else if let src = d.contentSource {
+            } else if let src = d.contentSource.take() {
                 link = src
             }
         }
-        let base = link ?? documentURL
-        var summary: String?
-        if let t = d.summary { summary = t.isEmpty ? nil : t }
+        // The first non-empty of guid, atom:id and rdf:about, moved (not copied) into the id.
+        let id: String?
+        if guid?.isEmpty == false {
+            id = guid.take()
+        } else if atomID?.isEmpty == false {
+            id = atomID.take()
+        } else if about?.isEmpty == false {
+            id = about.take()
+        } else {
+            id = nil
+        }
+        var summary = d.summary.take()
+        if summary?.isEmpty == true { summary = nil }
         var content: String?
-        if let c = d.contentInArena, d.contentSanitized, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+        let inArena = d.contentInArena.take()
+        if let c = inArena, d.contentSanitized, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
             // Sanitized as it arrived (see `ItemDraft.contentSanitized`).
             let b = UnsafeBufferPointer(rebasing: arena[c.range])
             content = b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
@@ -214,31 +238,36 @@ enum ItemFinalizer {
                 let t = TextValue.plain(p, mode: c.mode)
                 summary = t.isEmpty ? nil : t
             }
-        } else if let c = d.contentInArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
+        } else if let c = inArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
             // As `TextValue.html` and `plain` (the mode is never base64 here), over the arena's bytes.
             let b = UnsafeBufferPointer(rebasing: arena[c.range])
-            let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? base)
+            let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? link ?? documentURL)
             content = h.isEmpty ? nil : h
             if summary == nil {
                 let t = TextValue.plain(b, mode: c.mode)
                 summary = t.isEmpty ? nil : t
             }
-        } else if let c = d.content {
-            let h = c.html(fallbackBase: base, sanitizer: sanitizer)
+        } else if let c = d.content.take() {
+            let h = c.html(fallbackBase: link ?? documentURL, sanitizer: sanitizer)
             content = h.isEmpty ? nil : h
             if summary == nil {
                 let t = c.plain()
                 summary = t.isEmpty ? nil : t
             }
         }
-        var title: String?
-        if let p = d.title { title = p.isEmpty ? nil : p }
-        if title == nil { title = d.mediaTitle }
+        var title = d.title.take()
+        if title?.isEmpty == true { title = nil }
+        if title == nil { title = d.mediaTitle.take() }
         if title == nil, let s = summary { title = firstWords(s) }
+        let updated = d.updated
+        var categories: [String] = []
+        var enclosures: [Enclosure] = []
+        swap(&categories, &d.categories)
+        swap(&enclosures, &d.enclosures)
         return Item(
-            id: id, title: title, link: link, summary: summary, content: content, author: d.author ?? feedAuthor,
-            published: d.published ?? d.updated, updated: d.updated, categories: d.categories,
-            enclosures: d.enclosures, image: d.image)
+            key: "", id: id, title: title, link: link, summary: summary, content: content,
+            author: d.author.take() ?? feedAuthor, published: d.published ?? updated, updated: updated,
+            categories: categories, enclosures: enclosures, image: d.image.take())
     }
 
     /// The first words of `text`, at most about 80 characters, with an ellipsis when cut.

@@ -20,6 +20,11 @@ public struct Enclosure: Sendable, Hashable, Codable {
 
 /// One normalized entry of a feed. Text fields are plain text except `content`, which is sanitized HTML.
 public struct Item: Sendable, Hashable {
+    // `key` first and the public initializer in an extension: the parser makes items with the memberwise
+    // initializer (`init(key:id:...)`, internal), which builds the value in place; the written-out one copied
+    // it once more (a retain and a release of every field).
+    /// Stable identity of the item within its feed (guid, else canonical link, else a content hash).
+    public var key: String
     /// The guid / atom:id / JSON id exactly as the feed gives it.
     public var id: String?
     public var title: String?
@@ -34,11 +39,11 @@ public struct Item: Sendable, Hashable {
     public var updated: Date?
     public var categories: [String]
     public var enclosures: [Enclosure]
-    /// Stable identity of the item within its feed (guid, else canonical link, else a content hash).
-    public var key: String
     /// Absolute URL of the item's picture (Media RSS thumbnail or image content, iTunes image, JSON Feed image).
     public var image: String?
+}
 
+extension Item {
     public init(
         id: String? = nil, title: String? = nil, link: String? = nil, summary: String? = nil,
         content: String? = nil, author: String? = nil, published: Date? = nil, updated: Date? = nil,

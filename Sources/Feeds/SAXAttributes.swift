@@ -57,7 +57,8 @@ struct SAXAttributes {
     /// The attribute `value` would read, without making a string when its value is plain ASCII.
     func lookup(_ name: StaticString, prefix: StaticString? = nil) -> Lookup {
         guard let raw = find(name, prefix: prefix) else { return .absent }
-        for c in raw where c >= 0x80 || c == UInt8(ascii: "&") { return .other }
+        // In C, sixteen bytes at a time (every URL, type and length an item's attributes give goes through here).
+        guard FeedBytes.isASCIIWithoutAmpersand(raw) else { return .other }
         return .ascii(raw)
     }
 

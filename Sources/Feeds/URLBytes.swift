@@ -62,19 +62,22 @@ struct URLBytes {
     /// `:`) and needs no cleaning, so that resolving it against any base gives it back unchanged.
     static func isCleanAbsolute(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { u in
-            guard let f = u.first, HTMLScanner.isAlpha(f) else { return false }
-            var j = 1
-            while j < u.count {
-                let c = u[j]
-                if HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
-                    j += 1
-                } else {
-                    break
-                }
+        return s.withUTF8 { isCleanAbsolute($0) }
+    }
+
+    /// `isCleanAbsolute` of the string these bytes are.
+    static func isCleanAbsolute(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = u.first, HTMLScanner.isAlpha(f) else { return false }
+        var j = 1
+        while j < u.count {
+            let c = u[j]
+            if HTMLEntities.isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
+                j += 1
+            } else {
+                break
             }
-            return j < u.count && u[j] == UInt8(ascii: ":") && !needsCleaning(u)
         }
+        return j < u.count && u[j] == UInt8(ascii: ":") && !needsCleaning(u)
     }
 
     /// Whether `s` needs cleaning (white space, quotes, angle brackets, backslashes).

@@ -192,7 +192,7 @@ final class XMLFeedReader {
                 (ns, uriString) = (uris[k].ns, uris[k].string)
             } else {
                 uriString = uri.map { String(cString: $0) } ?? ""
-                ns = Namespace.classify(uriString)
+                ns = Self.commonNamespace(uriString) ?? Namespace.classify(uriString)
                 if uris.count < 32 { uris.append((u, ns, uriString)) }
             }
             cls = (ns, Local.classify(cString: localname))
@@ -205,6 +205,21 @@ final class XMLFeedReader {
             if cls.0 == .rss { builder.noteRDFNamespace(uriString) }
         }
         return cls
+    }
+
+    /// The namespace URIs most feeds declare, exactly as they are written: each found by one comparison instead
+    /// of lower-casing and searching (`Namespace.classify` gives the same answers).
+    static let commonNamespaces: [(uri: String, ns: Namespace)] = [
+        ("", .none), ("http://www.w3.org/2005/Atom", .atom10), ("http://purl.org/rss/1.0/modules/content/", .content),
+        ("http://purl.org/dc/elements/1.1/", .dc), ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", .rdf),
+        ("http://purl.org/rss/1.0/", .rss), ("http://search.yahoo.com/mrss/", .media),
+        ("http://www.itunes.com/dtds/podcast-1.0.dtd", .itunes), ("http://www.w3.org/1999/xhtml", .xhtml),
+        ("http://www.w3.org/XML/1998/namespace", .xml),
+    ]
+
+    static func commonNamespace(_ uri: String) -> Namespace? {
+        for c in commonNamespaces where c.uri == uri { return c.ns }
+        return nil
     }
 
     func record(_ error: UnsafeMutablePointer<xmlError>) {

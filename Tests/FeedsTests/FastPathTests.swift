@@ -210,6 +210,151 @@ import Testing
         }
     }
 
+    @Test func builderResolutionOfBytesAgreesWithStrings() {
+        // `resolveURL(ascii:)` reads an attribute's bytes without making the reference's string first.
+        let builder = FeedBuilder(documentURL: nil)
+        for base in Self.urlBases + [""] {
+            for ref in Self.urlRefs {
+                let fromBytes = Array(ref.utf8).withUnsafeBufferPointer { builder.resolveURL(ascii: $0, against: base) }
+                #expect(fromBytes == builder.resolveURL(ref, against: base), "\(base) + \(ref)")
+            }
+            let none = builder.resolveURL(ascii: UnsafeBufferPointer(start: nil, count: 0), against: base)
+            #expect(none == builder.resolveURL("", against: base), "\(base)")
+        }
+    }
+
+    /// A reused draft (`ItemDraft.reset`) must be a fresh one: every field, as `Mirror` lists them.
+    @Test func resetDraftIsAFreshOne() {
+        func fields(_ d: ItemDraft) -> [String] { Mirror(reflecting: d).children.map { "\($0.label ?? "?")=\($0.value)" } }
+        let d = ItemDraft(base: "http://a.org/")
+        let fresh = fields(ItemDraft(base: "http://b.org/"))
+        for case let (label?, _) in Mirror(reflecting: d).children {
+            // Every field set to something else than its initial value.
+            switch label {
+            case "base": d.base = "x"
+            case "title": d.title = "x"
+            case "link": d.link = "x"
+            case "linkIsAlternate": d.linkIsAlternate = true
+            case "summary": d.summary = "x"
+            case "summaryRank": d.summaryRank = 3
+            case "content": d.content = TextValue(bytes: [1], mode: .html, base: "x")
+            case "contentInArena": d.contentInArena = ArenaText(range: 1..<2, mode: .text, base: nil)
+            case "contentSanitized": d.contentSanitized = true
+            case "contentPlain": d.contentPlain = 3..<4
+            case "contentRank": d.contentRank = 2
+            case "contentSource": d.contentSource = "x"
+            case "author": d.author = "x"
+            case "authorRank": d.authorRank = 4
+            case "guid": d.guid = "x"
+            case "guidIsPermaLink": d.guidIsPermaLink = false
+            case "atomID": d.atomID = "x"
+            case "about": d.about = "x"
+            case "mediaTitle": d.mediaTitle = "x"
+            case "published": d.published = Date(timeIntervalSince1970: 1)
+            case "hasPublished": d.hasPublished = true
+            case "publishedRank": d.publishedRank = 1
+            case "updated": d.updated = Date(timeIntervalSince1970: 1)
+            case "hasUpdated": d.hasUpdated = true
+            case "updatedRank": d.updatedRank = 1
+            case "categories": d.categories = ["x"]
+            case "enclosures": d.enclosures = [Enclosure(url: "x")]
+            case "image": d.image = "x"
+            default: Issue.record("field \(label) not set here: add it, and to ItemDraft.reset")
+            }
+        }
+        #expect(fields(d) != fresh)
+        d.reset(base: "http://b.org/")
+        #expect(fields(d) == fresh)
+    }
+
+    /// Items are made as they end: a feed author given after them still fills theirs.
+    @Test func feedAuthorAfterTheItemsFillsTheirs() throws {
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>a</id></entry>\
+            <entry><id>b</id><author><name>Own</name></author></entry><author><name>Late</name></author></feed>
+            """
+        #expect(try parseString(atom).feed.items.map(\.author) == ["Late", "Own"])
+        let rss = """
+            <rss version="2.0"><channel><title>T</title><item><title>a</title></item>\
+            <item><title>b</title><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Own</dc:creator></item>\
+            <managingEditor>Late</managingEditor></channel></rss>
+            """
+        #expect(try parseString(rss).feed.items.map(\.author) == ["Late", "Own"])
+    }
+
+    @Test func commonNamespacesAreWhatClassifyFinds() {
+        #expect(XMLFeedReader.commonNamespaces.count == 10)
+        for c in XMLFeedReader.commonNamespaces { #expect(Namespace.classify(c.uri) == c.ns, "\(c.uri)") }
+        #expect(XMLFeedReader.commonNamespace("http://www.w3.org/2005/atom") == nil)
+        #expect(XMLFeedReader.commonNamespace("http://purl.org/dc/elements/1.1") == nil)
+    }
+
+    /// Atom category terms collapsed from the attribute's bytes when plain ASCII: what the string path gives.
+    @Test func categoryTermsReadAsBytesGiveTheStringAnswers() throws {
+        for (written, term) in [(" a  b ", " a  b "), ("", ""), ("  ", "  "), ("x&#9;y", "x\ty"), ("T &amp; L", "T & L"),
+                                ("\u{e9} t ", "\u{e9} t "), ("one", "one"), ("a&#160;b", "a\u{a0}b")] {
+            let doc = """
+                <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>e</id>\
+                <category term="\(written)"/><category label=" L  x "/></entry></feed>
+                """
+            let expected = [HTMLText.collapsingWhitespace(term), "L x"].filter { !$0.isEmpty }
+            #expect(try parseString(doc).feed.items.first?.categories == expected, "\(written)")
+        }
+    }
+
+    /// Runs `body` with libxml2-style attributes (local name, prefix, URI, value start, value end) for `pairs`.
+    static func withAttributes<R>(_ pairs: [(String, String)], _ body: (SAXAttributes) throws -> R) rethrows -> R {
+        var storage: [UnsafeMutablePointer<UInt8>] = []
+        defer { storage.forEach { $0.deallocate() } }
+        func cString(_ s: String) -> UnsafeMutablePointer<UInt8> {
+            let b = Array(s.utf8) + [0]
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: b.count)
+            p.initialize(from: b, count: b.count)
+            storage.append(p)
+            return p
+        }
+        var slots: [UnsafePointer<UInt8>?] = []
+        for (name, value) in pairs {
+            let v = cString(value)
+            slots += [UnsafePointer(cString(name)), nil, nil, UnsafePointer(v), UnsafePointer(v + value.utf8.count)]
+        }
+        return try slots.withUnsafeMutableBufferPointer { try body(SAXAttributes(base: $0.baseAddress, count: pairs.count)) }
+    }
+
+    /// An RSS `enclosure` read as bytes (`addEnclosure(ascii:)`) gives what the strings gave.
+    @Test func enclosureAttributesReadAsBytesGiveTheStringAnswers() throws {
+        let urls = ["/img/1.jpg", " http://a.org/x.mp3 ", "http://a.org/x.mp3", "a b.mp3", "", "  ", "../up.ogg"]
+        let types: [String?] = [nil, "audio/mpeg", " audio/mpeg ", "", " ", "au&#100;io/x", "vidéo/x", "\taudio/ogg\n"]
+        let lengths: [String?] = [nil, "123", " 42 ", "-1", "", "x", "1&#50;", "٣", "+7", "99999999999999999999"]
+        for url in urls {
+            for type in types {
+                for length in lengths {
+                    var pairs = [("url", url)]
+                    if let type { pairs.append(("type", type)) }
+                    if let length { pairs.append(("length", length)) }
+                    let fast = FeedBuilder(documentURL: "http://example.com/feed/")
+                    let slow = FeedBuilder(documentURL: "http://example.com/feed/")
+                    fast.beginItem(base: nil)
+                    slow.beginItem(base: nil)
+                    try Self.withAttributes(pairs) { a in
+                        guard case .ascii(let u) = a.lookup("url") else {
+                            Issue.record("url \(url) not plain ASCII")
+                            return
+                        }
+                        // Twice: the second completes the first (same URL) instead of adding another.
+                        for _ in 0..<2 {
+                            fast.addEnclosure(ascii: u, attributes: a, base: "http://example.com/feed/")
+                            slow.addEnclosure(
+                                url: try #require(a.value("url")), type: a.value("type"), length: a.value("length"),
+                                base: "http://example.com/feed/")
+                        }
+                    }
+                    #expect(fast.item?.enclosures == slow.item?.enclosures, "\(pairs)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml encoding='ISO-8859-1' ?>", "<?xml version='1.0'?>",
         "<?xml encoding = \"windows-1252\"?>", "<?xml encoding\r\n=\"utf-8\"?>", "<?xml encoding\n\r=\"x\"?>",
@@ -281,6 +426,33 @@ import Testing
         Array(path.utf8).withUnsafeBufferPointer { URLBytes.appendRemovingDots($0, to: &fast) }
         URLBytes.appendRemovingDots(Array(path.utf8), to: &slow)
         #expect(fast == slow)
+    }
+
+    @Test func attributeLookupInCAgreesWithTheByteLoop() {
+        // `SAXAttributes.lookup` asks C (`cfb_is_ascii_without_amp`) whether a value is plain ASCII without '&'.
+        func reference(_ b: [UInt8]) -> Bool { !b.contains { $0 >= 0x80 || $0 == UInt8(ascii: "&") } }
+        let clean = Array("https://example.com/a/b/c/d?e=f;g=h#frag-ment".utf8)
+        for bad: UInt8 in [0x00, 0x25, 0x26, 0x27, 0x7F, 0x80, 0xC3, 0xFF] {
+            for at in 0..<clean.count {
+                var b = clean
+                b[at] = bad
+                for length in [at + 1, 15, 16, 17, 32, 33, b.count] where length <= b.count {
+                    let slice = Array(b.prefix(length))
+                    let fast = slice.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) }
+                    #expect(fast == reference(slice), "\(slice)")
+                }
+            }
+        }
+        for value in ["plain", "", "a&#38;b", "caf\u{e9}", "x&y"] {
+            let lookup = FastPathTests.withAttributes([("v", value)]) { a -> String in
+                switch a.lookup("v") {
+                case .absent: return "absent"
+                case .ascii(let b): return "ascii " + String(decoding: b, as: UTF8.self)
+                case .other: return "other"
+                }
+            }
+            #expect(lookup == (reference(Array(value.utf8)) ? "ascii " + value : "other"), "\(value)")
+        }
     }
 
     @Test func urlCleaningCheckInCAgreesWithTheByteLoop() {

@@ -153,6 +153,9 @@ int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 /// U+FFFE/U+FFFF or a code point past U+10FFFF (libxml2 2.9 decodes some of them silently); else 0.
 int cfb_has_unchecked_bytes(const uint8_t *s, size_t n);
 
+/// 1 when `s` has no byte >= 0x80 and no '&' (an attribute value whose string is its bytes), else 0.
+int cfb_is_ascii_without_amp(const uint8_t *s, size_t n);
+
 /// Turns the AVX2 loops (used when the processor has AVX2) on or off, for the tests that hold them to the
 /// SSE2 ones; returns whether they are now used.
 int cfb_use_avx2(int on);
