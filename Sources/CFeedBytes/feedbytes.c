@@ -3,6 +3,7 @@
 // quirks included: the Swift tests and the byte-identical JSON comparison hold both to the same output.
 #include "CFeedBytes.h"
 #include "buffer.h"
+#include "sanitizer.h"
 
 #include <libxml/xmlversion.h>
 #undef LIBXML_ICU_ENABLED
@@ -188,11 +189,8 @@ static int has_prefix_folded(const uint8_t *s, size_t n, size_t j, const char *p
 // MARK: - Names
 
 /// A lower-cased (ASCII letters only) name of up to 16 bytes packed into two words, with its exact length;
-/// longer names match no table entry.
-typedef struct {
-    uint64_t lo, hi;
-    size_t count;
-} name_t;
+/// longer names match no table entry (`cfb_tag_name`, shared with feedsax.c through sanitizer.h).
+typedef cfb_tag_name name_t;
 
 /// The eight bytes of `x` with ASCII capitals lower-cased (no carries between bytes: each stays below 0x100).
 static inline uint64_t lower_ascii8(uint64_t x) {
@@ -249,21 +247,6 @@ static inline __attribute__((always_inline)) name_t pack_lower_name(const uint8_
     return pack_name(s, from, to, limit);
 }
 
-static inline int name_eq(name_t a, name_t b) { return a.lo == b.lo && a.hi == b.hi && a.count == b.count; }
-
-static inline void put_name(cfb_buf *b, name_t t) {
-    size_t n = t.count < 16 ? t.count : 16;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    // The packed words hold the bytes in order: store all sixteen, keep `n`.
-    reserve(b, 16);
-    memcpy(b->bytes + b->count, &t.lo, 8);
-    memcpy(b->bytes + b->count + 8, &t.hi, 8);
-    b->count += n;
-#else
-    for (size_t k = 0; k < n; k++) put1(b, (uint8_t)(k < 8 ? t.lo >> (8 * k) : t.hi >> (8 * (k - 8))));
-#endif
-}
-
 // Fixed tables from name to a small value (0 = absent), filled once.
 #define TABLE_SIZE 512
 typedef struct {
@@ -279,7 +262,7 @@ static inline size_t name_hash(name_t t) {
 static void table_add(name_table *t, const char *name, uint8_t v) {
     name_t key = pack_name((const uint8_t *)name, 0, strlen(name), 0);
     size_t k = name_hash(key) & (TABLE_SIZE - 1);
-    while (t->values[k] && !name_eq(t->keys[k], key)) k = (k + 1) & (TABLE_SIZE - 1);
+    while (t->values[k] && !cfb_tag_name_eq(t->keys[k], key)) k = (k + 1) & (TABLE_SIZE - 1);
     t->keys[k] = key;
     t->values[k] |= v;
 }
@@ -288,7 +271,7 @@ static inline uint8_t table_get(const name_table *t, name_t key) {
     if (key.count == 0 || key.count > 16) return 0;
     size_t k = name_hash(key) & (TABLE_SIZE - 1);
     while (t->values[k]) {
-        if (name_eq(t->keys[k], key)) return t->values[k];
+        if (cfb_tag_name_eq(t->keys[k], key)) return t->values[k];
         k = (k + 1) & (TABLE_SIZE - 1);
     }
     return 0;
@@ -457,7 +440,7 @@ static void skip_raw_text(scanner *sc, name_t name) {
         }
         if (s[j + 1] == '/') {
             size_t e = name_end(sc, j + 2);
-            if (name_eq(pack_name(s, j + 2, e, n), name)) {
+            if (cfb_tag_name_eq(pack_name(s, j + 2, e, n), name)) {
                 sc->i = min_z(n, find_byte(s, e, n, '>') + 1);
                 return;
             }
@@ -834,7 +817,7 @@ static inline void put_escaped_attribute(cfb_buf *out, const uint8_t *v, size_t 
 static inline __attribute__((always_inline)) void put_attribute(cfb_buf *out, name_t an, const uint8_t *v,
                                                                size_t n, const uint8_t *readable_end) {
     put1(out, ' ');
-    put_name(out, an);
+    cfb_sanitizer_put_name(out, an);
     PUTS(out, "=\"");
     put_escaped_attribute(out, v, n, readable_end);
     put1(out, '"');
@@ -1219,7 +1202,7 @@ static inline __attribute__((always_inline)) int put_simple_url(cfb_buf *out, na
     }
     if (!is_plain_path(v, n, readable_end)) return 0;
     put1(out, ' ');
-    put_name(out, an);
+    cfb_sanitizer_put_name(out, an);
     PUTS(out, "=\"");
     if (base->prefix_plain) put(out, base->prefix, pn);
     else cfb_escape_attribute(base->prefix, pn, out);
@@ -1298,7 +1281,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
     cfb_url_callback resolve, void *context, size_t *trim_start, size_t *trim_end, int avx2) {
     url_base base = {prefix, origin_count, prefix_count, directory_has_dots,
                      prefix && find_any3(prefix, 0, prefix_count, '<', '&', '"') == prefix_count};
-    tables();
+    // The tables are built by `cfb_sanitize`, which chooses the copy.
     reserve(out, n + 64);
     size_t out_start = out->count;
     name_t open_small[64];
@@ -1350,7 +1333,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
                     continue;
                 }
             } else if (c1 == '/' && (uint8_t)(c2 - 'a') <= 'z' - 'a' && s[i + 3] == '>') {
-                if (open_count > 0 && name_eq(open[open_count - 1], (name_t){c2, 0, 1})) {
+                if (open_count > 0 && cfb_tag_name_eq(open[open_count - 1], (name_t){c2, 0, 1})) {
                     open_count--;
                     i += 4;
                     continue;
@@ -1375,7 +1358,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
                         i = e + 1;
                         continue;
                     }
-                } else if (open_count > 0 && name_eq(open[open_count - 1], nm)) {
+                } else if (open_count > 0 && cfb_tag_name_eq(open[open_count - 1], nm)) {
                     open_count--;
                     i = e + 1;
                     continue;
@@ -1405,8 +1388,8 @@ static inline __attribute__((always_inline)) void sanitize_body(
             }
             if (cls == 0) break;
             put1(out, '<');
-            put_name(out, t.name);
-            int is_img = name_eq(t.name, name_img);
+            cfb_sanitizer_put_name(out, t.name);
+            int is_img = cfb_tag_name_eq(t.name, name_img);
             size_t j = t.start;
             name_t an;
             size_t vs, ve;
@@ -1436,7 +1419,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
                 } else {
                     const uint8_t *r = NULL;
                     size_t rn = 0;
-                    int image = is_img && name_eq(an, name_src);
+                    int image = is_img && cfb_tag_name_eq(an, name_src);
                     if (resolve(context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
                         put_attribute(out, an, r, rn, r + rn);
                 }
@@ -1449,12 +1432,12 @@ static inline __attribute__((always_inline)) void sanitize_body(
             // Only EL_KEEP elements are ever on the stack: a name found there needs no table lookup.
             if (open_count == 0) break;
             size_t k = open_count;
-            while (k > 0 && !name_eq(open[k - 1], t.name)) k--;
+            while (k > 0 && !cfb_tag_name_eq(open[k - 1], t.name)) k--;
             if (k == 0) break;
             while (open_count >= k) {
                 name_t nm = open[--open_count];
                 PUTS(out, "</");
-                put_name(out, nm);
+                cfb_sanitizer_put_name(out, nm);
                 put1(out, '>');
             }
             break;
@@ -1466,7 +1449,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
     while (open_count > 0) {
         name_t nm = open[--open_count];
         PUTS(out, "</");
-        put_name(out, nm);
+        cfb_sanitizer_put_name(out, nm);
         put1(out, '>');
     }
     if (open != open_small) free(open);
@@ -1909,7 +1892,6 @@ int cfb_has_unchecked_bytes(const uint8_t *b, size_t n) {
 
 // `cfb_sanitize`'s tables and attribute code for XHTML content sanitized as libxml2 reports it (feedsax.c):
 // the same choices as the loop above makes for the tag it reads back.
-#include "sanitizer.h"
 
 void cfb_sanitize_base_ready(cfb_sanitize_base *b) {
     tables();
@@ -1919,25 +1901,23 @@ void cfb_sanitize_base_ready(cfb_sanitize_base *b) {
 cfb_tag cfb_sanitizer_tag(const uint8_t *s, size_t n) {
     name_t t = pack_name(s, 0, n, 0);
     uint8_t cls = t.count == 1 ? elements1[(uint8_t)t.lo] : table_get(&elements, t);
-    cfb_tag r = {{t.lo, t.hi, t.count}, 0, 0, 0, 0, 0, 0};
+    cfb_tag r = {t, 0, 0, 0, 0, 0, 0};
     r.keep = cls == EL_KEEP;
     r.keep_void = cls == EL_KEEP_VOID;
     r.drop = cls == EL_DROP_WITH_CONTENT;
     r.drop_tag_only = r.drop && table_get(&void_dropped, t);
     r.plain = table_get(&effects, t) != 0;
-    r.is_img = name_eq(t, name_img);
+    r.is_img = cfb_tag_name_eq(t, name_img);
     return r;
 }
 
 uint8_t cfb_sanitizer_attribute_class(const uint8_t *s, size_t n, cfb_tag_name *name) {
-    name_t an = pack_name(s, 0, n, 0);
-    *name = (cfb_tag_name){an.lo, an.hi, an.count};
-    return attribute_class(an);
+    *name = pack_name(s, 0, n, 0);
+    return attribute_class(*name);
 }
 
-void cfb_sanitizer_attribute(cfb_buf *out, int is_img, cfb_tag_name name, uint8_t acls, const uint8_t *v, size_t vn,
+void cfb_sanitizer_attribute(cfb_buf *out, int is_img, cfb_tag_name an, uint8_t acls, const uint8_t *v, size_t vn,
                              const uint8_t *readable_end, const cfb_sanitize_base *b, cfb_buf *resolved) {
-    name_t an = {name.lo, name.hi, name.count};
     if (acls == AT_PLAIN) {
         put_attribute(out, an, v, vn, readable_end);
         return;
@@ -1952,7 +1932,7 @@ void cfb_sanitizer_attribute(cfb_buf *out, int is_img, cfb_tag_name name, uint8_
     }
     const uint8_t *r = NULL;
     size_t rn = 0;
-    int image = is_img && name_eq(an, name_src);
+    int image = is_img && cfb_tag_name_eq(an, name_src);
     if (b->resolve(b->context, acls == AT_URL ? CFB_URL : CFB_SRCSET, image, v, vn, &r, &rn))
         put_attribute(out, an, r, rn, r + rn);
 }

@@ -32,7 +32,7 @@ typedef struct {
 cfb_tag cfb_sanitizer_tag(const uint8_t *s, size_t n);
 
 /// Appends the name as the sanitizer writes it (lower-case; names it writes have at most 16 bytes): the packed
-/// words hold the bytes in order (as `put_name` in feedbytes.c).
+/// words hold the bytes in order: store all sixteen, keep `count`.
 static inline void cfb_sanitizer_put_name(cfb_buf *out, cfb_tag_name name) {
     size_t n = name.count < 16 ? name.count : 16;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

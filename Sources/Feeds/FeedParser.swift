@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Limits applied to one document.
 public struct ParseOptions: Sendable {
