@@ -360,8 +360,85 @@ public enum DateParser {
             offset: offset)
     }
 
+    /// `Weekday, D[D] Month YYYY H[H]:MM[:SS] ZONE` with the weekday and month as words of any length (the
+    /// form Indonesian portals write: `Rabu, 16 Maret 2025 10:56 WIB`), read in one pass: the date
+    /// `rfc822Slow` gives for it. Nil for anything else (a weekday that is a month or am/pm, a month the table
+    /// does not know, a zone that is am/pm or unknown, and a date `make` refuses); the general reading then
+    /// decides.
+    static func rfc822Words(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        let n = b.count
+        @inline(__always) func digit(_ k: Int) -> Int {
+            let c = b[k] &- 0x30
+            return c <= 9 ? Int(c) : -1
+        }
+        @inline(__always) func word(_ k: Int) -> Int {
+            var e = k
+            while e < n, HTMLScanner.isAlpha(b[e]) { e += 1 }
+            return e
+        }
+        // The weekday: letters, then ", ". The general reading takes a month word or am/pm here for a month or
+        // a meridiem (and a zone name only after a number or a time, so a zone-like weekday is just a word).
+        let w = word(0)
+        guard w > 0, w + 2 < n, b[w] == UInt8(ascii: ","), b[w + 1] == 0x20 else { return nil }
+        let weekday = TagName(b, 0..<w)
+        guard monthTable[weekday] == nil, weekday != Self.am, weekday != Self.pm else { return nil }
+        // Day: one or two digits, then a space.
+        var i = w + 2
+        let d0 = digit(i)
+        guard d0 >= 0, i + 1 < n else { return nil }
+        var day = d0
+        i += 1
+        let d1 = digit(i)
+        if d1 >= 0 {
+            day = d0 * 10 + d1
+            i += 1
+        }
+        guard i < n, b[i] == 0x20 else { return nil }
+        // Month: letters the table knows, then a space.
+        let ms = i + 1
+        let me = word(ms)
+        guard me > ms, me < n, b[me] == 0x20, let month = monthTable[TagName(b, ms..<me)] else { return nil }
+        // Year: four digits, then a space; the time: H[H]:MM[:SS], then a space.
+        i = me + 1
+        guard i + 5 <= n, b[i + 4] == 0x20 else { return nil }
+        let y0 = digit(i), y1 = digit(i + 1), y2 = digit(i + 2), y3 = digit(i + 3)
+        guard y0 | y1 | y2 | y3 >= 0 else { return nil }
+        i += 5
+        guard i < n else { return nil }
+        let h0 = digit(i)
+        guard h0 >= 0, i + 1 < n else { return nil }
+        var hour = h0
+        i += 1
+        let h1 = digit(i)
+        if h1 >= 0 {
+            hour = h0 * 10 + h1
+            i += 1
+        }
+        guard i + 3 < n, b[i] == UInt8(ascii: ":") else { return nil }
+        let m0 = digit(i + 1), m1 = digit(i + 2)
+        guard m0 | m1 >= 0 else { return nil }
+        i += 3
+        var second = 0
+        if b[i] == UInt8(ascii: ":") {
+            guard i + 3 < n else { return nil }
+            let s0 = digit(i + 1), s1 = digit(i + 2)
+            guard s0 | s1 >= 0 else { return nil }
+            second = s0 * 10 + s1
+            i += 3
+        }
+        // The zone: letters to the end, a name the table knows (not am/pm, which set a meridiem instead).
+        guard b[i] == 0x20 else { return nil }
+        i += 1
+        guard i < n, word(i) == n else { return nil }
+        let z = TagName(b, i..<n)
+        guard z != Self.am, z != Self.pm, let offset = zone(z) else { return nil }
+        return make(
+            y0 * 1000 + y1 * 100 + y2 * 10 + y3, month, day, hour, m0 * 10 + m1, second, offset: offset)
+    }
+
     static func rfc822(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         if let d = rfc822Common(b) { return d }
+        if let d = rfc822Words(b) { return d }
         return rfc822Slow(b)
     }
 

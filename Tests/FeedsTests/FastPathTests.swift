@@ -69,6 +69,83 @@ import Testing
         #expect(ItemFinalizer.allDistinctASCII(["a", "\u{e9}"]) == nil)
     }
 
+    @Test func rfc822WordsFormAgreesWithTheGeneralReading() {
+        // Parts of `Weekday, D Month YYYY HH:MM[:SS] ZONE` and near misses, combined at random (seeded), then
+        // every byte of a few dates replaced by others, and every prefix.
+        let weekdays = ["Rabu", "Jumat", "Sabtu", "Minggu", "Senin", "Selasa", "Kamis", "Wed", "wednesday", "Mar",
+                        "Maret", "am", "PM", "WIB", "Gmt", "X", "Sabtuuuuuuuuuuuuuuuuu", "Ra'bu", "Ra/bu", "", "12"]
+        let commas = [", ", ",  ", " ", ",", ". ", ", "]
+        let days = ["16", "9", "09", "0", "00", "31", "32", "29", "30", "123", "1a", " 9"]
+        let months = ["Maret", "Mei", "Agustus", "Desember", "Januari", "Februari", "Juli", "November", "Oktober",
+                      "mar", "MAY", "June", "Sept", "Des", "agt", "Xyz", "Marett", "Ma'ret", "am", "WIB", ""]
+        let years = ["2025", "2024", "1970", "0000", "25", "02025", "20x5", "2023"]
+        let times = ["10:56", "9:05", "09:05", "10:56:07", "23:59:60", "24:00", "24:00:01", "24:01", "25:00", "10:60",
+                     "10:5", "10:56.30", "10.56", "10:56:07.5", "100:56", "10:567", "10:56:", "10::56", "1:2:3",
+                     ":56", "10:56:7"]
+        let zones = ["WIB", "wita", "WIT", "GMT", "UTC", "am", "PM", "XYZ", "Mar", "Mei", "GMT+7", "+0700", "-0530", "",
+                     "Z", "J", "z", "aest", "WIB ", "WI B", "W1B", "etc/utc", "G'T", "WIBWIBWIBWIBWIBWIBWIB"]
+        var rng = SplitMix64(seed: 0x5EED_DA7E)
+        // Three times in four one of the first `valid` entries (the form's own), else any.
+        func pick(_ a: [String], valid: Int) -> String {
+            let r = rng.next()
+            return a[Int((r >> 8) % UInt64(r % 4 == 0 ? a.count : valid))]
+        }
+        var dates: [String] = []
+        for _ in 0..<20_000 {
+            dates.append(pick(weekdays, valid: 9) + pick(commas, valid: 1) + pick(days, valid: 8) + " "
+                + pick(months, valid: 15) + " " + pick(years, valid: 4) + " " + pick(times, valid: 7) + " "
+                + pick(zones, valid: 5))
+        }
+        for base in ["Rabu, 16 Maret 2025 10:56 WIB", "Sabtu, 9 November 2024 07:05:09 wita"] {
+            let b = Array(base.utf8)
+            for k in b.indices {
+                for r in [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: " "), UInt8(ascii: "a"), UInt8(ascii: ":"),
+                          UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "'"), 0xC3] {
+                    var c = b
+                    c[k] = r
+                    dates.append(String(decoding: c, as: UTF8.self))
+                }
+                var c = b
+                c.remove(at: k)
+                dates.append(String(decoding: c, as: UTF8.self))
+                dates.append(String(decoding: b[..<k], as: UTF8.self))
+            }
+        }
+        var taken = 0
+        for d in dates {
+            var s = d
+            s.withUTF8 { b in
+                let slow = DateParser.rfc822Slow(b)
+                if let fast = DateParser.rfc822Words(b) {
+                    taken += 1
+                    #expect(fast == slow, "\(d)")
+                }
+                #expect(DateParser.rfc822(b) == slow, "\(d)")
+                #expect(DateParser.parse(bytes: b) == DateParser.parse(d), "\(d)")
+            }
+        }
+        // The fast path is taken often (the comparison above is not vacuous), and by the usual forms.
+        #expect(taken > 3_000)
+        for d in ["Rabu, 16 Maret 2025 10:56 WIB", "Sabtu, 9 November 2024 07:05:09 wita", "Kamis, 1 Mei 2025 9:05 WIT"] {
+            var s = d
+            #expect(s.withUTF8 { DateParser.rfc822Words($0) } != nil, "\(d)")
+        }
+    }
+
+    @Test func capturedTextASCIICheckAgreesWithTheByteLoop() {
+        var rng = SplitMix64(seed: 0xA5C1)
+        for n in 0..<40 {
+            for k in -1..<n {
+                var b = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next() % 0x80) }
+                if k >= 0 { b[k] = 0x80 | UInt8(truncatingIfNeeded: rng.next() % 0x80) }
+                b.withUnsafeBufferPointer { u in
+                    #expect(CapturedText.isASCII(u) == !u.contains { $0 >= 0x80 })
+                }
+            }
+        }
+        #expect(CapturedText.isASCII(UnsafeBufferPointer(start: nil, count: 0)))
+    }
+
     @Test func rfc822CommonFormAgreesWithTheGeneralReading() {
         var dates = [
             "Wed, 02 Oct 2002 13:00:00 GMT", "Wed, 02 Oct 2002 13:00:00 +0200", "Sun, 2 Mar 2025 23:59:60 -0930",
@@ -768,5 +845,18 @@ import Testing
         let fast = parse()
         let slow = FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) { parse() }
         #expect(fast == slow)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for the generated inputs of the fast-path comparisons.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
