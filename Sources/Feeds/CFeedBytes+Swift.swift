@@ -93,6 +93,8 @@ final class Sanitizer {
     @exclusivity(unchecked) private var originCount = 0
     @exclusivity(unchecked) private var dots: Int32 = 0
     @exclusivity(unchecked) private var split: Int32 = -1
+    /// `prefix`, `originCount` and `dots` are what `cfb_url_prefix` gave for `lastBase` (not a `URLBase` split).
+    @exclusivity(unchecked) private var prefixFromC = false
 
     init() {
         urlCache = .allocate(capacity: 1)
@@ -142,17 +144,49 @@ final class Sanitizer {
         return String(decoding: UnsafeBufferPointer(start: p + lo, count: hi - lo), as: UTF8.self)
     }
 
+    /// Whether `cfb_url_prefix` gives `b` the split it gave the last base (`prefixFromC`): `b` starts with that
+    /// prefix (its scheme, authority and directory, which hold no `?` or `#`), has no `/` after it before its
+    /// query or fragment (so its directory ends where the prefix does), and needs no cleaning. Then its scheme,
+    /// origin, directory and dots are the prefix's, as `cfb_url_prefix` would find them.
+    private func keepsPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let pc = prefix.count
+        guard let p = prefix.bytes, let q = b.baseAddress, b.count >= pc, pc > 0 else { return false }
+        let pr = UnsafeRawPointer(p)
+        let qr = UnsafeRawPointer(q)
+        var k = 0
+        while k + 8 <= pc {
+            guard pr.loadUnaligned(fromByteOffset: k, as: UInt64.self) == qr.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            else { return false }
+            k += 8
+        }
+        while k < pc {
+            guard p[k] == q[k] else { return false }
+            k += 1
+        }
+        while k < b.count {
+            let c = q[k]
+            if c == UInt8(ascii: "/") { return false }
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") { break }
+            k += 1
+        }
+        return !URLBytes.needsCleaning(b)
+    }
+
     /// Splits `base` for `cfb_sanitize` (as `URLBase` does when it needs cleaning first).
     private func use(_ base: String?) {
         lastBase = .some(base)
         context.baseString = base
         baseBytesStale = true
+        // Items' bases are mostly their links, one directory for many of them: the split is then the last one.
+        if prefixFromC, var b = base, b.withUTF8({ keepsPrefix($0) }) { return }
+        prefixFromC = false
         cfb_buf_clear(&prefix)
         originCount = 0
         dots = 0
         split = -1
         if var b = base {
             split = b.withUTF8 { cfb_url_prefix($0.baseAddress, $0.count, &prefix, &originCount, &dots) }
+            prefixFromC = split == 1
         }
         if split < 0, let b = context.base, b.usable {
             // A base to clean first: split by `URLBase`.

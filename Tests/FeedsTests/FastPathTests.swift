@@ -132,6 +132,40 @@ import Testing
         }
     }
 
+    @Test func sanitizerKeepsTheSplitOnlyWhenItIsTheSame() {
+        // One sanitizer over a run of bases (it keeps the last split when the next base has it too) against a
+        // new sanitizer per base, on content whose URLs resolve against every part of the base.
+        let content = Array(("<p><a href=\"a.html\">a</a> <a href=\"../up\">b</a> <img src=\"/root.png\"> "
+            + "<a href=\"?q=1\">c</a> <a href=\"#f\">d</a> <a href=\"//other.example/x\">e</a> "
+            + "<a href=\"./d/e\">f</a> <a href=\"\">g</a> <a href=\"https://abs.example/z\">h</a></p>").utf8)
+        let schemes = ["https://", "http://", "HTTPS://", "urn:", "mailto:", "ftp:/", ""]
+        let hosts = ["example.com", "example.com:8080", "ex.co.id", "", "user@host"]
+        let dirs = ["/", "/read/9/", "/a/b/", "/a/../b/", "/./", "/read/9", "", "/a b/", "/x\\y/", "/%20/"]
+        let files = ["0", "1?utm_source=rss", "story-1.html", "", "x#frag/y", "y?q=/a/b", "z#", "?", "a/b", "..", "."]
+        var rng = SplitMix64(seed: 0xBA5E)
+        func pick(_ a: [String]) -> String { a[Int(rng.next() % UInt64(a.count))] }
+        var bases: [String?] = []
+        for _ in 0..<3_000 {
+            // Runs that share a prefix, and now and then a different one or none.
+            switch rng.next() % 10 {
+            case 0: bases.append(nil)
+            case 1, 2: bases.append(pick(schemes) + pick(hosts) + pick(dirs) + pick(files))
+            default:
+                if let last = bases.last, let l = last, let slash = l.lastIndex(of: "/") {
+                    bases.append(String(l[...slash]) + pick(files))
+                } else {
+                    bases.append(pick(schemes) + pick(hosts) + pick(dirs) + pick(files))
+                }
+            }
+        }
+        let kept = Sanitizer()
+        content.withUnsafeBufferPointer { c in
+            for base in bases {
+                #expect(kept.sanitize(c, base: base) == Sanitizer().sanitize(c, base: base), "\(base ?? "nil")")
+            }
+        }
+    }
+
     @Test func capturedTextASCIICheckAgreesWithTheByteLoop() {
         var rng = SplitMix64(seed: 0xA5C1)
         for n in 0..<40 {
