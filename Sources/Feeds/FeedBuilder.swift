@@ -85,6 +85,24 @@ struct CapturedText {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
     }
 
+    /// `raw`, or `candidate` itself when that is the string `raw` would make (trimmed bytes with ASCII at both
+    /// ends, the same UTF-8 as the candidate's): an item's guid, link, id and `rdf:about` are often one URL, kept
+    /// once instead of as a second string (an allocation and its free saved).
+    func raw(reusing candidate: String?) -> String {
+        var lo = 0
+        var hi = bytes.count
+        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        while lo < hi, ws(bytes[lo]) { lo += 1 }
+        while hi > lo, ws(bytes[hi - 1]) { hi -= 1 }
+        if lo == hi { return "" }
+        guard bytes[lo] < 0x80, bytes[hi - 1] < 0x80 else {
+            return String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace())
+        }
+        let trimmed = UnsafeBufferPointer(rebasing: bytes[lo..<hi])
+        if let candidate, candidate.hasUTF8(trimmed) { return candidate }
+        return String(decoding: trimmed, as: UTF8.self)
+    }
+
     /// `DateParser.parse(raw)`: ASCII bytes (every date it reads) parsed as they are, without a string
     /// (`DateParser` trims them as `raw` does, and more).
     var date: Date? {
@@ -378,8 +396,13 @@ final class FeedBuilder {
 
     /// `resolveURL(String(decoding: ref, as: UTF8.self), against: base)` for the bytes of an attribute value
     /// (`SAXAttributes.Lookup.ascii`), without making the reference's string first (one string, the answer).
-    func resolveURL(ascii ref: UnsafeBufferPointer<UInt8>, against base: String?) -> String {
-        if URLBytes.isCleanAbsolute(ref) { return String(decoding: ref, as: UTF8.self) }
+    /// `reusing`: a string to return instead of a new one when the answer has its bytes (see
+    /// `CapturedText.raw(reusing:)`).
+    func resolveURL(ascii ref: UnsafeBufferPointer<UInt8>, against base: String?, reusing: String? = nil) -> String {
+        if URLBytes.isCleanAbsolute(ref) {
+            if let reusing, reusing.hasUTF8(ref) { return reusing }
+            return String(decoding: ref, as: UTF8.self)
+        }
         guard var base, !base.isEmpty, let r = ref.baseAddress, ref.count > 0 else {
             return URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
         }
@@ -390,7 +413,9 @@ final class FeedBuilder {
         guard resolved == 1, let p = out.pointee.bytes else {
             return resolved == 1 ? "" : URLResolver.resolve(String(decoding: ref, as: UTF8.self), against: base)
         }
-        return String(decoding: UnsafeBufferPointer(start: p, count: out.pointee.count), as: UTF8.self)
+        let answer = UnsafeBufferPointer(start: p, count: out.pointee.count)
+        if let reusing, reusing.hasUTF8(answer) { return reusing }
+        return String(decoding: answer, as: UTF8.self)
     }
 
     var currentBaseIndex: Int32 { stack.last?.base ?? -1 }
@@ -973,10 +998,10 @@ final class FeedBuilder {
         }
     }
 
-    func resolveURL(_ ref: AttributeText, against base: String?) -> String {
+    func resolveURL(_ ref: AttributeText, against base: String?, reusing: String? = nil) -> String {
         switch ref {
         case .string(let s): return resolveURL(s, against: base)
-        case .ascii(let b): return resolveURL(ascii: b, against: base)
+        case .ascii(let b): return resolveURL(ascii: b, against: base, reusing: reusing)
         }
     }
 
@@ -1000,7 +1025,8 @@ final class FeedBuilder {
         if fast {
             typealias A = SAXAttributes
             if A.lowercasedEquals(relBytes, "alternate") || A.lowercasedEquals(relBytes, "http://www.iana.org/assignments/relation/alternate") {
-                let url = resolveURL(href, against: base)
+                // Atom ids are often the alternate link.
+                let url = resolveURL(href, against: base, reusing: item?.atomID)
                 let htmlish = type.map { A.lowercasedEquals($0, "text/html") || A.lowercasedEquals($0, "application/xhtml+xml") } ?? true
                 if item?.linkIsAlternate != true || (htmlish && item?.link == nil) {
                     item?.link = url
@@ -1206,7 +1232,7 @@ final class FeedBuilder {
             withItem { $0.title = v.plain() }
         case .itemLink:
             withItem { item in
-                let raw = v.raw
+                let raw = v.raw(reusing: item.about ?? item.guid)
                 if !raw.isEmpty, !item.linkIsAlternate {
                     item.link = resolveURL(raw, against: v.base)
                     item.linkIsAlternate = true
@@ -1271,9 +1297,9 @@ final class FeedBuilder {
                 }
             }
         case .itemGUID:
-            withItem { $0.guid = v.raw }
+            withItem { $0.guid = v.raw(reusing: $0.link) }
         case .itemID:
-            withItem { $0.atomID = v.raw }
+            withItem { $0.atomID = v.raw(reusing: $0.link) }
         case .itemMediaTitle:
             withItem { item in
                 let t = v.plain()

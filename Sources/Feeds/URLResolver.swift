@@ -160,6 +160,32 @@ extension StringProtocol {
     }
 }
 
+extension String {
+    /// Whether the string's UTF-8 is exactly `b` (a count check first: most candidates differ in length).
+    @inline(__always)
+    func hasUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard utf8.count == b.count else { return false }
+        let same: Bool? = utf8.withContiguousStorageIfAvailable { u in
+            guard let p = u.baseAddress, let q = b.baseAddress else { return u.count == 0 }
+            let pr = UnsafeRawPointer(p)
+            let qr = UnsafeRawPointer(q)
+            let n = u.count
+            var k = 0
+            while k + 8 <= n {
+                guard pr.loadUnaligned(fromByteOffset: k, as: UInt64.self) == qr.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                else { return false }
+                k += 8
+            }
+            while k < n {
+                guard p[k] == q[k] else { return false }
+                k += 1
+            }
+            return true
+        }
+        return same ?? false
+    }
+}
+
 extension Substring {
     /// The substring without leading and trailing ASCII white space, found on UTF-8 bytes. A trimmed space next
     /// to a non-ASCII byte might belong to a larger grapheme (" \u{301}"), so then the Character-level loop

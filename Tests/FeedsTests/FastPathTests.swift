@@ -166,6 +166,37 @@ import Testing
         }
     }
 
+    @Test func guidLinkAndAboutShareAStringOnlyWhenTheyAreTheSame() throws {
+        // Same-length values that differ, values equal after trimming, non-ASCII ones, relative links.
+        let pairs: [(String, String)] = [
+            ("https://a.example/1", "https://a.example/1"), ("https://a.example/1", "https://a.example/2"),
+            ("https://a.example/x1", " https://a.example/x1\n"), ("https://a.example/\u{e9}", "https://a.example/\u{e9}"),
+            ("/rel/1", "/rel/1"), ("https://a.example/1", "https://a.example/1 "), ("", "x"), ("x", ""),
+            ("https://b.example/123456789", "https://b.example/123456780"),
+        ]
+        for (link, other) in pairs {
+            let rss = "<rss version=\"2.0\"><channel><title>t</title><item><title>i</title><link>\(link)</link>"
+                + "<guid>\(other)</guid></item></channel></rss>"
+            let rdf = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\">"
+                + "<channel rdf:about=\"https://a.example/\"><title>t</title></channel><item rdf:about=\"\(other)\">"
+                + "<title>i</title><link>\(link)</link></item></rdf:RDF>"
+            let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><entry><title>i</title>"
+                + "<id>\(other)</id><link href=\"\(link)\"/></entry><entry><title>j</title><link href=\"\(link)\"/>"
+                + "<id>\(other)</id></entry></feed>"
+            for doc in [rss, rdf, atom] {
+                let items = try FeedParser.parse(Array(doc.utf8), url: "https://feed.example/dir/feed.xml").feed.items
+                for item in items {
+                    // Element text is trimmed; an attribute's value is as XML normalizes it (a newline is a space).
+                    let trimmedOther = doc == rdf
+                        ? other.replacingOccurrences(of: "\n", with: " ") : other.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let expectedLink = link.isEmpty ? nil : URLResolver.resolve(link, against: "https://feed.example/dir/feed.xml")
+                    if let expectedLink, !link.isEmpty { #expect(item.link == expectedLink, "\(doc)") }
+                    if !trimmedOther.isEmpty { #expect(item.id == trimmedOther, "\(doc)") }
+                }
+            }
+        }
+    }
+
     @Test func capturedTextASCIICheckAgreesWithTheByteLoop() {
         var rng = SplitMix64(seed: 0xA5C1)
         for n in 0..<40 {
