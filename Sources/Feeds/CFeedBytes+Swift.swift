@@ -84,16 +84,17 @@ final class Sanitizer {
     /// The base split for the relative URLs `cfb_sanitize` resolves itself (allocated: `cfb_sax` keeps a pointer
     /// to it while it sanitizes XHTML content, see `prepare`).
     private let urlCache: UnsafeMutablePointer<cfb_url_cache>
-    /// The bytes of `lastBase` (for `prepare`, which copies them when `use` changed the base).
+    /// The bytes of the last base (for `prepare`, which copies them when `use` changed the base).
     @exclusivity(unchecked) private var baseBytes = cfb_buf()
     @exclusivity(unchecked) private var baseBytesStale = true
-    /// The base the fields below were computed for (`nil` before the first item).
-    @exclusivity(unchecked) private var lastBase: String??
+    /// Whether the fields below were computed for a base, `context.baseString` (false before the first item):
+    /// the context keeps the base, one copy of it to store per item.
+    @exclusivity(unchecked) private var hasBase = false
     private let context = SanitizerContext(base: nil)
     @exclusivity(unchecked) private var originCount = 0
     @exclusivity(unchecked) private var dots: Int32 = 0
     @exclusivity(unchecked) private var split: Int32 = -1
-    /// `prefix`, `originCount` and `dots` are what `cfb_url_prefix` gave for `lastBase` (not a `URLBase` split).
+    /// `prefix`, `originCount` and `dots` are what `cfb_url_prefix` gave for the last base (not a `URLBase` split).
     @exclusivity(unchecked) private var prefixFromC = false
 
     init() {
@@ -113,7 +114,7 @@ final class Sanitizer {
     /// Sets `b` to what `cfb_sanitize` would be given for `base` (see `sanitize`), for `cfb_sax` to sanitize XHTML
     /// content as it arrives. `b` points into this sanitizer: valid until the next call with another base.
     func prepare(_ b: UnsafeMutablePointer<cfb_sanitize_base>, base: String) {
-        if lastBase != .some(base) { use(base) }
+        if !hasBase || context.baseString != base { use(base) }
         if baseBytesStale {
             cfb_buf_clear(&baseBytes)
             var s = base
@@ -129,7 +130,7 @@ final class Sanitizer {
 
     /// The sanitized HTML of `s` (see `HTMLSanitizer`), with URLs resolved against `base`.
     func sanitize(_ s: UnsafeBufferPointer<UInt8>, base: String?) -> String {
-        if lastBase != .some(base) { use(base) }
+        if !hasBase || context.baseString != base { use(base) }
         cfb_buf_clear(&out)
         var lo = 0
         var hi = 0
@@ -146,8 +147,9 @@ final class Sanitizer {
 
     /// Whether `cfb_url_prefix` gives `b` the split it gave the last base (`prefixFromC`): `b` starts with that
     /// prefix (its scheme, authority and directory, which hold no `?` or `#`), has no `/` after it before its
-    /// query or fragment (so its directory ends where the prefix does), and needs no cleaning. Then its scheme,
-    /// origin, directory and dots are the prefix's, as `cfb_url_prefix` would find them.
+    /// query or fragment (so its directory ends where the prefix does), and needs no cleaning (checked after the
+    /// prefix only: cleaning is about single bytes, and the prefix's are the last base's, which needed none).
+    /// Then its scheme, origin, directory and dots are the prefix's, as `cfb_url_prefix` would find them.
     private func keepsPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let pc = prefix.count
         guard let p = prefix.bytes, let q = b.baseAddress, b.count >= pc, pc > 0 else { return false }
@@ -163,22 +165,30 @@ final class Sanitizer {
             guard p[k] == q[k] else { return false }
             k += 1
         }
-        while k < b.count {
+        let n = b.count
+        while k < n {
             let c = q[k]
-            if c == UInt8(ascii: "/") { return false }
-            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") { break }
+            // `needs_cleaning`'s bytes, and a '/' before the query or fragment.
+            if c <= 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">")
+                || c == UInt8(ascii: "\\") || c == UInt8(ascii: "/")
+            {
+                return false
+            }
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") {
+                return !URLBytes.needsCleaning(UnsafeBufferPointer(start: q + k, count: n - k))
+            }
             k += 1
         }
-        return !URLBytes.needsCleaning(b)
+        return true
     }
 
     /// Splits `base` for `cfb_sanitize` (as `URLBase` does when it needs cleaning first).
     private func use(_ base: String?) {
-        lastBase = .some(base)
+        hasBase = true
         context.baseString = base
         baseBytesStale = true
         // Items' bases are mostly their links, one directory for many of them: the split is then the last one.
-        if prefixFromC, var b = base, b.withUTF8({ keepsPrefix($0) }) { return }
+        if prefixFromC, let base, base.utf8.withContiguousStorageIfAvailable({ keepsPrefix($0) }) == true { return }
         prefixFromC = false
         cfb_buf_clear(&prefix)
         originCount = 0

@@ -141,7 +141,8 @@ import Testing
         let schemes = ["https://", "http://", "HTTPS://", "urn:", "mailto:", "ftp:/", ""]
         let hosts = ["example.com", "example.com:8080", "ex.co.id", "", "user@host"]
         let dirs = ["/", "/read/9/", "/a/b/", "/a/../b/", "/./", "/read/9", "", "/a b/", "/x\\y/", "/%20/"]
-        let files = ["0", "1?utm_source=rss", "story-1.html", "", "x#frag/y", "y?q=/a/b", "z#", "?", "a/b", "..", "."]
+        let files = ["0", "1?utm_source=rss", "story-1.html", "", "x#frag/y", "y?q=/a/b", "z#", "?", "a/b", "..", ".",
+                     "a b", "x\"y", "<z>", "q?a b", "w\\v", "t\tu", "r#s<t", "p?q\\r"]
         var rng = SplitMix64(seed: 0xBA5E)
         func pick(_ a: [String]) -> String { a[Int(rng.next() % UInt64(a.count))] }
         var bases: [String?] = []
