@@ -16,6 +16,7 @@ public enum DateParser {
         while let l = s.last, l <= 0x20 { s = s.dropLast() }
         guard !s.isEmpty else { return nil }
         let b = UnsafeBufferPointer(rebasing: s)
+        if let d = iso8601Common(b) { return d }
         if let d = iso8601(b) { return d }
         return rfc822(b)
     }
@@ -90,6 +91,38 @@ public enum DateParser {
             c += 1
         }
         return (v, c)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS+HH:MM` (or `-HH:MM`), the forms nearly every Atom feed
+    /// and most RSS `dc:date`s write, read at fixed places: the date `iso8601` gives for them. Nil for anything
+    /// else (and for a date of this form that `make` refuses); `iso8601` then decides.
+    static func iso8601Common(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        let n = b.count
+        guard n == 20 || n == 25, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
+        else { return nil }
+        @inline(__always) func digit(_ k: Int) -> Int {
+            let c = b[k] &- 0x30
+            return c <= 9 ? Int(c) : -1
+        }
+        let y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), mo0 = digit(5), mo1 = digit(6)
+        let d0 = digit(8), d1 = digit(9), h0 = digit(11), h1 = digit(12), mi0 = digit(14), mi1 = digit(15)
+        let s0 = digit(17), s1 = digit(18)
+        guard y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1 >= 0 else { return nil }
+        var offset = 0
+        if n == 20 {
+            guard b[19] == UInt8(ascii: "Z") else { return nil }
+        } else {
+            let sign = b[19]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), b[22] == UInt8(ascii: ":") else { return nil }
+            let oh0 = digit(20), oh1 = digit(21), om0 = digit(23), om1 = digit(24)
+            guard oh0 | oh1 | om0 | om1 >= 0 else { return nil }
+            let secs = (oh0 * 10 + oh1) * 3600 + (om0 * 10 + om1) * 60
+            offset = sign == UInt8(ascii: "-") ? -secs : secs
+        }
+        return make(
+            y0 * 1000 + y1 * 100 + y2 * 10 + y3, mo0 * 10 + mo1, d0 * 10 + d1, h0 * 10 + h1, mi0 * 10 + mi1,
+            s0 * 10 + s1, offset: offset)
     }
 
     static func iso8601(_ b: UnsafeBufferPointer<UInt8>) -> Date? {

@@ -69,6 +69,53 @@ import Testing
         #expect(ItemFinalizer.allDistinctASCII(["a", "\u{e9}"]) == nil)
     }
 
+    @Test func iso8601CommonFormAgreesWithTheGeneralReading() {
+        var rng = SplitMix64(seed: 0x150_8601)
+        func two(_ max: UInt64) -> String {
+            let v = rng.next() % max
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
+        var dates: [String] = []
+        for _ in 0..<20_000 {
+            let y = rng.next() % 4 == 0 ? String(rng.next() % 10_000) : "20\(two(40))"
+            let zone: String
+            switch rng.next() % 6 {
+            case 0: zone = "Z"
+            case 1: zone = "z"
+            case 2: zone = "-\(two(16)):\(two(61))"
+            default: zone = "+\(two(16)):\(two(61))"
+            }
+            dates.append("\(y)-\(two(14))-\(two(33))T\(two(26)):\(two(62)):\(two(62))\(zone)")
+        }
+        for base in ["2025-03-16T10:56:00+07:00", "2024-02-29T23:59:60Z"] {
+            let b = Array(base.utf8)
+            for k in b.indices {
+                for r in [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: " "), UInt8(ascii: "T"), UInt8(ascii: ":"),
+                          UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "Z"), UInt8(ascii: "."), UInt8(ascii: "/"), 0xC3] {
+                    var c = b
+                    c[k] = r
+                    dates.append(String(decoding: c, as: UTF8.self))
+                }
+                var c = b
+                c.insert(UInt8(ascii: "1"), at: k)
+                dates.append(String(decoding: c, as: UTF8.self))
+                dates.append(String(decoding: b[..<k], as: UTF8.self))
+            }
+        }
+        var taken = 0
+        for d in dates {
+            var s = d
+            s.withUTF8 { b in
+                if let fast = DateParser.iso8601Common(b) {
+                    taken += 1
+                    #expect(fast == DateParser.iso8601(b), "\(d)")
+                }
+                #expect(DateParser.parse(bytes: b) == (DateParser.iso8601(b) ?? DateParser.rfc822(b)), "\(d)")
+            }
+        }
+        #expect(taken > 5_000)
+    }
+
     @Test func rfc822WordsFormAgreesWithTheGeneralReading() {
         // Parts of `Weekday, D Month YYYY HH:MM[:SS] ZONE` and near misses, combined at random (seeded), then
         // every byte of a few dates replaced by others, and every prefix.
