@@ -725,8 +725,8 @@ final class FeedBuilder {
 
     func beginItem(base: String?, about: String? = nil) {
         let d: ItemDraft
-        if let spare = spareDraft {
-            spareDraft = nil
+        // Taken (moved out), not copied and cleared.
+        if let spare = spareDraft.take() {
             spare.reset(base: base)
             d = spare
         } else {
@@ -831,8 +831,9 @@ final class FeedBuilder {
     /// The end of a capture `cfb_sax` began (see `itemFields`).
     func finish(itemField code: UInt8) {
         captureField = Self.itemFields[Int(code) - 1].field
-        captureBase = nil
-        finish()
+        // No base: `cfb_sax` begins these captures only between captures, when `captureBase` is nil (each
+        // capture's end takes it), and only for fields without an explicit base.
+        finish(base: nil)
     }
 
     func itemChild(
@@ -1195,8 +1196,13 @@ final class FeedBuilder {
 
     /// Stores the finished capture where its field goes.
     func finish() {
-        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: captureBase, scratch: urlOut)
-        captureBase = nil
+        // Taken, not copied and cleared: a retain and a release fewer per capture.
+        finish(base: captureBase.take())
+    }
+
+    /// `finish()` with the capture's base given.
+    func finish(base: String?) {
+        let v = CapturedText(bytes: capturedBytes, mode: captureMode, base: base, scratch: urlOut)
         switch captureField {
         case .feedTitle:
             if feed.title == nil || !v.isBlank { feed.title = v.plain() }
