@@ -435,7 +435,7 @@ final class FeedBuilder {
         var baseIndex = top?.base ?? -1
         var explicit = top?.explicitBase ?? false
         var ownsBase = false
-        if attributes.count > 0, let resolved = baseAttribute(attributes, against: baseString(baseIndex)) {
+        if attributes.count > 0, let resolved = baseAttribute(attributes, againstBaseAt: baseIndex) {
             bases.append(resolved)
             baseIndex = Int32(bases.count - 1)
             ownsBase = true
@@ -496,11 +496,13 @@ final class FeedBuilder {
     }
 
     /// The element's `xml:base`, resolved against `base` (read as bytes when plain ASCII: one string).
-    func baseAttribute(_ attributes: SAXAttributes, against base: String?) -> String? {
+    /// The base is read (`baseString(k)`) only when there is an `xml:base`: most elements with attributes have
+    /// none, and reading it cost a retain and a release each.
+    func baseAttribute(_ attributes: SAXAttributes, againstBaseAt k: Int32) -> String? {
         switch attributes.lookup("base", prefix: "xml") {
         case .absent: return nil
-        case .ascii(let b): return resolveURL(ascii: b, against: base)
-        case .other: return attributes.value("base", prefix: "xml").map { resolveURL($0, against: base) }
+        case .ascii(let b): return resolveURL(ascii: b, against: baseString(k))
+        case .other: return attributes.value("base", prefix: "xml").map { resolveURL($0, against: baseString(k)) }
         }
     }
 

@@ -289,8 +289,9 @@ enum ItemFinalizer {
         keys.reserveCapacity(items.count)
         for k in items.indices { keys.append(primaryKey(items, k)) }
         if let unique = allDistinctASCII(keys), unique {
-            // No key seen twice: each item keeps its own (what the general loop gives then).
-            for k in items.indices { items[k].key = keys[k] }
+            // No key seen twice: each item keeps its own (what the general loop gives then), swapped in (the
+            // item's key is empty): moved, not copied and then released with the array.
+            for k in items.indices { swap(&items[k].key, &keys[k]) }
             return
         }
         assignKeys(&items, primary: keys)
