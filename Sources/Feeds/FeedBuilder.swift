@@ -601,17 +601,18 @@ final class FeedBuilder {
         }
     }
 
-    func begin(_ field: Field, mode: TextMode, depth: Int, base: String?) {
+    /// `base` is consumed (moved into `captureBase`): callers make it for this call only.
+    func begin(_ field: Field, mode: TextMode, depth: Int, base: consuming String?) {
         capturing = true
         captureField = field
         captureMode = mode
-        captureBase = base
         captureDepth = depth
         sax.pointee.wrapper_depth = -1
         sax.pointee.saw_child = 0
         cfb_buf_clear(&sax.pointee.captured)
         sax.pointee.direct = 0
         if mode == .xhtml { beginXHTML(field, base: base) }
+        captureBase = base
     }
 
     /// An item's XHTML content is sanitized as it arrives when the base it is sanitized against at the item's end

@@ -241,7 +241,17 @@ enum ItemFinalizer {
         } else if let c = inArena, c.range.lowerBound >= 0, c.range.upperBound <= arena.count {
             // As `TextValue.html` and `plain` (the mode is never base64 here), over the arena's bytes.
             let b = UnsafeBufferPointer(rebasing: arena[c.range])
-            let h = c.mode == .text ? FeedBytes.escapedText(b) : sanitizer.sanitize(b, base: c.base ?? link ?? documentURL)
+            // The base passed as it is (`c.base ?? link ?? documentURL` made a copy: a retain and a release).
+            let h: String
+            if c.mode == .text {
+                h = FeedBytes.escapedText(b)
+            } else if c.base != nil {
+                h = sanitizer.sanitize(b, base: c.base)
+            } else if link != nil {
+                h = sanitizer.sanitize(b, base: link)
+            } else {
+                h = sanitizer.sanitize(b, base: documentURL)
+            }
             content = h.isEmpty ? nil : h
             if summary == nil {
                 let t = TextValue.plain(b, mode: c.mode)
