@@ -140,7 +140,8 @@ struct CapturedText {
 /// field through `FeedBuilder.item` changes it in place instead of copying every field of an optional struct.
 final class ItemDraft {
     // No runtime exclusivity checks (as `FeedBuilder`): one thread, and no overlapping accesses.
-    @exclusivity(unchecked) var base: String?
+    // No base: the content takes its own (`ArenaText.base`), else the item's link; a base kept here was never
+    // read, and storing it per item cost a retain and a release.
     /// The title and summary as plain text, converted when their element ends (no copy of the bytes to keep).
     @exclusivity(unchecked) var title: String?
     @exclusivity(unchecked) var link: String?
@@ -175,7 +176,7 @@ final class ItemDraft {
     @exclusivity(unchecked) var enclosures: [Enclosure] = []
     @exclusivity(unchecked) var image: String?
 
-    init(base: String?) { self.base = base }
+    init() {}
 
     /// Adds a category (none when empty).
     func addCategory(_ t: String) {
@@ -185,9 +186,8 @@ final class ItemDraft {
         categories.append(t)
     }
 
-    /// Makes the draft what `init(base:)` makes, for the next item of the document (no allocation per item).
-    func reset(base: String?) {
-        self.base = base
+    /// Makes the draft what `init()` makes, for the next item of the document (no allocation per item).
+    func reset() {
         // The item took most fields already: a field is cleared only when set (clearing a clear one still cost
         // a release call).
         if title != nil { title = nil }
@@ -470,7 +470,7 @@ final class FeedBuilder {
                     _ = uri
                 }
             } else if ns.isCore && (local == .item || local == .entry) {
-                beginItem(base: baseString(baseIndex), about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
+                beginItem(about: attributes.count > 0 ? attributes.value("about", prefix: "rdf") : nil)
                 role = .item
             } else if ns.isCore && local == .image {
                 role = .image
@@ -682,7 +682,7 @@ final class FeedBuilder {
             case .ttl:
                 begin(.ttl, mode: .text, depth: depth, base: nil)
             case .item, .entry:
-                beginItem(base: baseString(baseIndex))
+                beginItem()
                 return .item
             case .textinput, .source:
                 skipDepth = depth
@@ -726,14 +726,14 @@ final class FeedBuilder {
 
     // MARK: - Item level
 
-    func beginItem(base: String?, about: String? = nil) {
+    func beginItem(about: String? = nil) {
         let d: ItemDraft
         // Taken (moved out), not copied and cleared.
         if let spare = spareDraft.take() {
-            spare.reset(base: base)
+            spare.reset()
             d = spare
         } else {
-            d = ItemDraft(base: base)
+            d = ItemDraft()
         }
         d.about = about
         item = d

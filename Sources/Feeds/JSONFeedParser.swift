@@ -25,7 +25,7 @@ enum JSONFeedParser {
         feed.image = ((root["icon"] as? String) ?? (root["favicon"] as? String)).map { URLResolver.resolve($0, against: feedURL) }
         var drafts: [ItemDraft] = []
         for case let o as [String: Any] in (root["items"] as? [Any]) ?? [] {
-            let d = ItemDraft(base: feedURL)
+            let d = ItemDraft()
             if let id = o["id"] as? String {
                 d.atomID = id
             } else if let n = o["id"] as? NSNumber {

@@ -416,12 +416,11 @@ import Testing
     /// A reused draft (`ItemDraft.reset`) must be a fresh one: every field, as `Mirror` lists them.
     @Test func resetDraftIsAFreshOne() {
         func fields(_ d: ItemDraft) -> [String] { Mirror(reflecting: d).children.map { "\($0.label ?? "?")=\($0.value)" } }
-        let d = ItemDraft(base: "http://a.org/")
-        let fresh = fields(ItemDraft(base: "http://b.org/"))
+        let d = ItemDraft()
+        let fresh = fields(ItemDraft())
         for case let (label?, _) in Mirror(reflecting: d).children {
             // Every field set to something else than its initial value.
             switch label {
-            case "base": d.base = "x"
             case "title": d.title = "x"
             case "link": d.link = "x"
             case "linkIsAlternate": d.linkIsAlternate = true
@@ -453,7 +452,7 @@ import Testing
             }
         }
         #expect(fields(d) != fresh)
-        d.reset(base: "http://b.org/")
+        d.reset()
         #expect(fields(d) == fresh)
     }
 
@@ -524,8 +523,8 @@ import Testing
                     if let length { pairs.append(("length", length)) }
                     let fast = FeedBuilder(documentURL: "http://example.com/feed/")
                     let slow = FeedBuilder(documentURL: "http://example.com/feed/")
-                    fast.beginItem(base: nil)
-                    slow.beginItem(base: nil)
+                    fast.beginItem()
+                    slow.beginItem()
                     try Self.withAttributes(pairs) { a in
                         guard case .ascii(let u) = a.lookup("url") else {
                             Issue.record("url \(url) not plain ASCII")
