@@ -174,8 +174,17 @@ final class Sanitizer {
             {
                 return false
             }
-            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") {
-                return !URLBytes.needsCleaning(UnsafeBufferPointer(start: q + k, count: n - k))
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") { break }
+            k += 1
+        }
+        // The query and fragment: cleaning only (here, not in C: they are short, and the C loop went byte by byte
+        // below sixteen bytes, after a call).
+        while k < n {
+            let c = q[k]
+            if c <= 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">")
+                || c == UInt8(ascii: "\\")
+            {
+                return false
             }
             k += 1
         }
