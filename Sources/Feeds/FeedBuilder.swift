@@ -726,7 +726,9 @@ final class FeedBuilder {
 
     // MARK: - Item level
 
-    func beginItem(about: String? = nil) {
+    /// `about` is consumed (moved into the draft), and the draft moved into `item`: no retain and release of
+    /// either per item.
+    func beginItem(about: consuming String? = nil) {
         let d: ItemDraft
         // Taken (moved out), not copied and cleared.
         if let spare = spareDraft.take() {
@@ -736,7 +738,7 @@ final class FeedBuilder {
             d = ItemDraft()
         }
         d.about = about
-        item = d
+        item = consume d
     }
 
     /// The children of an item whose start, without attributes, only begins a capture (`itemChild` with no

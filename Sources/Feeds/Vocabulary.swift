@@ -42,8 +42,9 @@ enum Namespace: UInt8 {
     }
 
     /// Whether this namespace carries the core RSS/Atom vocabulary (title, link, ...).
-    var isCore: Bool { self == .none || self == .rss || self == .atom10 || self == .atom03 }
-    var isAtom: Bool { self == .atom10 || self == .atom03 }
+    // Inlined: asked on every element (`FeedBuilder.start`), where a call cost as much as the comparisons.
+    @inline(__always) var isCore: Bool { self == .none || self == .rss || self == .atom10 || self == .atom03 }
+    @inline(__always) var isAtom: Bool { self == .atom10 || self == .atom03 }
 }
 
 /// Local names the parser acts on.
