@@ -737,12 +737,105 @@ static inline const char *entity_of(uint8_t c) {
     return c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&quot;";
 }
 
-// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities. Inlined into
-// its two callers so that `third` is a constant in each: the scan can then test two of the bytes with one compare
-// ('<' and '>' differ only in bit 1, '&' and '"' only in bit 2).
-static inline __attribute__((always_inline)) void escape_with(const uint8_t *s, size_t n, uint8_t third, cfb_buf *out) {
-    size_t run = 0;
-    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
+#if defined(__SSE2__)
+/// Where escaping has something to replace in the sixteen bytes `v`: '<', '&' and `third` ('>' in text, '"' in
+/// attribute values). '<' and '>' differ only in bit 1, '&' and '"' only in bit 2: one compare of the bytes with
+/// that bit set finds two of the three.
+static inline __attribute__((always_inline)) unsigned escapes16(__m128i v, uint8_t third) {
+    __m128i m = third == '>' ? _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8('>')),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('&')))
+                             : _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(4)), _mm_set1_epi8('&')),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('<')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/// A nonzero word when one of the eight bytes of `x` is one escaping replaces, its lowest set bit in the first
+/// such byte (the zero-byte test of each compare is exact up to its first zero byte).
+static inline uint64_t escapes8(uint64_t x, uint8_t third) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t a = third == '>' ? (x | 2 * ones) ^ ('>' * ones) : (x | 4 * ones) ^ ('&' * ones);
+    uint64_t b = x ^ ((third == '>' ? '&' : '<') * ones);
+    return ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+}
+
+/// Copies to `o` (room for `n` bytes) the bytes of `s` before the first one escaping replaces, and returns their
+/// count (`n` when there is none): most text has nothing to escape, and is scanned and copied in one pass,
+/// sixteen bytes a step, the last step overlapping the one before (reading and writing only `s[0..<n]` and
+/// `o[0..<n]`; the bytes written past the count are overwritten or ignored).
+static inline __attribute__((always_inline)) size_t copy_unescaped(const uint8_t *s, size_t n, uint8_t third,
+                                                                  uint8_t *o) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            _mm_storeu_si128((__m128i *)(o + i), v);
+            unsigned m = escapes16(v, third);
+            if (m) return i + (size_t)__builtin_ctz(m);
+        }
+        if (i < n) {
+            // The last sixteen bytes: bit (16 - (n - i)) is byte `i`.
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)(o + n - 16), v);
+            unsigned m = escapes16(v, third) >> (16 - (n - i));
+            if (m) return i + (size_t)__builtin_ctz(m);
+        }
+        return n;
+    }
+#endif
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &z, 8);
+        uint64_t m = escapes8(a, third);
+        if (m) return (size_t)__builtin_ctzll(m) / 8;
+        if (n > 8 && (m = escapes8(z, third) >> (8 * (16 - n)))) return 8 + (size_t)__builtin_ctzll(m) / 8;
+        return n;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = s[k];
+        if (c == '<' || c == '&' || c == third) return k;
+        o[k] = c;
+    }
+    return n;
+}
+
+#if CFB_AVX2
+/// `copy_unescaped` thirty-two bytes a step (only called when `have_avx2`): the same answer and bytes.
+__attribute__((target("avx2"), always_inline)) static inline size_t copy_unescaped_avx2(const uint8_t *s, size_t n, uint8_t third,
+                                                                         uint8_t *o) {
+    if (n < 32) return copy_unescaped(s, n, third, o);
+    const __m256i bit = _mm256_set1_epi8(third == '>' ? 2 : 4), pair = _mm256_set1_epi8(third == '>' ? '>' : '&'),
+                  other = _mm256_set1_epi8(third == '>' ? '&' : '<');
+#define ESCAPES32(v) \
+    (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256((v), bit), pair), \
+                                                   _mm256_cmpeq_epi8((v), other)))
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + i));
+        _mm256_storeu_si256((__m256i *)(o + i), v);
+        uint32_t m = ESCAPES32(v);
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+    if (i < n) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + n - 32));
+        _mm256_storeu_si256((__m256i *)(o + n - 32), v);
+        uint32_t m = ESCAPES32(v) >> (32 - (n - i));
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+#undef ESCAPES32
+    return n;
+}
+#endif
+
+/// Appends `s[k..<n]` with '<', '&' and `third` replaced by their entities, `s[k]` being one of them: the rest of
+/// an escape after the part `copy_unescaped` copied (out of line: most text never gets here).
+static __attribute__((noinline)) void escape_from(const uint8_t *s, size_t n, size_t k, uint8_t third, cfb_buf *out) {
+    size_t run = k;
+    for (; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
         put(out, s + run, k - run);
         const char *e = entity_of(s[k]);
         put(out, (const uint8_t *)e, strlen(e));
@@ -751,9 +844,45 @@ static inline __attribute__((always_inline)) void escape_with(const uint8_t *s, 
     put(out, s + run, n - run);
 }
 
-void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '>', out); }
+// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities. Each caller
+// has its own copy, with `third` a constant (see `escapes16`) and the scan for its processor.
+#define ESCAPE_WITH(copy, s, n, third, out)                            \
+    do {                                                               \
+        reserve((out), (n));                                           \
+        size_t k_ = copy((s), (n), (third), (out)->bytes + (out)->count); \
+        (out)->count += k_;                                            \
+        if (k_ < (n)) escape_from((s), (n), k_, (third), (out));       \
+    } while (0)
 
-void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '"', out); }
+#if CFB_AVX2
+__attribute__((target("avx2"))) static void escape_text_avx2(const uint8_t *s, size_t n, cfb_buf *out) {
+    ESCAPE_WITH(copy_unescaped_avx2, s, n, '>', out);
+}
+
+__attribute__((target("avx2"))) static void escape_attribute_avx2(const uint8_t *s, size_t n, cfb_buf *out) {
+    ESCAPE_WITH(copy_unescaped_avx2, s, n, '"', out);
+}
+#endif
+
+void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
+#if CFB_AVX2
+    if (have_avx2) {
+        escape_text_avx2(s, n, out);
+        return;
+    }
+#endif
+    ESCAPE_WITH(copy_unescaped, s, n, '>', out);
+}
+
+void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
+#if CFB_AVX2
+    if (have_avx2) {
+        escape_attribute_avx2(s, n, out);
+        return;
+    }
+#endif
+    ESCAPE_WITH(copy_unescaped, s, n, '"', out);
+}
 
 size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst) {
     uint8_t *o = dst;

@@ -1,3 +1,4 @@
+import CFeedBytes
 @testable import Feeds
 import Foundation
 import Testing
@@ -768,5 +769,61 @@ import Testing
         let fast = parse()
         let slow = FeedBuilder.$sanitizingXHTMLAsItArrives.withValue(false) { parse() }
         #expect(fast == slow)
+    }
+}
+
+/// Escaping scans and copies the bytes before the first one it replaces sixteen or thirty-two bytes a step (eight
+/// for short text), the last step overlapping the one before: at every length up to 80 and with the byte to
+/// replace at every offset, the answer is the one of replacing bytes one at a time, with and without AVX2.
+@Suite struct EscapeTests {
+    static func reference(_ s: [UInt8], attribute: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        for c in s {
+            switch c {
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: ">") where !attribute: out += Array("&gt;".utf8)
+            case UInt8(ascii: "\"") where attribute: out += Array("&quot;".utf8)
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func escaped(_ s: [UInt8], attribute: Bool) -> [UInt8] {
+        var out = cfb_buf()
+        defer { cfb_buf_free(&out) }
+        s.withUnsafeBufferPointer {
+            if attribute { cfb_escape_attribute($0.baseAddress, $0.count, &out) }
+            else { cfb_escape_text($0.baseAddress, $0.count, &out) }
+        }
+        return out.count == 0 ? [] : Array(UnsafeBufferPointer(start: out.bytes, count: out.count))
+    }
+
+    @Test func escapingAgreesWithByteAtATimeAtEveryOffset() {
+        let specials: [UInt8] = [0x3C, 0x3E, 0x26, 0x22, 0x3D, 0x3F, 0x27, 0x24, 0xC3, 0x00]
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            for n in 0...80 {
+                let plain = (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                for attribute in [false, true] {
+                    #expect(Self.escaped(plain, attribute: attribute) == plain)
+                }
+                for at in 0..<n {
+                    for c in specials {
+                        var s = plain
+                        s[at] = c
+                        if at + 3 < n { s[at + 3] = UInt8(ascii: "&") }
+                        for attribute in [false, true] {
+                            let got = Self.escaped(s, attribute: attribute)
+                            let want = Self.reference(s, attribute: attribute)
+                            #expect(got == want, "n=\(n) at=\(at) c=\(c) attribute=\(attribute) avx2=\(avx2)")
+                        }
+                    }
+                }
+            }
+        }
     }
 }
