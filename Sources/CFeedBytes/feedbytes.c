@@ -1742,11 +1742,46 @@ void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
     tw_literal(&w, s, n);
 }
 
+/// Whether `t` (`n` bytes, at least one) is one run of ordinary bytes with single spaces between them and no '<'
+/// or '&': `ordinary(t[0]) && find_any3(t, 0, n, '<', '&', '&') == n && find_end_of_words(t, 1, n) == n` in one
+/// pass, the last sixteen bytes (and the byte after each) read by a step overlapping the one before.
+static inline int is_words(const uint8_t *t, size_t n) {
+    uint8_t last = t[n - 1];
+    if (!ordinary(t[0]) || !ordinary(last) || last == '<' || last == '&') return 0;
+#if defined(__SSE2__)
+    if (n >= 17) {
+        const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3),
+                      lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+        // Byte k is wrong when it is '<' or '&', or not ordinary unless a space before an ordinary byte; the
+        // sixteen bytes from `i` and the sixteen after each tell that. The last byte was checked above.
+        for (size_t i = 0;; i += 16) {
+            if (i + 17 > n) i = n - 17;
+            __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+            __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
+            __m128i not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, space), v),
+                                                _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3)));
+            __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
+                                                     _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
+            __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
+            __m128i wrong = _mm_or_si128(_mm_andnot_si128(kept_space, not_ordinary),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
+            if (_mm_movemask_epi8(wrong)) return 0;
+            if (i + 17 >= n) return 1;
+        }
+    }
+#endif
+    for (size_t k = 0; k + 1 < n; k++) {
+        uint8_t c = t[k];
+        if (c == '<' || c == '&') return 0;
+        if (!ordinary(c) && !(c == 0x20 && ordinary(t[k + 1]))) return 0;
+    }
+    return 1;
+}
+
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
     // Text without markup, references or white space to collapse (most titles, names, categories) is its own
     // plain text: one run of ordinary bytes with single spaces, no '<' and no '&'.
-    if (n > 0 && n <= limit && ordinary(s[0]) && find_any3(s, 0, n, '<', '&', '&') == n &&
-        find_end_of_words(s, 1, n) == n) {
+    if (n > 0 && n <= limit && is_words(s, n)) {
         put(out, s, n);
         return;
     }

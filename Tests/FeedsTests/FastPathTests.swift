@@ -827,3 +827,30 @@ import Testing
         }
     }
 }
+
+/// Text that is one run of words with single spaces, without '<' or '&', is its own plain text without being
+/// tokenized (a check reading sixteen bytes and the sixteen after them a step, the last step overlapping): with
+/// white space, references, markup and multi-byte spaces at every offset of texts of every length up to 60, the
+/// answer is the tokenizer's (which a comment first forces: it writes nothing).
+@Suite struct PlainWordsTests {
+    @Test func wordsCheckAgreesWithTheTokenizer() {
+        let inserts: [[UInt8]] = [
+            [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x00], [0x26], Array("&amp;".utf8), [0x3C], [0x3C, 0x62, 0x3E],
+            [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85], [0xC2, 0x80], [0xC3, 0xA9], [0xE3, 0x81, 0x82], [0x3E],
+        ]
+        for n in 1...60 {
+            let plain = (0..<n).map { $0 % 6 == 5 ? UInt8(0x20) : UInt8(ascii: "a") + UInt8($0 % 26) }
+            for at in 0...n {
+                for insert in inserts {
+                    var s = plain
+                    s.replaceSubrange(at..<min(n, at + insert.count), with: insert)
+                    let fast = s.withUnsafeBufferPointer { FeedBytes.plainText($0, limit: Int.max) }
+                    let tokenized = (Array("<!---->".utf8) + s).withUnsafeBufferPointer {
+                        FeedBytes.plainText($0, limit: Int.max)
+                    }
+                    #expect(fast == tokenized, "n=\(n) at=\(at) insert=\(insert)")
+                }
+            }
+        }
+    }
+}
