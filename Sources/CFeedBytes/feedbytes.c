@@ -160,6 +160,15 @@ __attribute__((target("avx2"))) static inline size_t find_angle_avx2(const uint8
 }
 #endif
 
+/// Whether the sanitizer reads start tags with `read_start_tag` when it can (`cfb_sanitizer_fast_tags`).
+static int fast_tags = 1;
+
+int cfb_sanitizer_fast_tags(int on) {
+    int was = fast_tags;
+    fast_tags = on;
+    return was;
+}
+
 #if !CFB_AVX2
 int cfb_use_avx2(int on) {
     (void)on;
@@ -597,6 +606,148 @@ static inline __attribute__((always_inline)) int next_attribute(const uint8_t *s
     }
     *jp = j;
     return 0;
+}
+
+/// Bytes that end an attribute name for `read_start_tag`: `attr_class` ones, '>' (the end of the tag) and quotes
+/// (where the tokenizer's and `next_attribute`'s readings could differ).
+static const uint8_t ends_attribute_name[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['='] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+#if defined(__SSE2__)
+/// `ends_attribute_name` for sixteen bytes: bit k set when byte k ends a name. ' ' and '"' differ only in bit 1,
+/// '\'' and '/' only in bit 3 (one compare each pair); '\t', '\n', '\f' and '\r' are 0x09-0x0D but 0x0B.
+static inline __attribute__((always_inline)) unsigned attribute_name_ends16(__m128i v) {
+    __m128i pairs = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8('"')),
+                                 _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(8)), _mm_set1_epi8('/')));
+    __m128i ends = _mm_or_si128(pairs, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(9));
+    __m128i controls = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0B)),
+                                        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(4)), d));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ends, controls));
+}
+#endif
+
+#if defined(__SSE2__)
+/// `pack_name` of the first `count` (below 16) of the sixteen bytes `v`: capitals lower-cased and the bytes past
+/// the name cleared sixteen at a time, then the two words taken out.
+static inline __attribute__((always_inline)) name_t pack_name16(__m128i v, size_t count) {
+    static const uint8_t ones_then_zeros[32] = {
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    };
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('A'));
+    __m128i upper = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8('Z' - 'A')), d);  // 'A' <= v <= 'Z'
+    __m128i lower = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    lower = _mm_and_si128(lower, _mm_loadu_si128((const __m128i *)(ones_then_zeros + 16 - count)));
+    name_t t = {(uint64_t)_mm_cvtsi128_si64(lower), (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lower, lower)),
+                count};
+    return t;
+}
+#endif
+
+/// An attribute as `read_start_tag` reads it: its name, the range of its raw value, and whether the value has a
+/// '&' (character references to decode).
+typedef struct {
+    name_t name;
+    size_t vs, ve;
+    int amp;
+} attribute_span;
+
+/// The index of the quote `q` closing a value that starts at `from`, or `n` when none does; `*amp` is set when a
+/// '&' comes before it. Sixteen bytes a step while sixteen can be read.
+static inline __attribute__((always_inline)) size_t find_value_end(const uint8_t *s, size_t from, size_t n,
+                                                                   uint8_t q, int *amp) {
+    size_t i = from;
+    int a = 0;
+#if defined(__SSE2__)
+    const __m128i vq = _mm_set1_epi8((char)q), va = _mm_set1_epi8('&');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq));
+        unsigned ma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, va));
+        if (mq) {
+            unsigned before = (mq & -mq) - 1;  // the bytes before the first quote
+            *amp = a | ((ma & before) != 0);
+            return i + (size_t)__builtin_ctz(mq);
+        }
+        a |= ma != 0;
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
+        if (s[i] == q) break;
+        if (s[i] == '&') a = 1;
+    }
+    *amp = a;
+    return i;
+}
+
+enum { MAX_FAST_ATTRIBUTES = 16 };
+
+/// Reads the start tag at `s[i]` ('<', then a letter; its name ends at `e`, before white space, '/' or '>') in one
+/// pass when every attribute is a name, optionally followed by `=` and a quoted value: the start tag token
+/// `next_token` gives (`t`, its end `*tag_end` past the '>') and the attributes `next_attribute` gives for it
+/// (at most `MAX_FAST_ATTRIBUTES`), without reading the tag twice. Returns 0 for anything else (unquoted values,
+/// quotes or '=' where no value starts, no '>'), which the tokenizer reads.
+/// Why the readings agree: the tokenizer's quote opens a value exactly when the last byte before it that is not
+/// white space is '=', which here is always an attribute's '=' (names end at '=', and a quote anywhere else
+/// refuses the tag); so both end the tag at the first '>' outside the quoted values, and the values are the
+/// same quoted ranges.
+static inline __attribute__((always_inline)) int read_start_tag(const uint8_t *s, size_t n, size_t i, size_t e,
+                                                                token *t, size_t *tag_end, attribute_span *spans,
+                                                                size_t *span_count) {
+    size_t j = e, count = 0;
+    for (;;) {
+        while (j < n && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j++;
+        if (j >= n) return 0;
+        if (s[j] == '>') break;
+        // A name ends at white space, '/', '=', '>' or a quote; one ending at a quote has no value, and the next
+        // name would start with the quote: refused then.
+        size_t ns = j;
+#if defined(__SSE2__)
+        if (ns + 16 <= n) {
+            // The name's end among the sixteen bytes from its start, without a loop (none: a long name, left
+            // to the tokenizer).
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + ns));
+            unsigned m = attribute_name_ends16(v);
+            if (!m) return 0;
+            j = ns + (size_t)__builtin_ctz(m);
+            if (j == ns || j >= n || count == MAX_FAST_ATTRIBUTES) return 0;
+            spans[count].name = pack_name16(v, j - ns);
+        } else
+#endif
+        {
+            while (j < n && !ends_attribute_name[s[j]]) j++;
+            if (j == ns || j >= n || count == MAX_FAST_ATTRIBUTES) return 0;
+            spans[count].name = pack_name(s, ns, j, n);
+        }
+        attribute_span *a = &spans[count++];
+        while (j < n && (attr_class[s[j]] & ATTR_SPACE)) j++;
+        if (j < n && s[j] == '=') {
+            j++;
+            while (j < n && (attr_class[s[j]] & ATTR_SPACE)) j++;
+            if (!(j < n && (s[j] == '"' || s[j] == '\''))) return 0;
+            a->vs = j + 1;
+            a->ve = find_value_end(s, j + 1, n, s[j], &a->amp);
+            if (a->ve >= n) return 0;
+            j = a->ve + 1;
+        } else {
+            a->vs = a->ve = j;
+            a->amp = 0;
+        }
+    }
+    // `s[j]` is the '>' (`next_token`'s `j`).
+    int self_closing = j > e && s[j - 1] == '/';
+    size_t attr_end = self_closing ? j - 1 : j;
+    t->kind = TOK_START;
+    t->name = pack_name(s, i + 1, e, n);
+    t->start = e;
+    t->end = attr_end > e ? attr_end : e;
+    t->self_closing = self_closing;
+    *tag_end = j + 1;
+    *span_count = count;
+    return 1;
 }
 
 // MARK: - Character references
@@ -1469,6 +1620,8 @@ static inline __attribute__((always_inline)) void sanitize_body(
                 }
             }
         }
+        // Where the name of a start tag (a letter first) ends, for `read_start_tag`; 0 when not known.
+        size_t start_name_end = 0;
         if (i + 2 < n) {
             size_t from = s[i + 1] == '/' ? i + 2 : i + 1;
             size_t e = from;
@@ -1478,6 +1631,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
                 upper |= k;
                 e++;
             }
+            if (from == i + 1 && e > from && is_alpha(s[from])) start_name_end = e;
             if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
                 name_t nm = pack_lower_name(s, from, e, n);
                 if (from == i + 1) {
@@ -1496,8 +1650,16 @@ static inline __attribute__((always_inline)) void sanitize_body(
         }
         // Anything else: the bytes before it, then the tag as the tokenizer reads it.
         put(out, s + run, i - run);
-        sc.i = i;
-        token t = next_token(&sc);
+        token t;
+        attribute_span spans[MAX_FAST_ATTRIBUTES];
+        size_t span_count = 0, tag_end;
+        int fast = start_name_end && fast_tags && read_start_tag(s, n, i, start_name_end, &t, &tag_end, spans, &span_count);
+        if (fast) {
+            sc.i = tag_end;
+        } else {
+            sc.i = i;
+            t = next_token(&sc);
+        }
         switch (t.kind) {
         case TOK_TEXT:
             // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
@@ -1519,17 +1681,30 @@ static inline __attribute__((always_inline)) void sanitize_body(
             put1(out, '<');
             cfb_sanitizer_put_name(out, t.name);
             int is_img = cfb_tag_name_eq(t.name, name_img);
-            size_t j = t.start;
+            size_t j = t.start, next_span = 0;
             name_t an;
             size_t vs, ve;
-            while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
+            int amp;
+            for (;;) {
+                if (fast) {
+                    if (next_span == span_count) break;
+                    an = spans[next_span].name;
+                    vs = spans[next_span].vs;
+                    ve = spans[next_span].ve;
+                    amp = spans[next_span].amp;
+                    next_span++;
+                } else {
+                    if (!next_attribute(s, n, &j, t.end, &an, &vs, &ve)) break;
+                    amp = -1;
+                }
                 uint8_t acls = attribute_class(an);
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
                 const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
-                if (find_byte_near(s, vs, ve, n, '&') < ve) {
+                if (amp < 0) amp = find_byte_near(s, vs, ve, n, '&') < ve;
+                if (amp) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;

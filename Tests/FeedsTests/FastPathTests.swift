@@ -854,3 +854,53 @@ import Testing
         }
     }
 }
+
+/// The sanitizer reads a start tag whose attributes are names with quoted values in one pass (`read_start_tag`)
+/// instead of the tokenizer's two (the tag's end, then its attributes): on start tags with every kind of attribute
+/// the tokenizer reads (unquoted values, quotes and '=' where no value starts, white space and capitals, long
+/// names, references, '>' in values, too many attributes, tags cut short), both readings give the same output.
+@Suite struct SanitizerStartTagTests {
+    static let pieces = [
+        " href=\"x.html\"", " href='../y'", " HREF=\"http://e.com/a b\"", " src=\"/i.png\"", " alt=\"a &amp; b > c\"",
+        " alt=x", " alt = \"sp\"", " alt\t=\n\"ctl\"", " disabled", " a\"b=\"c\"", " =\"v\"", " title==\"q\"",
+        " title=\"unterminated", " abcdefghijklmnopqrstu=\"long\"", " width=\"640\"/", "/", " /", " srcset=\"a.jpg 1x\"",
+        " onclick=\"track()\"", " title='it\"s'", " x=\u{0B}\"v\"", " data-\u{E9}=\"v\"", " title=\"&#60;\"",
+        " Alt=\"A\">", " cite=\"c.html\"x", "\u{0B}alt=\"vt\"", " alt=\"\"", " alt=''",
+    ]
+    static let names = ["a", "img", "IMG", "p", "script", "abcdefghijklmnopq", "foo", "meta", "br", "q"]
+
+    static func sanitized(_ html: String) -> String {
+        Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: "http://example.com/dir/page") }
+    }
+
+    @Test func oneReadingOfStartTagsAgreesWithTheTokenizers() {
+        var inputs: [String] = []
+        for name in Self.names {
+            for (k, a) in Self.pieces.enumerated() {
+                for (l, b) in Self.pieces.enumerated() {
+                    inputs.append("x<\(name)\(a)\(b)>in</\(name)>y")
+                    if (k + l) % 5 == 0 {
+                        let c = Self.pieces[(k * 7 + l) % Self.pieces.count]
+                        inputs.append("<p>x<\(name)\(a)\(b)\(c)/>y</p>")
+                    }
+                }
+                inputs.append("x<\(name)\(a)")
+                inputs.append("x<\(name)\(a)>")
+            }
+        }
+        inputs.append("<a" + String(repeating: " title=\"t\"", count: 16) + ">x</a>")
+        inputs.append("<a" + String(repeating: " title=\"t\"", count: 17) + ">x</a>")
+        let long = "<p>t <a href=\"/read/1\" onclick=\"track()\">l</a> <img src=\"/images/1.jpg\" alt=\"A &amp; b\" width=\"640\"/></p>"
+        for cut in 0...long.utf8.count { inputs.append(String(decoding: Array(long.utf8)[..<cut], as: UTF8.self)) }
+        let was = cfb_sanitizer_fast_tags(1)
+        defer { cfb_sanitizer_fast_tags(was) }
+        let fast = inputs.map(Self.sanitized)
+        cfb_sanitizer_fast_tags(0)
+        let tokenized = inputs.map(Self.sanitized)
+        #expect(inputs.count > 5000)
+        for (k, input) in inputs.enumerated() where fast[k] != tokenized[k] {
+            Issue.record("\(input): \(fast[k]) != \(tokenized[k])")
+        }
+        #expect(fast.contains { $0.contains("<img src=\"http://example.com/i.png\" alt=\"a &amp; b > c\">") })
+    }
+}
