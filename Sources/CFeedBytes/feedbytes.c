@@ -1404,13 +1404,27 @@ void cfb_url_cache_free(cfb_url_cache *c) {
 }
 
 /// Whether `v` has no white space, control characters, quotes, angle brackets, backslashes or colons, and no
-/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes whose 32 bytes
-/// can be read (before `readable_end`) are checked sixteen at a time.
-static inline int is_plain_path(const uint8_t *v, size_t n, const uint8_t *readable_end) {
+/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes are checked
+/// sixteen at a time: where they are when 32 bytes can be read from `v` (before `readable_end`), else copied
+/// first (XHTML attribute values as libxml2 gives them, with nothing known readable past them).
+static inline __attribute__((always_inline)) int is_plain_path(const uint8_t *v, size_t n,
+                                                                const uint8_t *readable_end) {
 #if defined(__SSE2__)
+    uint8_t room[32] = {0};
+    if (n <= 32 && !(readable_end >= v && (size_t)(readable_end - v) >= 32)) {
+        if (n > 16) {
+            _mm_storeu_si128((__m128i *)room, _mm_loadu_si128((const __m128i *)v));
+            _mm_storeu_si128((__m128i *)(room + n - 16), _mm_loadu_si128((const __m128i *)(v + n - 16)));
+        } else {
+            copy_small(room, v, n);
+        }
+        v = room;
+        readable_end = room + 32;
+    }
     if (n <= 32 && readable_end >= v && (size_t)(readable_end - v) >= 32) {
         uint32_t bad = 0, dot = 0, slash = 0, query = 0;
-        for (int h = 0; h < 2; h++) {
+        // The second sixteen only when the value reaches them.
+        for (int h = 0; h < (n > 16 ? 2 : 1); h++) {
             __m128i x = _mm_loadu_si128((const __m128i *)(v + 16 * h));
             __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);  // x <= 0x20, unsigned
             __m128i b = _mm_or_si128(

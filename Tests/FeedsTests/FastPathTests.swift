@@ -904,3 +904,52 @@ import Testing
         #expect(fast.contains { $0.contains("<img src=\"http://example.com/i.png\" alt=\"a &amp; b > c\">") })
     }
 }
+
+/// The sanitizer's check that a relative URL is a plain path reads up to 32 bytes sixteen at a time, in place
+/// when 32 bytes can be read and from a copy otherwise (XHTML attribute values as libxml2 gives them): with each
+/// byte the check looks for at every offset of paths of every length up to 40, both the HTML content and the
+/// XHTML content give what the general resolution gives.
+@Suite struct PlainPathTests {
+    @Test func plainPathCheckAgreesWithTheGeneralResolution() throws {
+        let base = "http://h.example/a/b/"
+        let specials = [".", "..", ":", "?", "#", "/", " ", "\\", "%", "\u{E9}", "./", "\"", "<", ">", "x"]
+        var refs: [String] = []
+        for n in 0...40 {
+            let letters = Array("abcdef/ghijklm/nopqrs/tuvwxyz/")
+            let plain = String((0..<n).map { letters[$0 % letters.count] })
+            refs.append(plain)
+            for at in stride(from: 0, through: n, by: n > 20 ? 3 : 1) {
+                for special in specials {
+                    var chars = Array(plain)
+                    chars.replaceSubrange(at..<min(n, at + special.count), with: Array(special))
+                    refs.append(String(chars))
+                }
+            }
+        }
+        let xml: (String) -> String = {
+            $0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var entries = ""
+        var expected: [String] = []
+        for (k, ref) in refs.enumerated() {
+            let value = HTMLSanitizer.safeURL(Array(ref.utf8), base: URLBase(base), image: false).map {
+                String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "&", with: "&amp;")
+                    .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
+            }
+            let want = value.map { "<a href=\"\($0)\">x</a>" } ?? "<a>x</a>"
+            expected.append(want)
+            let html = "<a href=\"\(xml(ref))\">x</a>"
+            let got = Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: base) }
+            #expect(got == want, "\(ref)")
+            entries += "<entry xml:base=\"\(base)\"><id>\(k)</id><title>t</title><content type=\"xhtml\">"
+                + "<div xmlns=\"http://www.w3.org/1999/xhtml\">\(html)</div></content></entry>"
+        }
+        let doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>\(entries)</feed>"
+        let items = try parseString(doc).feed.items
+        #expect(items.count == refs.count)
+        for (k, item) in items.enumerated() where k < refs.count {
+            #expect(item.content == expected[k], "\(refs[k])")
+        }
+    }
+}
