@@ -1106,16 +1106,26 @@ static inline __attribute__((always_inline)) void put_attribute(cfb_buf *out, na
 static inline int needs_cleaning(const uint8_t *v, size_t n) {
     size_t k = 0;
 #if defined(__SSE2__)
-    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'.
+    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'; the last
+    // sixteen read by a step overlapping the one before (no byte loop for the tail of a URL).
     const __m128i space = _mm_set1_epi8(0x20), quot = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<'),
                   gt = _mm_set1_epi8('>'), backslash = _mm_set1_epi8('\\');
-    for (; k + 16 <= n; k += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
-        __m128i bad = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash)));
-        if (_mm_movemask_epi8(bad)) return 1;
+#define NEEDS_CLEANING16(c)                                                                                    \
+    _mm_movemask_epi8(_mm_or_si128(                                                                            \
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),                      \
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash))))
+    if (n >= 16) {
+        for (; k + 16 <= n; k += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
+            if (NEEDS_CLEANING16(c)) return 1;
+        }
+        if (k < n) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(v + n - 16));
+            if (NEEDS_CLEANING16(c)) return 1;
+        }
+        return 0;
     }
+#undef NEEDS_CLEANING16
 #endif
     for (; k < n; k++) {
         uint8_t c = v[k];

@@ -953,3 +953,24 @@ import Testing
         }
     }
 }
+
+/// Whether a URL needs cleaning is read sixteen bytes a step, the last step overlapping the one before: with each
+/// byte it looks for at every offset of URLs of every length up to 48, the answer is the byte-at-a-time one.
+@Suite struct URLCleaningCheckTests {
+    @Test func needsCleaningAgreesWithByteAtATime() {
+        let specials: [UInt8] = [0x20, 0x09, 0x0A, 0x00, 0x01, 0x22, 0x3C, 0x3E, 0x5C, 0x21, 0x3D, 0x3F, 0x7F, 0x80, 0xE9]
+        let letters = Array("http://h.example/a/b-c_d.html?x=1#f".utf8)
+        for n in 0...48 {
+            let plain = (0..<n).map { letters[$0 % letters.count] }
+            #expect(plain.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == false)
+            for at in 0..<n {
+                for c in specials {
+                    var s = plain
+                    s[at] = c
+                    let want = s.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C }
+                    #expect(s.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == want, "n=\(n) at=\(at) c=\(c)")
+                }
+            }
+        }
+    }
+}
