@@ -1948,7 +1948,18 @@ static inline int is_words(const uint8_t *t, size_t n) {
     uint8_t last = t[n - 1];
     if (!ordinary(t[0]) || !ordinary(last) || last == '<' || last == '&') return 0;
 #if defined(__SSE2__)
-    if (n >= 17) {
+    uint8_t room[32];
+    if (n < 17) {
+        // Short text (names, categories): copied into room for one step, after an ordinary byte repeated (the
+        // byte after the last counts as ordinary: the last byte itself was checked above).
+        if (n == 1) return 1;
+        _mm_storeu_si128((__m128i *)room, _mm_set1_epi8('a'));
+        _mm_storeu_si128((__m128i *)(room + 16), _mm_set1_epi8('a'));
+        copy_small(room, t, n);
+        t = room;
+        n = 17;
+    }
+    {
         const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3),
                       lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
         // Byte k is wrong when it is '<' or '&', or not ordinary unless a space before an ordinary byte; the
