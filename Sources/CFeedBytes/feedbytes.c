@@ -1849,37 +1849,47 @@ static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) 
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
     // With the byte after the sixteen readable too: a byte ends the run when it is not ordinary, unless it is a
     // space and the byte after it is ordinary (the sixteen bytes from `i + 1` tell that), so no per-space loop.
+#define RUN_ENDS16(v, next)                                                                                   \
+    (unsigned)_mm_movemask_epi8(_mm_or_si128(                                                                  \
+        _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3)),                                            \
+        _mm_andnot_si128(                                                                                      \
+            _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),                     \
+                                          _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3))),   \
+                             _mm_cmpeq_epi8(v, space)),                                                        \
+            _mm_cmpeq_epi8(_mm_min_epu8(v, space), v))))
+    if (n - i < 17) {
+        // Short: the bytes copied into room, after zeros (not ordinary: the run ends at the first of them, and a
+        // space last ends it there, as at the end of the text).
+        uint8_t room[32] = {0};
+        copy_small(room, t + i, n - i);
+        __m128i v = _mm_loadu_si128((const __m128i *)room), next = _mm_loadu_si128((const __m128i *)(room + 1));
+        unsigned m = RUN_ENDS16(v, next);
+        return m ? i + (size_t)__builtin_ctz(m) : n;
+    }
     while (i + 17 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
-        __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3));
-        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
-                                                 _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
-        // A space is kept in the run when the next byte is ordinary: `low` minus those spaces.
-        __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_andnot_si128(kept_space, low)));
+        unsigned m = RUN_ENDS16(v, next);
         if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
-    while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
-        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
-        while (m) {
-            size_t p = i + (size_t)__builtin_ctz(m);
-            if (!(t[p] == 0x20 && p + 1 < n && ordinary(t[p + 1]))) return p;
-            m &= m - 1;
-        }
-        i += 16;
+    if (i < n) {
+        // The last seventeen bytes: bit (i - (n - 17)) is byte `i`; the last byte ends the run unless ordinary.
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + n - 17));
+        __m128i next = _mm_loadu_si128((const __m128i *)(t + n - 16));
+        unsigned m = RUN_ENDS16(v, next) >> (i - (n - 17));
+        if (m) return i + (size_t)__builtin_ctz(m);
+        return ordinary(t[n - 1]) ? n : n - 1;
     }
-#endif
+    return n;
+#undef RUN_ENDS16
+#else
     for (;;) {
         while (i < n && ordinary(t[i])) i++;
         if (i < n && t[i] == 0x20 && i + 1 < n && ordinary(t[i + 1])) i += 2;
         else return i;
     }
+#endif
 }
 
 static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {

@@ -974,3 +974,65 @@ import Testing
         }
     }
 }
+
+/// Collapsing white space finds runs of words sixteen bytes (and the sixteen after them) a step, the last step
+/// overlapping the one before and short runs read from a padded copy: with white space, no-break and ideographic
+/// spaces, C1 controls and lone lead bytes at every offset of texts of every length up to 50, the answer is the
+/// byte-at-a-time one.
+@Suite struct CollapseTests {
+    static func reference(_ t: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var pending = false
+        var k = 0
+        func flush() {
+            if pending && !out.isEmpty { out.append(0x20) }
+            pending = false
+        }
+        while k < t.count {
+            let c = t[k]
+            if c > 0x20 && c != 0xC2 && c != 0xE3 {
+                flush()
+                out.append(c)
+                k += 1
+            } else if c <= 0x20 {
+                if [0x20, 0x0A, 0x09, 0x0D, 0x0C, 0x0B].contains(c) { pending = true }
+                k += 1
+            } else if c == 0xC2, k + 1 < t.count, t[k + 1] == 0xA0 {
+                pending = true
+                k += 2
+            } else if c == 0xC2, k + 1 < t.count, t[k + 1] == 0x85 {
+                flush()
+                out += [0xE2, 0x80, 0xA6]
+                k += 2
+            } else if c == 0xE3, k + 2 < t.count, t[k + 1] == 0x80, t[k + 2] == 0x80 {
+                pending = true
+                k += 3
+            } else {
+                flush()
+                out.append(c)
+                k += 1
+            }
+        }
+        return out
+    }
+
+    @Test func collapsingAgreesWithByteAtATime() {
+        let inserts: [[UInt8]] = [
+            [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x01], [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85],
+            [0xC2], [0xE3], [0xC3, 0xA9], [0x20, 0xC2, 0xA0, 0x20], [0x3C], [0x26],
+        ]
+        let letters = Array("ab cd efg hijk l mnopq rstuv wxyz ".utf8)
+        for n in 0...50 {
+            let plain = (0..<n).map { letters[$0 % letters.count] }
+            for at in 0...n {
+                for insert in inserts {
+                    var s = plain
+                    s.replaceSubrange(at..<min(n, at + insert.count), with: insert)
+                    let got = s.withUnsafeBufferPointer { FeedBytes.collapsed($0) }
+                    let want = String(decoding: Self.reference(s), as: UTF8.self)
+                    #expect(got == want, "n=\(n) at=\(at) insert=\(insert)")
+                }
+            }
+        }
+    }
+}
