@@ -2204,17 +2204,42 @@ __attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const ui
 }
 #endif
 
+/// Nonzero when one of the eight bytes of `x` is >= 0x80 or '&' (the zero-byte test is exact about whether there
+/// is one).
+static inline uint64_t high_or_amp8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t a = x ^ ('&' * ones);
+    return (x | ((a - ones) & ~a)) & highs;
+}
+
 int cfb_is_ascii_without_amp(const uint8_t *s, size_t n) {
-    size_t k = 0;
+    // The last bytes are read by a step overlapping the one before (attribute values are short: no byte loop).
 #if defined(__SSE2__)
-    // Sixteen bytes at a time: the sign bit marks bytes >= 0x80.
-    const __m128i amp = _mm_set1_epi8('&');
-    for (; k + 16 <= n; k += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(s + k));
-        if (_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)))) return 0;
+    if (n >= 16) {
+        // Sixteen bytes at a time: the sign bit marks bytes >= 0x80.
+        const __m128i amp = _mm_set1_epi8('&');
+        size_t k = 0;
+        for (; k + 16 <= n; k += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + k));
+            if (_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)))) return 0;
+        }
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + n - 16));
+        return !_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)));
     }
 #endif
-    for (; k < n; k++) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        return !high_or_amp8(a) && !high_or_amp8(z);
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        return !high_or_amp8(a) && !high_or_amp8(z);
+    }
+    for (size_t k = 0; k < n; k++) {
         if (s[k] >= 0x80 || s[k] == '&') return 0;
     }
     return 1;

@@ -1036,3 +1036,23 @@ import Testing
         }
     }
 }
+
+/// Whether an attribute value is ASCII without '&' is read sixteen bytes a step (eight or four for short values),
+/// the last step overlapping the one before: with '&' and bytes >= 0x80 at every offset of values of every length
+/// up to 40, the answer is the byte-at-a-time one.
+@Suite struct ASCIIWithoutAmpersandTests {
+    @Test func checkAgreesWithByteAtATime() {
+        for n in 0...40 {
+            let plain = (0..<n).map { UInt8(ascii: "!") + UInt8($0 % 90) }.map { $0 == 0x26 ? 0x27 : $0 }
+            #expect(plain.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) })
+            for at in 0..<n {
+                for c: UInt8 in [0x26, 0x80, 0xFF, 0xC3, 0x25, 0x27, 0x7F, 0xA6] {
+                    var s = plain
+                    s[at] = c
+                    let want = !s.contains { $0 >= 0x80 || $0 == 0x26 }
+                    #expect(s.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) } == want, "n=\(n) at=\(at) c=\(c)")
+                }
+            }
+        }
+    }
+}
