@@ -83,13 +83,28 @@ static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t
     size_t i = from;
 #if defined(__SSE2__)
     __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+#define ANY3(v) \
+    (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)))
+    if (i < to && to - i < 16) {
+        // Fewer than sixteen bytes (short URLs, the end of a text): read from a copy, no byte loop.
+        uint8_t room[16] = {0};
+        copy_small(room, s + i, to - i);
+        unsigned m = ANY3(_mm_loadu_si128((const __m128i *)room)) & ((1u << (to - i)) - 1);
+        return m ? i + (size_t)__builtin_ctz(m) : to;
+    }
     while (i + 16 <= to) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        int m = _mm_movemask_epi8(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        unsigned m = ANY3(v);
+        if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
+    if (i < to) {
+        // The last sixteen bytes, overlapping the step before: bit (i - (to - 16)) is byte `i`.
+        unsigned m = ANY3(_mm_loadu_si128((const __m128i *)(s + to - 16))) >> (i - (to - 16));
+        return m ? i + (size_t)__builtin_ctz(m) : to;
+    }
+    return to;
+#undef ANY3
 #endif
     for (; i < to; i++) {
         uint8_t x = s[i];
@@ -1124,6 +1139,14 @@ static inline int needs_cleaning(const uint8_t *v, size_t n) {
             if (NEEDS_CLEANING16(c)) return 1;
         }
         return 0;
+    }
+    if (n > 0) {
+        // Shorter: copied after bytes that need no cleaning ('a').
+        uint8_t room[16];
+        _mm_storeu_si128((__m128i *)room, _mm_set1_epi8('a'));
+        copy_small(room, v, n);
+        __m128i c = _mm_loadu_si128((const __m128i *)room);
+        return NEEDS_CLEANING16(c) != 0;
     }
 #undef NEEDS_CLEANING16
 #endif

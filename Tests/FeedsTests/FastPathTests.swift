@@ -1056,3 +1056,31 @@ import Testing
         }
     }
 }
+
+/// A URL's query and fragment are found sixteen bytes a step, the last step overlapping the one before and short
+/// URLs read from a copy: with '?' and '#' at every offset of references of every length up to 40, the builder's
+/// resolution in C gives what `URLResolver` gives.
+@Suite struct URLSplitTests {
+    @Test func queryAndFragmentAtEveryOffset() {
+        let builder = FeedBuilder(documentURL: nil)
+        let letters = Array("abc/def/ghij.html".utf8)
+        for base in ["http://h.example/a/b", "https://h.example/x/?q=1#f"] {
+            for n in 1...40 {
+                let plain = (0..<n).map { letters[$0 % letters.count] }
+                for at in 0..<n {
+                    for marks in [[UInt8(ascii: "?")], [UInt8(ascii: "#")], [UInt8(ascii: "?"), UInt8(ascii: "#")],
+                                  [UInt8(ascii: "#"), UInt8(ascii: "?")]] {
+                        var s = plain
+                        s[at] = marks[0]
+                        if marks.count > 1 { s[n - 1 - (n - 1 - at) / 2] = marks[1] }
+                        let ref = String(decoding: s, as: UTF8.self)
+                        let want = URLResolver.resolve(ref, against: base)
+                        #expect(builder.resolveURL(ref, against: base) == want, "\(base) + \(ref)")
+                        let abs = "http://h.example/" + ref
+                        #expect(builder.resolveURL(abs, against: base) == URLResolver.resolve(abs, against: base), "\(abs)")
+                    }
+                }
+            }
+        }
+    }
+}
