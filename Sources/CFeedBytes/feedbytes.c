@@ -49,6 +49,18 @@ static inline int is_alpha(uint8_t c) { return (uint8_t)(c | 0x20) >= 'a' && (ui
 static inline int is_space(uint8_t c) { return c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C; }
 static inline int is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || is_alpha(c); }
 
+/// The bytes of a URL scheme after its first letter: letters, digits, '+', '-' and '.' (one load per byte).
+static const uint8_t scheme_byte[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t c) {
     if (from >= to) return to;
     // Often the very next byte (the '>' after an end tag's name): no call for it.
@@ -1201,7 +1213,7 @@ static url_parts url_split(const uint8_t *s, size_t n) {
     size_t start = 0;
     if (end > 0 && is_alpha(s[0])) {
         size_t j = 1;
-        while (j < end && (is_alnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.')) j++;
+        while (j < end && scheme_byte[s[j]]) j++;
         if (j < end && s[j] == ':') {
             p.scheme = (span){0, j, 1};
             start = j + 1;
@@ -1540,18 +1552,18 @@ static inline __attribute__((always_inline)) int put_simple_url(cfb_buf *out, na
 
 int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots) {
     if (n == 0 || needs_cleaning(b, n)) return -1;
-    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path.
-    size_t end = find_byte(b, 0, n, '#');
-    end = find_byte(b, 0, end, '?');
+    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path: the path
+    // ends at the first of them.
+    size_t end = find_any3(b, 0, n, '#', '?', '?');
     if (!is_alpha(b[0])) return 0;
     size_t j = 1;
-    while (j < end && (is_alnum(b[j]) || b[j] == '+' || b[j] == '-' || b[j] == '.')) j++;
+    while (j < end && scheme_byte[b[j]]) j++;
     if (!(j < end && b[j] == ':')) return 0;
     size_t start = j + 1;
     int authority = 0;
     if (start + 1 < end && b[start] == '/' && b[start + 1] == '/') {
         authority = 1;
-        start = find_byte(b, start + 2, end, '/');
+        start = find_any3(b, start + 2, end, '/', '/', '/');
     }
     // `scheme:` and `//authority` are the first `start` bytes; the path is `start..<end`.
     put(prefix, b, start);

@@ -1061,6 +1061,29 @@ import Testing
 /// URLs read from a copy: with '?' and '#' at every offset of references of every length up to 40, the builder's
 /// resolution in C gives what `URLResolver` gives.
 @Suite struct URLSplitTests {
+    /// Schemes (a letter, then letters, digits, '+', '-' or '.') read from a table: references and bases with
+    /// every kind of byte in and after their scheme resolve as `URLResolver` and the general sanitizer path have it.
+    @Test func schemesAgreeWithTheGeneralResolution() {
+        let builder = FeedBuilder(documentURL: nil)
+        let schemes = ["a", "a1", "a+b", "a-b", "a.b", "A.B-C+9", "1a", "+a", "a_b", "a/b", "a%b", "a b", "ab~", "\u{E9}a"]
+        var refs = ["x/y.html", "/root.html", "../up.html", "./here", "?q", "#f"]
+        for scheme in schemes { refs += ["\(scheme):x/y", "\(scheme):", "\(scheme)://h/p?q#f", "x/\(scheme):y"] }
+        let bases = schemes.map { "\($0)://h.example/a/b" }
+            + ["http://h.example/a/b", "http://h.example/a/b?q=/x/y#f/g", "http://h.example/a/b#f/g?q=/x"]
+        for base in bases {
+            for ref in refs {
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
+                guard !ref.contains(" ") else { continue }
+                let html = "<a href=\"\(ref)\">x</a>"
+                let got = Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: base) }
+                let expected = HTMLSanitizer.safeURL(Array(ref.utf8), base: URLBase(base), image: false).map {
+                    "<a href=\"\(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "&", with: "&amp;"))\">x</a>"
+                } ?? "<a>x</a>"
+                #expect(got == expected, "\(base) + \(ref)")
+            }
+        }
+    }
+
     @Test func queryAndFragmentAtEveryOffset() {
         let builder = FeedBuilder(documentURL: nil)
         let letters = Array("abc/def/ghij.html".utf8)
