@@ -710,6 +710,12 @@ static inline __attribute__((always_inline)) size_t find_value_end(const uint8_t
     return i;
 }
 
+/// The index of the first byte at or after `j` (before `n`) whose `attr_class` has none of the bits `cls`.
+static __attribute__((noinline)) size_t skip_attr_class(const uint8_t *s, size_t j, size_t n, uint8_t cls) {
+    while (j < n && (attr_class[s[j]] & cls)) j++;
+    return j;
+}
+
 enum { MAX_FAST_ATTRIBUTES = 16 };
 
 /// Reads the start tag at `s[i]` ('<', then a letter; its name ends at `e`, before white space, '/' or '>') in one
@@ -726,7 +732,9 @@ static inline __attribute__((always_inline)) int read_start_tag(const uint8_t *s
                                                                 size_t *span_count) {
     size_t j = e, count = 0;
     for (;;) {
-        while (j < n && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j++;
+        // Most attributes follow a single space, and most names or values no space: the loops out of line.
+        if (j < n && s[j] == ' ') j++;
+        if (j < n && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j = skip_attr_class(s, j, n, ATTR_SPACE | ATTR_SLASH);
         if (j >= n) return 0;
         if (s[j] == '>') break;
         // A name ends at white space, '/', '=', '>' or a quote; one ending at a quote has no value, and the next
@@ -750,10 +758,10 @@ static inline __attribute__((always_inline)) int read_start_tag(const uint8_t *s
             spans[count].name = pack_name(s, ns, j, n);
         }
         attribute_span *a = &spans[count++];
-        while (j < n && (attr_class[s[j]] & ATTR_SPACE)) j++;
+        if (j < n && (attr_class[s[j]] & ATTR_SPACE)) j = skip_attr_class(s, j, n, ATTR_SPACE);
         if (j < n && s[j] == '=') {
             j++;
-            while (j < n && (attr_class[s[j]] & ATTR_SPACE)) j++;
+            if (j < n && (attr_class[s[j]] & ATTR_SPACE)) j = skip_attr_class(s, j, n, ATTR_SPACE);
             if (!(j < n && (s[j] == '"' || s[j] == '\''))) return 0;
             a->vs = j + 1;
             a->ve = find_value_end(s, j + 1, n, s[j], &a->amp);

@@ -866,6 +866,7 @@ import Testing
         " title=\"unterminated", " abcdefghijklmnopqrstu=\"long\"", " width=\"640\"/", "/", " /", " srcset=\"a.jpg 1x\"",
         " onclick=\"track()\"", " title='it\"s'", " x=\u{0B}\"v\"", " data-\u{E9}=\"v\"", " title=\"&#60;\"",
         " Alt=\"A\">", " cite=\"c.html\"x", "\u{0B}alt=\"vt\"", " alt=\"\"", " alt=''",
+        " alt  =  \"two\"", "   alt=\"3sp\"", "\n\t alt\t \n=\t \"mix\"", " / / alt=\"sl\"",
     ]
     static let names = ["a", "img", "IMG", "p", "script", "abcdefghijklmnopq", "foo", "meta", "br", "q"]
 
