@@ -1994,12 +1994,39 @@ void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
     tw_literal(&w, s, n);
 }
 
+#if CFB_AVX2
+/// The sixteen-byte loop of `is_words` thirty-two bytes a step (only called when `have_avx2`, with at least 33
+/// bytes, the first and last already checked): the same answer.
+__attribute__((target("avx2"))) static int is_words_avx2(const uint8_t *t, size_t n) {
+    const __m256i space = _mm256_set1_epi8(0x20), c2 = _mm256_set1_epi8((char)0xC2),
+                  e3 = _mm256_set1_epi8((char)0xE3), lt = _mm256_set1_epi8('<'), amp = _mm256_set1_epi8('&');
+    for (size_t i = 0;; i += 32) {
+        if (i + 33 > n) i = n - 33;
+        __m256i v = _mm256_loadu_si256((const __m256i *)(t + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(t + i + 1));
+        __m256i not_ordinary = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(v, space), v),
+                                               _mm256_or_si256(_mm256_cmpeq_epi8(v, c2), _mm256_cmpeq_epi8(v, e3)));
+        __m256i next_not_ordinary =
+            _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(next, space), next),
+                            _mm256_or_si256(_mm256_cmpeq_epi8(next, c2), _mm256_cmpeq_epi8(next, e3)));
+        __m256i kept_space = _mm256_andnot_si256(next_not_ordinary, _mm256_cmpeq_epi8(v, space));
+        __m256i wrong = _mm256_or_si256(_mm256_andnot_si256(kept_space, not_ordinary),
+                                        _mm256_or_si256(_mm256_cmpeq_epi8(v, lt), _mm256_cmpeq_epi8(v, amp)));
+        if (_mm256_movemask_epi8(wrong)) return 0;
+        if (i + 33 >= n) return 1;
+    }
+}
+#endif
+
 /// Whether `t` (`n` bytes, at least one) is one run of ordinary bytes with single spaces between them and no '<'
 /// or '&': `ordinary(t[0]) && find_any3(t, 0, n, '<', '&', '&') == n && find_end_of_words(t, 1, n) == n` in one
 /// pass, the last sixteen bytes (and the byte after each) read by a step overlapping the one before.
 static inline int is_words(const uint8_t *t, size_t n) {
     uint8_t last = t[n - 1];
     if (!ordinary(t[0]) || !ordinary(last) || last == '<' || last == '&') return 0;
+#if CFB_AVX2
+    if (have_avx2 && n >= 33) return is_words_avx2(t, n);
+#endif
 #if defined(__SSE2__)
     uint8_t room[32];
     if (n < 17) {

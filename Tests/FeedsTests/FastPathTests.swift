@@ -834,6 +834,15 @@ import Testing
 /// answer is the tokenizer's (which a comment first forces: it writes nothing).
 @Suite struct PlainWordsTests {
     @Test func wordsCheckAgreesWithTheTokenizer() {
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            check()
+        }
+    }
+
+    func check() {
         let inserts: [[UInt8]] = [
             [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x00], [0x26], Array("&amp;".utf8), [0x3C], [0x3C, 0x62, 0x3E],
             [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85], [0xC2, 0x80], [0xC3, 0xA9], [0xE3, 0x81, 0x82], [0x3E],
