@@ -1882,6 +1882,32 @@ static void tw_utf8(text_writer *w, uint32_t v) {
 
 static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
 
+#if CFB_AVX2
+/// `find_end_of_words`' sixteen-byte loop 32 bytes a step (only called when `have_avx2`): the end of the run if
+/// it is found while 33 bytes can be read from `i`, else the first `i` from which fewer can (`*found` 0).
+__attribute__((target("avx2"))) static size_t words_avx2(const uint8_t *t, size_t i, size_t n, int *found) {
+    const __m256i space = _mm256_set1_epi8(0x20), c2 = _mm256_set1_epi8((char)0xC2),
+                  e3 = _mm256_set1_epi8((char)0xE3);
+    for (; i + 33 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(t + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(t + i + 1));
+        __m256i special = _mm256_or_si256(_mm256_cmpeq_epi8(v, c2), _mm256_cmpeq_epi8(v, e3));
+        __m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, space), v);
+        __m256i next_not_ordinary =
+            _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(next, space), next),
+                            _mm256_or_si256(_mm256_cmpeq_epi8(next, c2), _mm256_cmpeq_epi8(next, e3)));
+        __m256i kept_space = _mm256_andnot_si256(next_not_ordinary, _mm256_cmpeq_epi8(v, space));
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(special, _mm256_andnot_si256(kept_space, low)));
+        if (m) {
+            *found = 1;
+            return i + (size_t)__builtin_ctz(m);
+        }
+    }
+    *found = 0;
+    return i;
+}
+#endif
+
 /// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
 /// windows-1252.
 /// The end of a run of ordinary bytes with single spaces between them (from `from`): the first byte that is not
@@ -1900,6 +1926,13 @@ static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) 
                                           _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3))),   \
                              _mm_cmpeq_epi8(v, space)),                                                        \
             _mm_cmpeq_epi8(_mm_min_epu8(v, space), v))))
+#if CFB_AVX2
+    if (have_avx2 && n - i >= 33) {
+        int found;
+        i = words_avx2(t, i, n, &found);
+        if (found) return i;
+    }
+#endif
     if (n - i < 17) {
         // Short: the bytes copied into room, after zeros (not ordinary: the run ends at the first of them, and a
         // space last ends it there, as at the end of the text).

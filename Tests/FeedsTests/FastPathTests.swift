@@ -1027,12 +1027,21 @@ import Testing
     }
 
     @Test func collapsingAgreesWithByteAtATime() {
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            check()
+        }
+    }
+
+    func check() {
         let inserts: [[UInt8]] = [
             [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x01], [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85],
             [0xC2], [0xE3], [0xC3, 0xA9], [0x20, 0xC2, 0xA0, 0x20], [0x3C], [0x26],
         ]
         let letters = Array("ab cd efg hijk l mnopq rstuv wxyz ".utf8)
-        for n in 0...50 {
+        for n in 0...80 {
             let plain = (0..<n).map { letters[$0 % letters.count] }
             for at in 0...n {
                 for insert in inserts {
