@@ -1590,6 +1590,8 @@ int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_c
     const uint8_t *d = prefix->bytes + start;
     size_t dn = prefix->count - start;
     *directory_has_dots = 0;
+    // Most directories have no '.' at all: one scan for it first.
+    if (find_any3(d, 0, dn, '.', '.', '.') == dn) return 1;
     for (size_t k = 0; k < dn; k++) {
         if (d[k] == '.' && (k == 0 || d[k - 1] == '/')) {
             size_t e = k + 1;
