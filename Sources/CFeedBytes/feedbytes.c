@@ -49,6 +49,18 @@ static inline int is_alpha(uint8_t c) { return (uint8_t)(c | 0x20) >= 'a' && (ui
 static inline int is_space(uint8_t c) { return c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C; }
 static inline int is_alnum(uint8_t c) { return (c >= '0' && c <= '9') || is_alpha(c); }
 
+/// The bytes of a URL scheme after its first letter: letters, digits, '+', '-' and '.' (one load per byte).
+static const uint8_t scheme_byte[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static inline size_t find_byte(const uint8_t *s, size_t from, size_t to, uint8_t c) {
     if (from >= to) return to;
     // Often the very next byte (the '>' after an end tag's name): no call for it.
@@ -83,13 +95,28 @@ static inline size_t find_any3(const uint8_t *s, size_t from, size_t to, uint8_t
     size_t i = from;
 #if defined(__SSE2__)
     __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+#define ANY3(v) \
+    (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)))
+    if (i < to && to - i < 16) {
+        // Fewer than sixteen bytes (short URLs, the end of a text): read from a copy, no byte loop.
+        uint8_t room[16] = {0};
+        copy_small(room, s + i, to - i);
+        unsigned m = ANY3(_mm_loadu_si128((const __m128i *)room)) & ((1u << (to - i)) - 1);
+        return m ? i + (size_t)__builtin_ctz(m) : to;
+    }
     while (i + 16 <= to) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        int m = _mm_movemask_epi8(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        unsigned m = ANY3(v);
+        if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
+    if (i < to) {
+        // The last sixteen bytes, overlapping the step before: bit (i - (to - 16)) is byte `i`.
+        unsigned m = ANY3(_mm_loadu_si128((const __m128i *)(s + to - 16))) >> (i - (to - 16));
+        return m ? i + (size_t)__builtin_ctz(m) : to;
+    }
+    return to;
+#undef ANY3
 #endif
     for (; i < to; i++) {
         uint8_t x = s[i];
@@ -159,6 +186,15 @@ __attribute__((target("avx2"))) static inline size_t find_angle_avx2(const uint8
     return find_any3(s, i, to, '<', '>', '>');
 }
 #endif
+
+/// Whether the sanitizer reads start tags with `read_start_tag` when it can (`cfb_sanitizer_fast_tags`).
+static int fast_tags = 1;
+
+int cfb_sanitizer_fast_tags(int on) {
+    int was = fast_tags;
+    fast_tags = on;
+    return was;
+}
 
 #if !CFB_AVX2
 int cfb_use_avx2(int on) {
@@ -599,6 +635,156 @@ static inline __attribute__((always_inline)) int next_attribute(const uint8_t *s
     return 0;
 }
 
+/// Bytes that end an attribute name for `read_start_tag`: `attr_class` ones, '>' (the end of the tag) and quotes
+/// (where the tokenizer's and `next_attribute`'s readings could differ).
+static const uint8_t ends_attribute_name[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1, ['='] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+#if defined(__SSE2__)
+/// `ends_attribute_name` for sixteen bytes: bit k set when byte k ends a name. ' ' and '"' differ only in bit 1,
+/// '\'' and '/' only in bit 3 (one compare each pair); '\t', '\n', '\f' and '\r' are 0x09-0x0D but 0x0B.
+static inline __attribute__((always_inline)) unsigned attribute_name_ends16(__m128i v) {
+    __m128i pairs = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8('"')),
+                                 _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(8)), _mm_set1_epi8('/')));
+    __m128i ends = _mm_or_si128(pairs, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(9));
+    __m128i controls = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0B)),
+                                        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(4)), d));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ends, controls));
+}
+#endif
+
+#if defined(__SSE2__)
+/// `pack_name` of the first `count` (below 16) of the sixteen bytes `v`: capitals lower-cased and the bytes past
+/// the name cleared sixteen at a time, then the two words taken out.
+static inline __attribute__((always_inline)) name_t pack_name16(__m128i v, size_t count) {
+    static const uint8_t ones_then_zeros[32] = {
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    };
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('A'));
+    __m128i upper = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8('Z' - 'A')), d);  // 'A' <= v <= 'Z'
+    __m128i lower = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    lower = _mm_and_si128(lower, _mm_loadu_si128((const __m128i *)(ones_then_zeros + 16 - count)));
+    name_t t = {(uint64_t)_mm_cvtsi128_si64(lower), (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lower, lower)),
+                count};
+    return t;
+}
+#endif
+
+/// An attribute as `read_start_tag` reads it: its name, the range of its raw value, and whether the value has a
+/// '&' (character references to decode).
+typedef struct {
+    name_t name;
+    size_t vs, ve;
+    int amp;
+} attribute_span;
+
+/// The index of the quote `q` closing a value that starts at `from`, or `n` when none does; `*amp` is set when a
+/// '&' comes before it. Sixteen bytes a step while sixteen can be read.
+static inline __attribute__((always_inline)) size_t find_value_end(const uint8_t *s, size_t from, size_t n,
+                                                                   uint8_t q, int *amp) {
+    size_t i = from;
+    int a = 0;
+#if defined(__SSE2__)
+    const __m128i vq = _mm_set1_epi8((char)q), va = _mm_set1_epi8('&');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq));
+        unsigned ma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, va));
+        if (mq) {
+            unsigned before = (mq & -mq) - 1;  // the bytes before the first quote
+            *amp = a | ((ma & before) != 0);
+            return i + (size_t)__builtin_ctz(mq);
+        }
+        a |= ma != 0;
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
+        if (s[i] == q) break;
+        if (s[i] == '&') a = 1;
+    }
+    *amp = a;
+    return i;
+}
+
+/// The index of the first byte at or after `j` (before `n`) whose `attr_class` has none of the bits `cls`.
+static __attribute__((noinline)) size_t skip_attr_class(const uint8_t *s, size_t j, size_t n, uint8_t cls) {
+    while (j < n && (attr_class[s[j]] & cls)) j++;
+    return j;
+}
+
+enum { MAX_FAST_ATTRIBUTES = 16 };
+
+/// Reads the start tag at `s[i]` ('<', then a letter; its name ends at `e`, before white space, '/' or '>') in one
+/// pass when every attribute is a name, optionally followed by `=` and a quoted value: the start tag token
+/// `next_token` gives (`t`, its end `*tag_end` past the '>') and the attributes `next_attribute` gives for it
+/// (at most `MAX_FAST_ATTRIBUTES`), without reading the tag twice. Returns 0 for anything else (unquoted values,
+/// quotes or '=' where no value starts, no '>'), which the tokenizer reads.
+/// Why the readings agree: the tokenizer's quote opens a value exactly when the last byte before it that is not
+/// white space is '=', which here is always an attribute's '=' (names end at '=', and a quote anywhere else
+/// refuses the tag); so both end the tag at the first '>' outside the quoted values, and the values are the
+/// same quoted ranges.
+static inline __attribute__((always_inline)) int read_start_tag(const uint8_t *s, size_t n, size_t i, size_t e,
+                                                                token *t, size_t *tag_end, attribute_span *spans,
+                                                                size_t *span_count) {
+    size_t j = e, count = 0;
+    for (;;) {
+        // Most attributes follow a single space, and most names or values no space: the loops out of line.
+        if (j < n && s[j] == ' ') j++;
+        if (j < n && (attr_class[s[j]] & (ATTR_SPACE | ATTR_SLASH))) j = skip_attr_class(s, j, n, ATTR_SPACE | ATTR_SLASH);
+        if (j >= n) return 0;
+        if (s[j] == '>') break;
+        // A name ends at white space, '/', '=', '>' or a quote; one ending at a quote has no value, and the next
+        // name would start with the quote: refused then.
+        size_t ns = j;
+#if defined(__SSE2__)
+        if (ns + 16 <= n) {
+            // The name's end among the sixteen bytes from its start, without a loop (none: a long name, left
+            // to the tokenizer).
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + ns));
+            unsigned m = attribute_name_ends16(v);
+            if (!m) return 0;
+            j = ns + (size_t)__builtin_ctz(m);
+            if (j == ns || j >= n || count == MAX_FAST_ATTRIBUTES) return 0;
+            spans[count].name = pack_name16(v, j - ns);
+        } else
+#endif
+        {
+            while (j < n && !ends_attribute_name[s[j]]) j++;
+            if (j == ns || j >= n || count == MAX_FAST_ATTRIBUTES) return 0;
+            spans[count].name = pack_name(s, ns, j, n);
+        }
+        attribute_span *a = &spans[count++];
+        if (j < n && (attr_class[s[j]] & ATTR_SPACE)) j = skip_attr_class(s, j, n, ATTR_SPACE);
+        if (j < n && s[j] == '=') {
+            j++;
+            if (j < n && (attr_class[s[j]] & ATTR_SPACE)) j = skip_attr_class(s, j, n, ATTR_SPACE);
+            if (!(j < n && (s[j] == '"' || s[j] == '\''))) return 0;
+            a->vs = j + 1;
+            a->ve = find_value_end(s, j + 1, n, s[j], &a->amp);
+            if (a->ve >= n) return 0;
+            j = a->ve + 1;
+        } else {
+            a->vs = a->ve = j;
+            a->amp = 0;
+        }
+    }
+    // `s[j]` is the '>' (`next_token`'s `j`).
+    int self_closing = j > e && s[j - 1] == '/';
+    size_t attr_end = self_closing ? j - 1 : j;
+    t->kind = TOK_START;
+    t->name = pack_name(s, i + 1, e, n);
+    t->start = e;
+    t->end = attr_end > e ? attr_end : e;
+    t->self_closing = self_closing;
+    *tag_end = j + 1;
+    *span_count = count;
+    return 1;
+}
+
 // MARK: - Character references
 
 /// Windows-1252 code points for bytes 0x80–0x9F (0 = undefined).
@@ -737,12 +923,105 @@ static inline const char *entity_of(uint8_t c) {
     return c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&quot;";
 }
 
-// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities. Inlined into
-// its two callers so that `third` is a constant in each: the scan can then test two of the bytes with one compare
-// ('<' and '>' differ only in bit 1, '&' and '"' only in bit 2).
-static inline __attribute__((always_inline)) void escape_with(const uint8_t *s, size_t n, uint8_t third, cfb_buf *out) {
-    size_t run = 0;
-    for (size_t k = 0; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
+#if defined(__SSE2__)
+/// Where escaping has something to replace in the sixteen bytes `v`: '<', '&' and `third` ('>' in text, '"' in
+/// attribute values). '<' and '>' differ only in bit 1, '&' and '"' only in bit 2: one compare of the bytes with
+/// that bit set finds two of the three.
+static inline __attribute__((always_inline)) unsigned escapes16(__m128i v, uint8_t third) {
+    __m128i m = third == '>' ? _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8('>')),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('&')))
+                             : _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(4)), _mm_set1_epi8('&')),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('<')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/// A nonzero word when one of the eight bytes of `x` is one escaping replaces, its lowest set bit in the first
+/// such byte (the zero-byte test of each compare is exact up to its first zero byte).
+static inline uint64_t escapes8(uint64_t x, uint8_t third) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t a = third == '>' ? (x | 2 * ones) ^ ('>' * ones) : (x | 4 * ones) ^ ('&' * ones);
+    uint64_t b = x ^ ((third == '>' ? '&' : '<') * ones);
+    return ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+}
+
+/// Copies to `o` (room for `n` bytes) the bytes of `s` before the first one escaping replaces, and returns their
+/// count (`n` when there is none): most text has nothing to escape, and is scanned and copied in one pass,
+/// sixteen bytes a step, the last step overlapping the one before (reading and writing only `s[0..<n]` and
+/// `o[0..<n]`; the bytes written past the count are overwritten or ignored).
+static inline __attribute__((always_inline)) size_t copy_unescaped(const uint8_t *s, size_t n, uint8_t third,
+                                                                  uint8_t *o) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            _mm_storeu_si128((__m128i *)(o + i), v);
+            unsigned m = escapes16(v, third);
+            if (m) return i + (size_t)__builtin_ctz(m);
+        }
+        if (i < n) {
+            // The last sixteen bytes: bit (16 - (n - i)) is byte `i`.
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)(o + n - 16), v);
+            unsigned m = escapes16(v, third) >> (16 - (n - i));
+            if (m) return i + (size_t)__builtin_ctz(m);
+        }
+        return n;
+    }
+#endif
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &z, 8);
+        uint64_t m = escapes8(a, third);
+        if (m) return (size_t)__builtin_ctzll(m) / 8;
+        if (n > 8 && (m = escapes8(z, third) >> (8 * (16 - n)))) return 8 + (size_t)__builtin_ctzll(m) / 8;
+        return n;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = s[k];
+        if (c == '<' || c == '&' || c == third) return k;
+        o[k] = c;
+    }
+    return n;
+}
+
+#if CFB_AVX2
+/// `copy_unescaped` thirty-two bytes a step (only called when `have_avx2`): the same answer and bytes.
+__attribute__((target("avx2"), always_inline)) static inline size_t copy_unescaped_avx2(const uint8_t *s, size_t n, uint8_t third,
+                                                                         uint8_t *o) {
+    if (n < 32) return copy_unescaped(s, n, third, o);
+    const __m256i bit = _mm256_set1_epi8(third == '>' ? 2 : 4), pair = _mm256_set1_epi8(third == '>' ? '>' : '&'),
+                  other = _mm256_set1_epi8(third == '>' ? '&' : '<');
+#define ESCAPES32(v) \
+    (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256((v), bit), pair), \
+                                                   _mm256_cmpeq_epi8((v), other)))
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + i));
+        _mm256_storeu_si256((__m256i *)(o + i), v);
+        uint32_t m = ESCAPES32(v);
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+    if (i < n) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + n - 32));
+        _mm256_storeu_si256((__m256i *)(o + n - 32), v);
+        uint32_t m = ESCAPES32(v) >> (32 - (n - i));
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+#undef ESCAPES32
+    return n;
+}
+#endif
+
+/// Appends `s[k..<n]` with '<', '&' and `third` replaced by their entities, `s[k]` being one of them: the rest of
+/// an escape after the part `copy_unescaped` copied (out of line: most text never gets here).
+static __attribute__((noinline)) void escape_from(const uint8_t *s, size_t n, size_t k, uint8_t third, cfb_buf *out) {
+    size_t run = k;
+    for (; (k = find_any3(s, k, n, '<', '&', third)) < n; k++) {
         put(out, s + run, k - run);
         const char *e = entity_of(s[k]);
         put(out, (const uint8_t *)e, strlen(e));
@@ -751,9 +1030,45 @@ static inline __attribute__((always_inline)) void escape_with(const uint8_t *s, 
     put(out, s + run, n - run);
 }
 
-void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '>', out); }
+// Copies s, replacing '<', '&' and `third` ('>' in text, '"' in attribute values) by their entities. Each caller
+// has its own copy, with `third` a constant (see `escapes16`) and the scan for its processor.
+#define ESCAPE_WITH(copy, s, n, third, out)                            \
+    do {                                                               \
+        reserve((out), (n));                                           \
+        size_t k_ = copy((s), (n), (third), (out)->bytes + (out)->count); \
+        (out)->count += k_;                                            \
+        if (k_ < (n)) escape_from((s), (n), k_, (third), (out));       \
+    } while (0)
 
-void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) { escape_with(s, n, '"', out); }
+#if CFB_AVX2
+__attribute__((target("avx2"))) static void escape_text_avx2(const uint8_t *s, size_t n, cfb_buf *out) {
+    ESCAPE_WITH(copy_unescaped_avx2, s, n, '>', out);
+}
+
+__attribute__((target("avx2"))) static void escape_attribute_avx2(const uint8_t *s, size_t n, cfb_buf *out) {
+    ESCAPE_WITH(copy_unescaped_avx2, s, n, '"', out);
+}
+#endif
+
+void cfb_escape_text(const uint8_t *s, size_t n, cfb_buf *out) {
+#if CFB_AVX2
+    if (have_avx2) {
+        escape_text_avx2(s, n, out);
+        return;
+    }
+#endif
+    ESCAPE_WITH(copy_unescaped, s, n, '>', out);
+}
+
+void cfb_escape_attribute(const uint8_t *s, size_t n, cfb_buf *out) {
+#if CFB_AVX2
+    if (have_avx2) {
+        escape_attribute_avx2(s, n, out);
+        return;
+    }
+#endif
+    ESCAPE_WITH(copy_unescaped, s, n, '"', out);
+}
 
 size_t cfb_escape_text_into(const uint8_t *s, size_t n, uint8_t *dst) {
     uint8_t *o = dst;
@@ -826,16 +1141,34 @@ static inline __attribute__((always_inline)) void put_attribute(cfb_buf *out, na
 static inline int needs_cleaning(const uint8_t *v, size_t n) {
     size_t k = 0;
 #if defined(__SSE2__)
-    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'.
+    // Sixteen bytes at a time: bytes up to 0x20 (unsigned: min(c, 0x20) == c), '"', '<', '>' and '\\'; the last
+    // sixteen read by a step overlapping the one before (no byte loop for the tail of a URL).
     const __m128i space = _mm_set1_epi8(0x20), quot = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<'),
                   gt = _mm_set1_epi8('>'), backslash = _mm_set1_epi8('\\');
-    for (; k + 16 <= n; k += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
-        __m128i bad = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash)));
-        if (_mm_movemask_epi8(bad)) return 1;
+#define NEEDS_CLEANING16(c)                                                                                    \
+    _mm_movemask_epi8(_mm_or_si128(                                                                            \
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(c, space), c), _mm_cmpeq_epi8(c, quot)),                      \
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, lt), _mm_cmpeq_epi8(c, gt)), _mm_cmpeq_epi8(c, backslash))))
+    if (n >= 16) {
+        for (; k + 16 <= n; k += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(v + k));
+            if (NEEDS_CLEANING16(c)) return 1;
+        }
+        if (k < n) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(v + n - 16));
+            if (NEEDS_CLEANING16(c)) return 1;
+        }
+        return 0;
     }
+    if (n > 0) {
+        // Shorter: copied after bytes that need no cleaning ('a').
+        uint8_t room[16];
+        _mm_storeu_si128((__m128i *)room, _mm_set1_epi8('a'));
+        copy_small(room, v, n);
+        __m128i c = _mm_loadu_si128((const __m128i *)room);
+        return NEEDS_CLEANING16(c) != 0;
+    }
+#undef NEEDS_CLEANING16
 #endif
     for (; k < n; k++) {
         uint8_t c = v[k];
@@ -888,7 +1221,7 @@ static url_parts url_split(const uint8_t *s, size_t n) {
     size_t start = 0;
     if (end > 0 && is_alpha(s[0])) {
         size_t j = 1;
-        while (j < end && (is_alnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.')) j++;
+        while (j < end && scheme_byte[s[j]]) j++;
         if (j < end && s[j] == ':') {
             p.scheme = (span){0, j, 1};
             start = j + 1;
@@ -1124,13 +1457,27 @@ void cfb_url_cache_free(cfb_url_cache *c) {
 }
 
 /// Whether `v` has no white space, control characters, quotes, angle brackets, backslashes or colons, and no
-/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes whose 32 bytes
-/// can be read (before `readable_end`) are checked sixteen at a time.
-static inline int is_plain_path(const uint8_t *v, size_t n, const uint8_t *readable_end) {
+/// `.`/`..` segment start (a '.' first or after '/') before its query or fragment. Up to 32 bytes are checked
+/// sixteen at a time: where they are when 32 bytes can be read from `v` (before `readable_end`), else copied
+/// first (XHTML attribute values as libxml2 gives them, with nothing known readable past them).
+static inline __attribute__((always_inline)) int is_plain_path(const uint8_t *v, size_t n,
+                                                                const uint8_t *readable_end) {
 #if defined(__SSE2__)
+    uint8_t room[32] = {0};
+    if (n <= 32 && !(readable_end >= v && (size_t)(readable_end - v) >= 32)) {
+        if (n > 16) {
+            _mm_storeu_si128((__m128i *)room, _mm_loadu_si128((const __m128i *)v));
+            _mm_storeu_si128((__m128i *)(room + n - 16), _mm_loadu_si128((const __m128i *)(v + n - 16)));
+        } else {
+            copy_small(room, v, n);
+        }
+        v = room;
+        readable_end = room + 32;
+    }
     if (n <= 32 && readable_end >= v && (size_t)(readable_end - v) >= 32) {
         uint32_t bad = 0, dot = 0, slash = 0, query = 0;
-        for (int h = 0; h < 2; h++) {
+        // The second sixteen only when the value reaches them.
+        for (int h = 0; h < (n > 16 ? 2 : 1); h++) {
             __m128i x = _mm_loadu_si128((const __m128i *)(v + 16 * h));
             __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);  // x <= 0x20, unsigned
             __m128i b = _mm_or_si128(
@@ -1213,18 +1560,18 @@ static inline __attribute__((always_inline)) int put_simple_url(cfb_buf *out, na
 
 int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_count, int *directory_has_dots) {
     if (n == 0 || needs_cleaning(b, n)) return -1;
-    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path.
-    size_t end = find_byte(b, 0, n, '#');
-    end = find_byte(b, 0, end, '?');
+    // As `URLBytes.split`: the first '#' ends the part before the fragment, a '?' before it the path: the path
+    // ends at the first of them.
+    size_t end = find_any3(b, 0, n, '#', '?', '?');
     if (!is_alpha(b[0])) return 0;
     size_t j = 1;
-    while (j < end && (is_alnum(b[j]) || b[j] == '+' || b[j] == '-' || b[j] == '.')) j++;
+    while (j < end && scheme_byte[b[j]]) j++;
     if (!(j < end && b[j] == ':')) return 0;
     size_t start = j + 1;
     int authority = 0;
     if (start + 1 < end && b[start] == '/' && b[start + 1] == '/') {
         authority = 1;
-        start = find_byte(b, start + 2, end, '/');
+        start = find_any3(b, start + 2, end, '/', '/', '/');
     }
     // `scheme:` and `//authority` are the first `start` bytes; the path is `start..<end`.
     put(prefix, b, start);
@@ -1243,6 +1590,8 @@ int cfb_url_prefix(const uint8_t *b, size_t n, cfb_buf *prefix, size_t *origin_c
     const uint8_t *d = prefix->bytes + start;
     size_t dn = prefix->count - start;
     *directory_has_dots = 0;
+    // Most directories have no '.' at all: one scan for it first.
+    if (find_any3(d, 0, dn, '.', '.', '.') == dn) return 1;
     for (size_t k = 0; k < dn; k++) {
         if (d[k] == '.' && (k == 0 || d[k - 1] == '/')) {
             size_t e = k + 1;
@@ -1340,6 +1689,8 @@ static inline __attribute__((always_inline)) void sanitize_body(
                 }
             }
         }
+        // Where the name of a start tag (a letter first) ends, for `read_start_tag`; 0 when not known.
+        size_t start_name_end = 0;
         if (i + 2 < n) {
             size_t from = s[i + 1] == '/' ? i + 2 : i + 1;
             size_t e = from;
@@ -1349,6 +1700,7 @@ static inline __attribute__((always_inline)) void sanitize_body(
                 upper |= k;
                 e++;
             }
+            if (from == i + 1 && e > from && is_alpha(s[from])) start_name_end = e;
             if (e < n && s[e] == '>' && e > from && !upper && is_alpha(s[from])) {
                 name_t nm = pack_lower_name(s, from, e, n);
                 if (from == i + 1) {
@@ -1367,8 +1719,16 @@ static inline __attribute__((always_inline)) void sanitize_body(
         }
         // Anything else: the bytes before it, then the tag as the tokenizer reads it.
         put(out, s + run, i - run);
-        sc.i = i;
-        token t = next_token(&sc);
+        token t;
+        attribute_span spans[MAX_FAST_ATTRIBUTES];
+        size_t span_count = 0, tag_end;
+        int fast = start_name_end && fast_tags && read_start_tag(s, n, i, start_name_end, &t, &tag_end, spans, &span_count);
+        if (fast) {
+            sc.i = tag_end;
+        } else {
+            sc.i = i;
+            t = next_token(&sc);
+        }
         switch (t.kind) {
         case TOK_TEXT:
             // Text not starting with '<' was written above: this is a lone '<' that did not start a tag.
@@ -1390,17 +1750,30 @@ static inline __attribute__((always_inline)) void sanitize_body(
             put1(out, '<');
             cfb_sanitizer_put_name(out, t.name);
             int is_img = cfb_tag_name_eq(t.name, name_img);
-            size_t j = t.start;
+            size_t j = t.start, next_span = 0;
             name_t an;
             size_t vs, ve;
-            while (next_attribute(s, n, &j, t.end, &an, &vs, &ve)) {
+            int amp;
+            for (;;) {
+                if (fast) {
+                    if (next_span == span_count) break;
+                    an = spans[next_span].name;
+                    vs = spans[next_span].vs;
+                    ve = spans[next_span].ve;
+                    amp = spans[next_span].amp;
+                    next_span++;
+                } else {
+                    if (!next_attribute(s, n, &j, t.end, &an, &vs, &ve)) break;
+                    amp = -1;
+                }
                 uint8_t acls = attribute_class(an);
                 if (!acls) continue;
                 const uint8_t *v = s + vs;
                 size_t vn = ve - vs;
                 const uint8_t *readable_end = s + n;
                 // Without references the raw bytes are the value: no copy.
-                if (find_byte_near(s, vs, ve, n, '&') < ve) {
+                if (amp < 0) amp = find_byte_near(s, vs, ve, n, '&') < ve;
+                if (amp) {
                     cfb_buf_clear(&decoded);
                     cfb_decode_references(v, vn, &decoded);
                     v = decoded.bytes;
@@ -1511,6 +1884,32 @@ static void tw_utf8(text_writer *w, uint32_t v) {
 
 static inline int ordinary(uint8_t c) { return c > 0x20 && c != 0xC2 && c != 0xE3; }
 
+#if CFB_AVX2
+/// `find_end_of_words`' sixteen-byte loop 32 bytes a step (only called when `have_avx2`): the end of the run if
+/// it is found while 33 bytes can be read from `i`, else the first `i` from which fewer can (`*found` 0).
+__attribute__((target("avx2"))) static size_t words_avx2(const uint8_t *t, size_t i, size_t n, int *found) {
+    const __m256i space = _mm256_set1_epi8(0x20), c2 = _mm256_set1_epi8((char)0xC2),
+                  e3 = _mm256_set1_epi8((char)0xE3);
+    for (; i + 33 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(t + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(t + i + 1));
+        __m256i special = _mm256_or_si256(_mm256_cmpeq_epi8(v, c2), _mm256_cmpeq_epi8(v, e3));
+        __m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, space), v);
+        __m256i next_not_ordinary =
+            _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(next, space), next),
+                            _mm256_or_si256(_mm256_cmpeq_epi8(next, c2), _mm256_cmpeq_epi8(next, e3)));
+        __m256i kept_space = _mm256_andnot_si256(next_not_ordinary, _mm256_cmpeq_epi8(v, space));
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(special, _mm256_andnot_si256(kept_space, low)));
+        if (m) {
+            *found = 1;
+            return i + (size_t)__builtin_ctz(m);
+        }
+    }
+    *found = 0;
+    return i;
+}
+#endif
+
 /// Literal text, white space (ASCII, no-break and ideographic spaces) collapsed, C1 controls read as
 /// windows-1252.
 /// The end of a run of ordinary bytes with single spaces between them (from `from`): the first byte that is not
@@ -1521,37 +1920,54 @@ static inline size_t find_end_of_words(const uint8_t *t, size_t from, size_t n) 
     const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3);
     // With the byte after the sixteen readable too: a byte ends the run when it is not ordinary, unless it is a
     // space and the byte after it is ordinary (the sixteen bytes from `i + 1` tell that), so no per-space loop.
+#define RUN_ENDS16(v, next)                                                                                   \
+    (unsigned)_mm_movemask_epi8(_mm_or_si128(                                                                  \
+        _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3)),                                            \
+        _mm_andnot_si128(                                                                                      \
+            _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),                     \
+                                          _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3))),   \
+                             _mm_cmpeq_epi8(v, space)),                                                        \
+            _mm_cmpeq_epi8(_mm_min_epu8(v, space), v))))
+#if CFB_AVX2
+    if (have_avx2 && n - i >= 33) {
+        int found;
+        i = words_avx2(t, i, n, &found);
+        if (found) return i;
+    }
+#endif
+    if (n - i < 17) {
+        // Short: the bytes copied into room, after zeros (not ordinary: the run ends at the first of them, and a
+        // space last ends it there, as at the end of the text).
+        uint8_t room[32] = {0};
+        copy_small(room, t + i, n - i);
+        __m128i v = _mm_loadu_si128((const __m128i *)room), next = _mm_loadu_si128((const __m128i *)(room + 1));
+        unsigned m = RUN_ENDS16(v, next);
+        return m ? i + (size_t)__builtin_ctz(m) : n;
+    }
     while (i + 17 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
         __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
-        __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3));
-        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
-                                                 _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
-        // A space is kept in the run when the next byte is ordinary: `low` minus those spaces.
-        __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_andnot_si128(kept_space, low)));
+        unsigned m = RUN_ENDS16(v, next);
         if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
-    while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
-        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, space), v);  // v <= 0x20, unsigned
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3))));
-        while (m) {
-            size_t p = i + (size_t)__builtin_ctz(m);
-            if (!(t[p] == 0x20 && p + 1 < n && ordinary(t[p + 1]))) return p;
-            m &= m - 1;
-        }
-        i += 16;
+    if (i < n) {
+        // The last seventeen bytes: bit (i - (n - 17)) is byte `i`; the last byte ends the run unless ordinary.
+        __m128i v = _mm_loadu_si128((const __m128i *)(t + n - 17));
+        __m128i next = _mm_loadu_si128((const __m128i *)(t + n - 16));
+        unsigned m = RUN_ENDS16(v, next) >> (i - (n - 17));
+        if (m) return i + (size_t)__builtin_ctz(m);
+        return ordinary(t[n - 1]) ? n : n - 1;
     }
-#endif
+    return n;
+#undef RUN_ENDS16
+#else
     for (;;) {
         while (i < n && ordinary(t[i])) i++;
         if (i < n && t[i] == 0x20 && i + 1 < n && ordinary(t[i + 1])) i += 2;
         else return i;
     }
+#endif
 }
 
 static void tw_literal(text_writer *w, const uint8_t *t, size_t n) {
@@ -1613,11 +2029,84 @@ void cfb_collapse_literal(const uint8_t *s, size_t n, cfb_buf *out) {
     tw_literal(&w, s, n);
 }
 
+#if CFB_AVX2
+/// The sixteen-byte loop of `is_words` thirty-two bytes a step (only called when `have_avx2`, with at least 33
+/// bytes, the first and last already checked): the same answer.
+__attribute__((target("avx2"))) static int is_words_avx2(const uint8_t *t, size_t n) {
+    const __m256i space = _mm256_set1_epi8(0x20), c2 = _mm256_set1_epi8((char)0xC2),
+                  e3 = _mm256_set1_epi8((char)0xE3), lt = _mm256_set1_epi8('<'), amp = _mm256_set1_epi8('&');
+    for (size_t i = 0;; i += 32) {
+        if (i + 33 > n) i = n - 33;
+        __m256i v = _mm256_loadu_si256((const __m256i *)(t + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(t + i + 1));
+        __m256i not_ordinary = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(v, space), v),
+                                               _mm256_or_si256(_mm256_cmpeq_epi8(v, c2), _mm256_cmpeq_epi8(v, e3)));
+        __m256i next_not_ordinary =
+            _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(next, space), next),
+                            _mm256_or_si256(_mm256_cmpeq_epi8(next, c2), _mm256_cmpeq_epi8(next, e3)));
+        __m256i kept_space = _mm256_andnot_si256(next_not_ordinary, _mm256_cmpeq_epi8(v, space));
+        __m256i wrong = _mm256_or_si256(_mm256_andnot_si256(kept_space, not_ordinary),
+                                        _mm256_or_si256(_mm256_cmpeq_epi8(v, lt), _mm256_cmpeq_epi8(v, amp)));
+        if (_mm256_movemask_epi8(wrong)) return 0;
+        if (i + 33 >= n) return 1;
+    }
+}
+#endif
+
+/// Whether `t` (`n` bytes, at least one) is one run of ordinary bytes with single spaces between them and no '<'
+/// or '&': `ordinary(t[0]) && find_any3(t, 0, n, '<', '&', '&') == n && find_end_of_words(t, 1, n) == n` in one
+/// pass, the last sixteen bytes (and the byte after each) read by a step overlapping the one before.
+static inline int is_words(const uint8_t *t, size_t n) {
+    uint8_t last = t[n - 1];
+    if (!ordinary(t[0]) || !ordinary(last) || last == '<' || last == '&') return 0;
+#if CFB_AVX2
+    if (have_avx2 && n >= 33) return is_words_avx2(t, n);
+#endif
+#if defined(__SSE2__)
+    uint8_t room[32];
+    if (n < 17) {
+        // Short text (names, categories): copied into room for one step, after an ordinary byte repeated (the
+        // byte after the last counts as ordinary: the last byte itself was checked above).
+        if (n == 1) return 1;
+        _mm_storeu_si128((__m128i *)room, _mm_set1_epi8('a'));
+        _mm_storeu_si128((__m128i *)(room + 16), _mm_set1_epi8('a'));
+        copy_small(room, t, n);
+        t = room;
+        n = 17;
+    }
+    {
+        const __m128i space = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2), e3 = _mm_set1_epi8((char)0xE3),
+                      lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+        // Byte k is wrong when it is '<' or '&', or not ordinary unless a space before an ordinary byte; the
+        // sixteen bytes from `i` and the sixteen after each tell that. The last byte was checked above.
+        for (size_t i = 0;; i += 16) {
+            if (i + 17 > n) i = n - 17;
+            __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+            __m128i next = _mm_loadu_si128((const __m128i *)(t + i + 1));
+            __m128i not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, space), v),
+                                                _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e3)));
+            __m128i next_not_ordinary = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(next, space), next),
+                                                     _mm_or_si128(_mm_cmpeq_epi8(next, c2), _mm_cmpeq_epi8(next, e3)));
+            __m128i kept_space = _mm_andnot_si128(next_not_ordinary, _mm_cmpeq_epi8(v, space));
+            __m128i wrong = _mm_or_si128(_mm_andnot_si128(kept_space, not_ordinary),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
+            if (_mm_movemask_epi8(wrong)) return 0;
+            if (i + 17 >= n) return 1;
+        }
+    }
+#endif
+    for (size_t k = 0; k + 1 < n; k++) {
+        uint8_t c = t[k];
+        if (c == '<' || c == '&') return 0;
+        if (!ordinary(c) && !(c == 0x20 && ordinary(t[k + 1]))) return 0;
+    }
+    return 1;
+}
+
 void cfb_plain_text(const uint8_t *s, size_t n, size_t limit, cfb_buf *out) {
     // Text without markup, references or white space to collapse (most titles, names, categories) is its own
     // plain text: one run of ordinary bytes with single spaces, no '<' and no '&'.
-    if (n > 0 && n <= limit && ordinary(s[0]) && find_any3(s, 0, n, '<', '&', '&') == n &&
-        find_end_of_words(s, 1, n) == n) {
+    if (n > 0 && n <= limit && is_words(s, n)) {
         put(out, s, n);
         return;
     }
@@ -1820,17 +2309,42 @@ __attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const ui
 }
 #endif
 
+/// Nonzero when one of the eight bytes of `x` is >= 0x80 or '&' (the zero-byte test is exact about whether there
+/// is one).
+static inline uint64_t high_or_amp8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t a = x ^ ('&' * ones);
+    return (x | ((a - ones) & ~a)) & highs;
+}
+
 int cfb_is_ascii_without_amp(const uint8_t *s, size_t n) {
-    size_t k = 0;
+    // The last bytes are read by a step overlapping the one before (attribute values are short: no byte loop).
 #if defined(__SSE2__)
-    // Sixteen bytes at a time: the sign bit marks bytes >= 0x80.
-    const __m128i amp = _mm_set1_epi8('&');
-    for (; k + 16 <= n; k += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(s + k));
-        if (_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)))) return 0;
+    if (n >= 16) {
+        // Sixteen bytes at a time: the sign bit marks bytes >= 0x80.
+        const __m128i amp = _mm_set1_epi8('&');
+        size_t k = 0;
+        for (; k + 16 <= n; k += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + k));
+            if (_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)))) return 0;
+        }
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + n - 16));
+        return !_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, amp)));
     }
 #endif
-    for (; k < n; k++) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        return !high_or_amp8(a) && !high_or_amp8(z);
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        return !high_or_amp8(a) && !high_or_amp8(z);
+    }
+    for (size_t k = 0; k < n; k++) {
         if (s[k] >= 0x80 || s[k] == '&') return 0;
     }
     return 1;

@@ -1,3 +1,4 @@
+import CFeedBytes
 @testable import Feeds
 import Foundation
 import Testing
@@ -970,5 +971,360 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Escaping scans and copies the bytes before the first one it replaces sixteen or thirty-two bytes a step (eight
+/// for short text), the last step overlapping the one before: at every length up to 80 and with the byte to
+/// replace at every offset, the answer is the one of replacing bytes one at a time, with and without AVX2.
+@Suite struct EscapeTests {
+    static func reference(_ s: [UInt8], attribute: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        for c in s {
+            switch c {
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: ">") where !attribute: out += Array("&gt;".utf8)
+            case UInt8(ascii: "\"") where attribute: out += Array("&quot;".utf8)
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func escaped(_ s: [UInt8], attribute: Bool) -> [UInt8] {
+        var out = cfb_buf()
+        defer { cfb_buf_free(&out) }
+        s.withUnsafeBufferPointer {
+            if attribute { cfb_escape_attribute($0.baseAddress, $0.count, &out) }
+            else { cfb_escape_text($0.baseAddress, $0.count, &out) }
+        }
+        return out.count == 0 ? [] : Array(UnsafeBufferPointer(start: out.bytes, count: out.count))
+    }
+
+    @Test func escapingAgreesWithByteAtATimeAtEveryOffset() {
+        let specials: [UInt8] = [0x3C, 0x3E, 0x26, 0x22, 0x3D, 0x3F, 0x27, 0x24, 0xC3, 0x00]
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            for n in 0...80 {
+                let plain = (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                for attribute in [false, true] {
+                    #expect(Self.escaped(plain, attribute: attribute) == plain)
+                }
+                for at in 0..<n {
+                    for c in specials {
+                        var s = plain
+                        s[at] = c
+                        if at + 3 < n { s[at + 3] = UInt8(ascii: "&") }
+                        for attribute in [false, true] {
+                            let got = Self.escaped(s, attribute: attribute)
+                            let want = Self.reference(s, attribute: attribute)
+                            #expect(got == want, "n=\(n) at=\(at) c=\(c) attribute=\(attribute) avx2=\(avx2)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Text that is one run of words with single spaces, without '<' or '&', is its own plain text without being
+/// tokenized (a check reading sixteen bytes and the sixteen after them a step, the last step overlapping): with
+/// white space, references, markup and multi-byte spaces at every offset of texts of every length up to 60, the
+/// answer is the tokenizer's (which a comment first forces: it writes nothing).
+@Suite struct PlainWordsTests {
+    @Test func wordsCheckAgreesWithTheTokenizer() {
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            check()
+        }
+    }
+
+    func check() {
+        let inserts: [[UInt8]] = [
+            [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x00], [0x26], Array("&amp;".utf8), [0x3C], [0x3C, 0x62, 0x3E],
+            [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85], [0xC2, 0x80], [0xC3, 0xA9], [0xE3, 0x81, 0x82], [0x3E],
+        ]
+        for n in 1...60 {
+            let plain = (0..<n).map { $0 % 6 == 5 ? UInt8(0x20) : UInt8(ascii: "a") + UInt8($0 % 26) }
+            for at in 0...n {
+                for insert in inserts {
+                    var s = plain
+                    s.replaceSubrange(at..<min(n, at + insert.count), with: insert)
+                    let fast = s.withUnsafeBufferPointer { FeedBytes.plainText($0, limit: Int.max) }
+                    let tokenized = (Array("<!---->".utf8) + s).withUnsafeBufferPointer {
+                        FeedBytes.plainText($0, limit: Int.max)
+                    }
+                    #expect(fast == tokenized, "n=\(n) at=\(at) insert=\(insert)")
+                }
+            }
+        }
+    }
+}
+
+/// The sanitizer reads a start tag whose attributes are names with quoted values in one pass (`read_start_tag`)
+/// instead of the tokenizer's two (the tag's end, then its attributes): on start tags with every kind of attribute
+/// the tokenizer reads (unquoted values, quotes and '=' where no value starts, white space and capitals, long
+/// names, references, '>' in values, too many attributes, tags cut short), both readings give the same output.
+@Suite struct SanitizerStartTagTests {
+    static let pieces = [
+        " href=\"x.html\"", " href='../y'", " HREF=\"http://e.com/a b\"", " src=\"/i.png\"", " alt=\"a &amp; b > c\"",
+        " alt=x", " alt = \"sp\"", " alt\t=\n\"ctl\"", " disabled", " a\"b=\"c\"", " =\"v\"", " title==\"q\"",
+        " title=\"unterminated", " abcdefghijklmnopqrstu=\"long\"", " width=\"640\"/", "/", " /", " srcset=\"a.jpg 1x\"",
+        " onclick=\"track()\"", " title='it\"s'", " x=\u{0B}\"v\"", " data-\u{E9}=\"v\"", " title=\"&#60;\"",
+        " Alt=\"A\">", " cite=\"c.html\"x", "\u{0B}alt=\"vt\"", " alt=\"\"", " alt=''",
+        " alt  =  \"two\"", "   alt=\"3sp\"", "\n\t alt\t \n=\t \"mix\"", " / / alt=\"sl\"",
+    ]
+    static let names = ["a", "img", "IMG", "p", "script", "abcdefghijklmnopq", "foo", "meta", "br", "q"]
+
+    static func sanitized(_ html: String) -> String {
+        Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: "http://example.com/dir/page") }
+    }
+
+    @Test func oneReadingOfStartTagsAgreesWithTheTokenizers() {
+        var inputs: [String] = []
+        for name in Self.names {
+            for (k, a) in Self.pieces.enumerated() {
+                for (l, b) in Self.pieces.enumerated() {
+                    inputs.append("x<\(name)\(a)\(b)>in</\(name)>y")
+                    if (k + l) % 5 == 0 {
+                        let c = Self.pieces[(k * 7 + l) % Self.pieces.count]
+                        inputs.append("<p>x<\(name)\(a)\(b)\(c)/>y</p>")
+                    }
+                }
+                inputs.append("x<\(name)\(a)")
+                inputs.append("x<\(name)\(a)>")
+            }
+        }
+        inputs.append("<a" + String(repeating: " title=\"t\"", count: 16) + ">x</a>")
+        inputs.append("<a" + String(repeating: " title=\"t\"", count: 17) + ">x</a>")
+        let long = "<p>t <a href=\"/read/1\" onclick=\"track()\">l</a> <img src=\"/images/1.jpg\" alt=\"A &amp; b\" width=\"640\"/></p>"
+        for cut in 0...long.utf8.count { inputs.append(String(decoding: Array(long.utf8)[..<cut], as: UTF8.self)) }
+        let was = cfb_sanitizer_fast_tags(1)
+        defer { cfb_sanitizer_fast_tags(was) }
+        let fast = inputs.map(Self.sanitized)
+        cfb_sanitizer_fast_tags(0)
+        let tokenized = inputs.map(Self.sanitized)
+        #expect(inputs.count > 5000)
+        for (k, input) in inputs.enumerated() where fast[k] != tokenized[k] {
+            Issue.record("\(input): \(fast[k]) != \(tokenized[k])")
+        }
+        #expect(fast.contains { $0.contains("<img src=\"http://example.com/i.png\" alt=\"a &amp; b > c\">") })
+    }
+}
+
+/// The sanitizer's check that a relative URL is a plain path reads up to 32 bytes sixteen at a time, in place
+/// when 32 bytes can be read and from a copy otherwise (XHTML attribute values as libxml2 gives them): with each
+/// byte the check looks for at every offset of paths of every length up to 40, both the HTML content and the
+/// XHTML content give what the general resolution gives.
+@Suite struct PlainPathTests {
+    @Test func plainPathCheckAgreesWithTheGeneralResolution() throws {
+        let base = "http://h.example/a/b/"
+        let specials = [".", "..", ":", "?", "#", "/", " ", "\\", "%", "\u{E9}", "./", "\"", "<", ">", "x"]
+        var refs: [String] = []
+        for n in 0...40 {
+            let letters = Array("abcdef/ghijklm/nopqrs/tuvwxyz/")
+            let plain = String((0..<n).map { letters[$0 % letters.count] })
+            refs.append(plain)
+            for at in stride(from: 0, through: n, by: n > 20 ? 3 : 1) {
+                for special in specials {
+                    var chars = Array(plain)
+                    chars.replaceSubrange(at..<min(n, at + special.count), with: Array(special))
+                    refs.append(String(chars))
+                }
+            }
+        }
+        let xml: (String) -> String = {
+            $0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var entries = ""
+        var expected: [String] = []
+        for (k, ref) in refs.enumerated() {
+            let value = HTMLSanitizer.safeURL(Array(ref.utf8), base: URLBase(base), image: false).map {
+                String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "&", with: "&amp;")
+                    .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
+            }
+            let want = value.map { "<a href=\"\($0)\">x</a>" } ?? "<a>x</a>"
+            expected.append(want)
+            let html = "<a href=\"\(xml(ref))\">x</a>"
+            let got = Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: base) }
+            #expect(got == want, "\(ref)")
+            entries += "<entry xml:base=\"\(base)\"><id>\(k)</id><title>t</title><content type=\"xhtml\">"
+                + "<div xmlns=\"http://www.w3.org/1999/xhtml\">\(html)</div></content></entry>"
+        }
+        let doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>\(entries)</feed>"
+        let items = try parseString(doc).feed.items
+        #expect(items.count == refs.count)
+        for (k, item) in items.enumerated() where k < refs.count {
+            #expect(item.content == expected[k], "\(refs[k])")
+        }
+    }
+}
+
+/// Whether a URL needs cleaning is read sixteen bytes a step, the last step overlapping the one before: with each
+/// byte it looks for at every offset of URLs of every length up to 48, the answer is the byte-at-a-time one.
+@Suite struct URLCleaningCheckTests {
+    @Test func needsCleaningAgreesWithByteAtATime() {
+        let specials: [UInt8] = [0x20, 0x09, 0x0A, 0x00, 0x01, 0x22, 0x3C, 0x3E, 0x5C, 0x21, 0x3D, 0x3F, 0x7F, 0x80, 0xE9]
+        let letters = Array("http://h.example/a/b-c_d.html?x=1#f".utf8)
+        for n in 0...48 {
+            let plain = (0..<n).map { letters[$0 % letters.count] }
+            #expect(plain.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == false)
+            for at in 0..<n {
+                for c in specials {
+                    var s = plain
+                    s[at] = c
+                    let want = s.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C }
+                    #expect(s.withUnsafeBufferPointer { URLBytes.needsCleaning($0) } == want, "n=\(n) at=\(at) c=\(c)")
+                }
+            }
+        }
+    }
+}
+
+/// Collapsing white space finds runs of words sixteen bytes (and the sixteen after them) a step, the last step
+/// overlapping the one before and short runs read from a padded copy: with white space, no-break and ideographic
+/// spaces, C1 controls and lone lead bytes at every offset of texts of every length up to 50, the answer is the
+/// byte-at-a-time one.
+@Suite struct CollapseTests {
+    static func reference(_ t: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var pending = false
+        var k = 0
+        func flush() {
+            if pending && !out.isEmpty { out.append(0x20) }
+            pending = false
+        }
+        while k < t.count {
+            let c = t[k]
+            if c > 0x20 && c != 0xC2 && c != 0xE3 {
+                flush()
+                out.append(c)
+                k += 1
+            } else if c <= 0x20 {
+                if [0x20, 0x0A, 0x09, 0x0D, 0x0C, 0x0B].contains(c) { pending = true }
+                k += 1
+            } else if c == 0xC2, k + 1 < t.count, t[k + 1] == 0xA0 {
+                pending = true
+                k += 2
+            } else if c == 0xC2, k + 1 < t.count, t[k + 1] == 0x85 {
+                flush()
+                out += [0xE2, 0x80, 0xA6]
+                k += 2
+            } else if c == 0xE3, k + 2 < t.count, t[k + 1] == 0x80, t[k + 2] == 0x80 {
+                pending = true
+                k += 3
+            } else {
+                flush()
+                out.append(c)
+                k += 1
+            }
+        }
+        return out
+    }
+
+    @Test func collapsingAgreesWithByteAtATime() {
+        let withAVX2 = FeedBytes.useAVX2(true)
+        defer { FeedBytes.useAVX2(withAVX2) }
+        for avx2 in [true, false] {
+            FeedBytes.useAVX2(avx2)
+            check()
+        }
+    }
+
+    func check() {
+        let inserts: [[UInt8]] = [
+            [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0B], [0x01], [0xC2, 0xA0], [0xE3, 0x80, 0x80], [0xC2, 0x85],
+            [0xC2], [0xE3], [0xC3, 0xA9], [0x20, 0xC2, 0xA0, 0x20], [0x3C], [0x26],
+        ]
+        let letters = Array("ab cd efg hijk l mnopq rstuv wxyz ".utf8)
+        for n in 0...80 {
+            let plain = (0..<n).map { letters[$0 % letters.count] }
+            for at in 0...n {
+                for insert in inserts {
+                    var s = plain
+                    s.replaceSubrange(at..<min(n, at + insert.count), with: insert)
+                    let got = s.withUnsafeBufferPointer { FeedBytes.collapsed($0) }
+                    let want = String(decoding: Self.reference(s), as: UTF8.self)
+                    #expect(got == want, "n=\(n) at=\(at) insert=\(insert)")
+                }
+            }
+        }
+    }
+}
+
+/// Whether an attribute value is ASCII without '&' is read sixteen bytes a step (eight or four for short values),
+/// the last step overlapping the one before: with '&' and bytes >= 0x80 at every offset of values of every length
+/// up to 40, the answer is the byte-at-a-time one.
+@Suite struct ASCIIWithoutAmpersandTests {
+    @Test func checkAgreesWithByteAtATime() {
+        for n in 0...40 {
+            let plain = (0..<n).map { UInt8(ascii: "!") + UInt8($0 % 90) }.map { $0 == 0x26 ? 0x27 : $0 }
+            #expect(plain.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) })
+            for at in 0..<n {
+                for c: UInt8 in [0x26, 0x80, 0xFF, 0xC3, 0x25, 0x27, 0x7F, 0xA6] {
+                    var s = plain
+                    s[at] = c
+                    let want = !s.contains { $0 >= 0x80 || $0 == 0x26 }
+                    #expect(s.withUnsafeBufferPointer { FeedBytes.isASCIIWithoutAmpersand($0) } == want, "n=\(n) at=\(at) c=\(c)")
+                }
+            }
+        }
+    }
+}
+
+/// A URL's query and fragment are found sixteen bytes a step, the last step overlapping the one before and short
+/// URLs read from a copy: with '?' and '#' at every offset of references of every length up to 40, the builder's
+/// resolution in C gives what `URLResolver` gives.
+@Suite struct URLSplitTests {
+    /// Schemes (a letter, then letters, digits, '+', '-' or '.') read from a table: references and bases with
+    /// every kind of byte in and after their scheme resolve as `URLResolver` and the general sanitizer path have it.
+    @Test func schemesAgreeWithTheGeneralResolution() {
+        let builder = FeedBuilder(documentURL: nil)
+        let schemes = ["a", "a1", "a+b", "a-b", "a.b", "A.B-C+9", "1a", "+a", "a_b", "a/b", "a%b", "a b", "ab~", "\u{E9}a"]
+        var refs = ["x/y.html", "/root.html", "../up.html", "./here", "?q", "#f"]
+        for scheme in schemes { refs += ["\(scheme):x/y", "\(scheme):", "\(scheme)://h/p?q#f", "x/\(scheme):y"] }
+        let bases = schemes.map { "\($0)://h.example/a/b" }
+            + ["http://h.example/a/b", "http://h.example/a/b?q=/x/y#f/g", "http://h.example/a/b#f/g?q=/x"]
+        for base in bases {
+            for ref in refs {
+                #expect(builder.resolveURL(ref, against: base) == URLResolver.resolve(ref, against: base), "\(base) + \(ref)")
+                guard !ref.contains(" ") else { continue }
+                let html = "<a href=\"\(ref)\">x</a>"
+                let got = Array(html.utf8).withUnsafeBufferPointer { FeedBytes.sanitize($0, base: base) }
+                let expected = HTMLSanitizer.safeURL(Array(ref.utf8), base: URLBase(base), image: false).map {
+                    "<a href=\"\(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "&", with: "&amp;"))\">x</a>"
+                } ?? "<a>x</a>"
+                #expect(got == expected, "\(base) + \(ref)")
+            }
+        }
+    }
+
+    @Test func queryAndFragmentAtEveryOffset() {
+        let builder = FeedBuilder(documentURL: nil)
+        let letters = Array("abc/def/ghij.html".utf8)
+        for base in ["http://h.example/a/b", "https://h.example/x/?q=1#f"] {
+            for n in 1...40 {
+                let plain = (0..<n).map { letters[$0 % letters.count] }
+                for at in 0..<n {
+                    for marks in [[UInt8(ascii: "?")], [UInt8(ascii: "#")], [UInt8(ascii: "?"), UInt8(ascii: "#")],
+                                  [UInt8(ascii: "#"), UInt8(ascii: "?")]] {
+                        var s = plain
+                        s[at] = marks[0]
+                        if marks.count > 1 { s[n - 1 - (n - 1 - at) / 2] = marks[1] }
+                        let ref = String(decoding: s, as: UTF8.self)
+                        let want = URLResolver.resolve(ref, against: base)
+                        #expect(builder.resolveURL(ref, against: base) == want, "\(base) + \(ref)")
+                        let abs = "http://h.example/" + ref
+                        #expect(builder.resolveURL(abs, against: base) == URLResolver.resolve(abs, against: base), "\(abs)")
+                    }
+                }
+            }
+        }
     }
 }

@@ -160,6 +160,10 @@ int cfb_is_ascii_without_amp(const uint8_t *s, size_t n);
 /// SSE2 ones; returns whether they are now used.
 int cfb_use_avx2(int on);
 
+/// Turns the sanitizer's one-pass reading of start tags with quoted attribute values on or off, for the tests
+/// that hold it to the tokenizer's; returns whether it was on.
+int cfb_sanitizer_fast_tags(int on);
+
 // MARK: - SAX handler
 
 /// Text modes of a capture, as `TextMode` in Swift numbers them.
