@@ -93,6 +93,13 @@ public enum DateParser {
         return (v, c)
     }
 
+    /// The value of the digit at `b[k]`, or -1 when it is not one (the fixed-place readers OR the answers
+    /// together and test the sign once).
+    @inline(__always) private static func digit(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> Int {
+        let c = b[k] &- 0x30
+        return c <= 9 ? Int(c) : -1
+    }
+
     /// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS+HH:MM` (or `-HH:MM`), the forms nearly every Atom feed
     /// and most RSS `dc:date`s write, read at fixed places: the date `iso8601` gives for them. Nil for anything
     /// else (and for a date of this form that `make` refuses); `iso8601` then decides.
@@ -101,13 +108,10 @@ public enum DateParser {
         guard n == 20 || n == 25, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
         else { return nil }
-        @inline(__always) func digit(_ k: Int) -> Int {
-            let c = b[k] &- 0x30
-            return c <= 9 ? Int(c) : -1
-        }
-        let y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), mo0 = digit(5), mo1 = digit(6)
-        let d0 = digit(8), d1 = digit(9), h0 = digit(11), h1 = digit(12), mi0 = digit(14), mi1 = digit(15)
-        let s0 = digit(17), s1 = digit(18)
+        let y0 = digit(b, 0), y1 = digit(b, 1), y2 = digit(b, 2), y3 = digit(b, 3)
+        let mo0 = digit(b, 5), mo1 = digit(b, 6), d0 = digit(b, 8), d1 = digit(b, 9)
+        let h0 = digit(b, 11), h1 = digit(b, 12), mi0 = digit(b, 14), mi1 = digit(b, 15)
+        let s0 = digit(b, 17), s1 = digit(b, 18)
         guard y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1 >= 0 else { return nil }
         var offset = 0
         if n == 20 {
@@ -115,7 +119,7 @@ public enum DateParser {
         } else {
             let sign = b[19]
             guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), b[22] == UInt8(ascii: ":") else { return nil }
-            let oh0 = digit(20), oh1 = digit(21), om0 = digit(23), om1 = digit(24)
+            let oh0 = digit(b, 20), oh1 = digit(b, 21), om0 = digit(b, 23), om1 = digit(b, 24)
             guard oh0 | oh1 | om0 | om1 >= 0 else { return nil }
             let secs = (oh0 * 10 + oh1) * 3600 + (om0 * 10 + om1) * 60
             offset = sign == UInt8(ascii: "-") ? -secs : secs
@@ -337,10 +341,6 @@ public enum DateParser {
     static func rfc822Common(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         let n = b.count
         var i = 0
-        @inline(__always) func digit(_ k: Int) -> Int {
-            let c = b[k] &- 0x30
-            return c <= 9 ? Int(c) : -1
-        }
         if n >= 5, b[3] == UInt8(ascii: ","), b[4] == 0x20 {
             // Lower-cased by setting bit 5: only a letter and its capital become a lower-case letter, so a match
             // is three letters, none of them a month, am/pm or (before any number) a zone.
@@ -352,31 +352,24 @@ public enum DateParser {
         }
         // Day: one or two digits, then a space.
         guard i + 2 <= n else { return nil }
-        let d0 = digit(i)
-        guard d0 >= 0 else { return nil }
-        var day = d0
-        i += 1
-        let d1 = digit(i)
-        if d1 >= 0 {
-            day = d0 * 10 + d1
-            i += 1
-        }
+        let (day, dayDigits) = digits(b, &i, max: 2)
+        guard dayDigits > 0 else { return nil }
         // " Mmm YYYY HH:MM:SS " is 19 bytes, and a zone at least one more.
         guard i + 20 <= n, b[i] == 0x20, b[i + 4] == 0x20, b[i + 9] == 0x20, b[i + 12] == UInt8(ascii: ":"),
             b[i + 15] == UInt8(ascii: ":"), b[i + 18] == 0x20,
             HTMLScanner.isAlpha(b[i + 1]), HTMLScanner.isAlpha(b[i + 2]), HTMLScanner.isAlpha(b[i + 3]),
             let month = monthTable[TagName(b, (i + 1)..<(i + 4))]
         else { return nil }
-        let y0 = digit(i + 5), y1 = digit(i + 6), y2 = digit(i + 7), y3 = digit(i + 8)
-        let h0 = digit(i + 10), h1 = digit(i + 11), m0 = digit(i + 13), m1 = digit(i + 14)
-        let s0 = digit(i + 16), s1 = digit(i + 17)
+        let y0 = digit(b, i + 5), y1 = digit(b, i + 6), y2 = digit(b, i + 7), y3 = digit(b, i + 8)
+        let h0 = digit(b, i + 10), h1 = digit(b, i + 11), m0 = digit(b, i + 13), m1 = digit(b, i + 14)
+        let s0 = digit(b, i + 16), s1 = digit(b, i + 17)
         guard y0 | y1 | y2 | y3 | h0 | h1 | m0 | m1 | s0 | s1 >= 0 else { return nil }
         i += 19
         var offset = 0
         let z = b[i]
         if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
             guard i + 5 == n else { return nil }
-            let o0 = digit(i + 1), o1 = digit(i + 2), o2 = digit(i + 3), o3 = digit(i + 4)
+            let o0 = digit(b, i + 1), o1 = digit(b, i + 2), o2 = digit(b, i + 3), o3 = digit(b, i + 4)
             guard o0 | o1 | o2 | o3 >= 0 else { return nil }
             let secs = (o0 * 10 + o1) * 3600 + (o2 * 10 + o3) * 60
             offset = z == UInt8(ascii: "-") ? -secs : secs
@@ -400,10 +393,6 @@ public enum DateParser {
     /// decides.
     static func rfc822Words(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         let n = b.count
-        @inline(__always) func digit(_ k: Int) -> Int {
-            let c = b[k] &- 0x30
-            return c <= 9 ? Int(c) : -1
-        }
         @inline(__always) func word(_ k: Int) -> Int {
             var e = k
             while e < n, HTMLScanner.isAlpha(b[e]) { e += 1 }
@@ -417,16 +406,8 @@ public enum DateParser {
         guard monthTable[weekday] == nil, weekday != Self.am, weekday != Self.pm else { return nil }
         // Day: one or two digits, then a space.
         var i = w + 2
-        let d0 = digit(i)
-        guard d0 >= 0, i + 1 < n else { return nil }
-        var day = d0
-        i += 1
-        let d1 = digit(i)
-        if d1 >= 0 {
-            day = d0 * 10 + d1
-            i += 1
-        }
-        guard i < n, b[i] == 0x20 else { return nil }
+        let (day, dayDigits) = digits(b, &i, max: 2)
+        guard dayDigits > 0, i < n, b[i] == 0x20 else { return nil }
         // Month: letters the table knows, then a space.
         let ms = i + 1
         let me = word(ms)
@@ -434,27 +415,18 @@ public enum DateParser {
         // Year: four digits, then a space; the time: H[H]:MM[:SS], then a space.
         i = me + 1
         guard i + 5 <= n, b[i + 4] == 0x20 else { return nil }
-        let y0 = digit(i), y1 = digit(i + 1), y2 = digit(i + 2), y3 = digit(i + 3)
+        let y0 = digit(b, i), y1 = digit(b, i + 1), y2 = digit(b, i + 2), y3 = digit(b, i + 3)
         guard y0 | y1 | y2 | y3 >= 0 else { return nil }
         i += 5
-        guard i < n else { return nil }
-        let h0 = digit(i)
-        guard h0 >= 0, i + 1 < n else { return nil }
-        var hour = h0
-        i += 1
-        let h1 = digit(i)
-        if h1 >= 0 {
-            hour = h0 * 10 + h1
-            i += 1
-        }
-        guard i + 3 < n, b[i] == UInt8(ascii: ":") else { return nil }
-        let m0 = digit(i + 1), m1 = digit(i + 2)
+        let (hour, hourDigits) = digits(b, &i, max: 2)
+        guard hourDigits > 0, i + 3 < n, b[i] == UInt8(ascii: ":") else { return nil }
+        let m0 = digit(b, i + 1), m1 = digit(b, i + 2)
         guard m0 | m1 >= 0 else { return nil }
         i += 3
         var second = 0
         if b[i] == UInt8(ascii: ":") {
             guard i + 3 < n else { return nil }
-            let s0 = digit(i + 1), s1 = digit(i + 2)
+            let s0 = digit(b, i + 1), s1 = digit(b, i + 2)
             guard s0 | s1 >= 0 else { return nil }
             second = s0 * 10 + s1
             i += 3

@@ -72,18 +72,7 @@ struct CapturedText {
 
     /// `TextValue.raw`: the bytes trimmed first when the trimmed white space borders ASCII on both inner sides
     /// (then no grapheme joins it to the rest, and the result is the one of trimming the decoded string).
-    var raw: String {
-        var lo = 0
-        var hi = bytes.count
-        @inline(__always) func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
-        while lo < hi, ws(bytes[lo]) { lo += 1 }
-        while hi > lo, ws(bytes[hi - 1]) { hi -= 1 }
-        if lo == hi { return "" }
-        guard bytes[lo] < 0x80, bytes[hi - 1] < 0x80 else {
-            return String(String(decoding: bytes, as: UTF8.self).trimmingASCIISpace())
-        }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
-    }
+    var raw: String { raw(reusing: nil) }
 
     /// `raw`, or `candidate` itself when that is the string `raw` would make (trimmed bytes with ASCII at both
     /// ends, the same UTF-8 as the candidate's): an item's guid, link, id and `rdf:about` are often one URL, kept

@@ -961,6 +961,19 @@ import Testing
     }
 }
 
+extension FeedBytes {
+    /// Runs `body` with the AVX2 loops in use (where the processor has them), then with the SSE2 ones, and leaves
+    /// the AVX2 ones on again.
+    static func withAndWithoutAVX2(_ body: (_ avx2: Bool) -> Void) {
+        let was = useAVX2(true)
+        defer { useAVX2(was) }
+        for avx2 in [true, false] {
+            useAVX2(avx2)
+            body(avx2)
+        }
+    }
+}
+
 /// A small deterministic generator (SplitMix64) for the generated inputs of the fast-path comparisons.
 struct SplitMix64 {
     var state: UInt64
@@ -1004,10 +1017,7 @@ struct SplitMix64 {
 
     @Test func escapingAgreesWithByteAtATimeAtEveryOffset() {
         let specials: [UInt8] = [0x3C, 0x3E, 0x26, 0x22, 0x3D, 0x3F, 0x27, 0x24, 0xC3, 0x00]
-        let withAVX2 = FeedBytes.useAVX2(true)
-        defer { FeedBytes.useAVX2(withAVX2) }
-        for avx2 in [true, false] {
-            FeedBytes.useAVX2(avx2)
+        FeedBytes.withAndWithoutAVX2 { avx2 in
             for n in 0...80 {
                 let plain = (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }
                 for attribute in [false, true] {
@@ -1036,12 +1046,7 @@ struct SplitMix64 {
 /// answer is the tokenizer's (which a comment first forces: it writes nothing).
 @Suite struct PlainWordsTests {
     @Test func wordsCheckAgreesWithTheTokenizer() {
-        let withAVX2 = FeedBytes.useAVX2(true)
-        defer { FeedBytes.useAVX2(withAVX2) }
-        for avx2 in [true, false] {
-            FeedBytes.useAVX2(avx2)
-            check()
-        }
+        FeedBytes.withAndWithoutAVX2 { _ in check() }
     }
 
     func check() {
@@ -1229,12 +1234,7 @@ struct SplitMix64 {
     }
 
     @Test func collapsingAgreesWithByteAtATime() {
-        let withAVX2 = FeedBytes.useAVX2(true)
-        defer { FeedBytes.useAVX2(withAVX2) }
-        for avx2 in [true, false] {
-            FeedBytes.useAVX2(avx2)
-            check()
-        }
+        FeedBytes.withAndWithoutAVX2 { _ in check() }
     }
 
     func check() {
