@@ -2309,6 +2309,72 @@ __attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const ui
 }
 #endif
 
+/// The length of the UTF-8 sequence whose lead byte (>= 0x80) is at `i`, or 0 when it is no valid sequence: not a
+/// lead byte, cut short, a continuation byte missing, an overlong form, a surrogate, or past U+10FFFF.
+static inline size_t utf8_sequence(const uint8_t *b, size_t i, size_t n) {
+    uint8_t c = b[i];
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return i + 1 < n && (b[i + 1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (i + 2 >= n) return 0;
+        uint8_t d = b[i + 1];
+        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0)) return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (i + 3 >= n) return 0;
+        uint8_t d = b[i + 1];
+        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+int cfb_utf8_validate(const uint8_t *b, size_t n) {
+    size_t i = 0;
+    int ascii = 1;
+#if CFB_AVX2
+    tables();
+    if (have_avx2) i = skip_ascii_avx2(b, 0, n);
+#endif
+    while (i < n) {
+#if defined(__SSE2__)
+        if (i + 16 <= n) {
+            // Sixteen bytes at a time; in those with bytes >= 0x80, each sequence is checked where its lead byte
+            // is (found in the mask), and the mask loses the bits of the bytes it covered.
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + i)));
+            if (!mask) {
+                i += 16;
+                continue;
+            }
+            ascii = 0;
+            size_t block = i, next = i + 16;
+            while (mask) {
+                size_t k = block + (size_t)__builtin_ctz(mask);
+                size_t len = utf8_sequence(b, k, n);
+                if (!len) return 0;
+                next = k + len;
+                if (next >= block + 16) break;
+                mask &= ~0u << (next - block);
+            }
+            i = next > block + 16 ? next : block + 16;
+            continue;
+        }
+#endif
+        if (b[i] < 0x80) {
+            i++;
+            continue;
+        }
+        ascii = 0;
+        size_t len = utf8_sequence(b, i, n);
+        if (!len) return 0;
+        i += len;
+    }
+    return ascii ? 1 : 2;
+}
+
 /// Nonzero when one of the eight bytes of `x` is >= 0x80 or '&' (the zero-byte test is exact about whether there
 /// is one).
 static inline uint64_t high_or_amp8(uint64_t x) {

@@ -36,7 +36,7 @@ struct TextValue {
             if limit == Int.max { return FeedBytes.collapsed(b, scratch: scratch) }
             var w = TextWriter(limit: limit)
             w.appendLiteral(b)
-            return String(decoding: w.out, as: UTF8.self)
+            return w.out.withUnsafeBufferPointer { FeedBytes.string(utf8: $0) }
         }
         return FeedBytes.plainText(b, limit: limit, scratch: scratch)
     }
@@ -89,7 +89,7 @@ struct CapturedText {
         }
         let trimmed = UnsafeBufferPointer(rebasing: bytes[lo..<hi])
         if let candidate, candidate.hasUTF8(trimmed) { return candidate }
-        return String(decoding: trimmed, as: UTF8.self)
+        return FeedBytes.string(utf8: trimmed)
     }
 
     /// `DateParser.parse(raw)`: ASCII bytes (every date it reads) parsed as they are, without a string

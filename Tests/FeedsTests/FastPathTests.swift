@@ -1328,3 +1328,81 @@ struct SplitMix64 {
         }
     }
 }
+
+/// `cfb_utf8_validate` lets strings be made without the standard library's check: it must accept exactly what
+/// that check accepts, and call ASCII exactly what is ASCII.
+@Suite struct UTF8ValidationTests {
+    /// What Swift's own check says: 0 invalid, 1 ASCII, 2 valid and not ASCII.
+    static func reference(_ b: [UInt8]) -> Int32 {
+        guard String(validating: b, as: UTF8.self) != nil else { return 0 }
+        return b.allSatisfy { $0 < 0x80 } ? 1 : 2
+    }
+
+    static func validate(_ b: [UInt8]) -> Int32 {
+        b.withUnsafeBufferPointer { cfb_utf8_validate($0.baseAddress, $0.count) }
+    }
+
+    @Test func edgeSequencesAgreeWithTheStandardLibrary() {
+        let sequences: [[UInt8]] = [
+            [], [0x41], [0x7F], [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xC2, 0x80], [0xDF, 0xBF], [0xC2],
+            [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xE0, 0xA0, 0x80], [0xEC, 0xBF, 0xBF], [0xED, 0x9F, 0xBF],
+            [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xEE, 0x80, 0x80], [0xEF, 0xBF, 0xBF], [0xE2, 0x80],
+            [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
+            [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF], [0xF0, 0x9F, 0x98], [0xE2, 0x41, 0x80],
+            [0xC3, 0xC3, 0xA9], Array("caf\u{e9} \u{201C}x\u{201D} \u{2014} \u{1F600}".utf8),
+        ]
+        FeedBytes.withAndWithoutAVX2 { avx2 in
+            for s in sequences {
+                // Alone, then at every place around the sixteen-byte steps and the 128-byte AVX2 skip.
+                for pad in [0, 1, 13, 14, 15, 16, 17, 31, 126, 127, 128, 130] {
+                    for tail in [0, 1, 20] {
+                        let b = [UInt8](repeating: 0x61, count: pad) + s + [UInt8](repeating: 0x62, count: tail)
+                        #expect(Self.validate(b) == Self.reference(b), "\(s) pad \(pad) tail \(tail) avx2 \(avx2)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func generatedTextAgreesWithTheStandardLibrary() {
+        var rng = SplitMix64(seed: 0x0F8_5A11)
+        let pieces: [[UInt8]] = [
+            Array("warga ".utf8), Array("\u{e9}".utf8), Array("\u{201C}".utf8), Array("\u{2014}".utf8),
+            Array("\u{1F600}".utf8), Array("\u{4E2D}\u{6587}".utf8), [0x0A], Array("<p>".utf8),
+        ]
+        FeedBytes.withAndWithoutAVX2 { _ in
+            for _ in 0..<3000 {
+                var b: [UInt8] = []
+                let count = Int(rng.next() % 60)
+                for _ in 0..<count { b += pieces[Int(rng.next() % UInt64(pieces.count))] }
+                #expect(Self.validate(b) == Self.reference(b))
+                guard !b.isEmpty else { continue }
+                // One byte changed, dropped or cut off: most of these are invalid.
+                var m = b
+                m[Int(rng.next() % UInt64(m.count))] = UInt8(truncatingIfNeeded: rng.next())
+                #expect(Self.validate(m) == Self.reference(m), "\(m)")
+                var d = b
+                d.remove(at: Int(rng.next() % UInt64(d.count)))
+                #expect(Self.validate(d) == Self.reference(d), "\(d)")
+                let cut = Array(b.prefix(Int(rng.next() % UInt64(b.count))))
+                #expect(Self.validate(cut) == Self.reference(cut), "\(cut)")
+            }
+        }
+    }
+
+    @Test func stringsMadeFromBytesEqualTheDecodedOnes() {
+        let samples: [[UInt8]] = [
+            Array("short".utf8), Array(String(repeating: "plain ascii text, ", count: 9).utf8),
+            Array(String(repeating: "Kata \u{201C}berita\u{201D} \u{2014} banjir \u{2026} ", count: 7).utf8),
+            Array(String(repeating: "ab", count: 20).utf8) + [0xED, 0xA0, 0x80] + Array("tail".utf8),
+            Array(String(repeating: "x", count: 40).utf8) + [0xC3],
+        ]
+        for b in samples {
+            let made = b.withUnsafeBufferPointer { FeedBytes.string(utf8: $0) }
+            let decoded = String(decoding: b, as: UTF8.self)
+            #expect(made == decoded)
+            #expect(Array(made.utf8) == Array(decoded.utf8))
+            #expect(made.unicodeScalars.count == decoded.unicodeScalars.count)
+        }
+    }
+}

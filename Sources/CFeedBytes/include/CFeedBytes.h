@@ -147,6 +147,11 @@ size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table,
 /// U+FFFE/U+FFFF and without C1 controls (U+0080–U+009F); else 0.
 int cfb_is_clean_utf8(const uint8_t *s, size_t n);
 
+/// 0 when `s` is not valid UTF-8 as Swift's `String` holds it (shortest forms, no surrogates, nothing past
+/// U+10FFFF), 1 when it is ASCII, 2 when it is valid UTF-8 and not ASCII. Much faster than the standard library's
+/// check on text with non-ASCII letters (sixteen bytes at a time, and only the sequences checked one by one).
+int cfb_utf8_validate(const uint8_t *s, size_t n);
+
 /// 1 when `s` may have bytes that `cfb_is_clean_utf8` rejects but libxml2 would not report while parsing it:
 /// a byte-order mark, control characters in the leading white space (skipped before parsing), C1 controls in
 /// UTF-8 (U+0080–U+009F, valid XML), and every lead byte that can start an overlong form, a surrogate,
