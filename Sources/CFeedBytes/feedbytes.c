@@ -2332,37 +2332,71 @@ static inline size_t utf8_sequence(const uint8_t *b, size_t i, size_t n) {
     return 0;
 }
 
+/// Checks the sequences whose lead bytes are the set bits of `mask` (bit k: the byte at `block + k`, in a block of
+/// `width` bytes); each sequence's bytes leave the mask as it is checked. Returns where the next block starts (past
+/// a sequence that runs out of this one), or 0 when a sequence is invalid (never an answer otherwise: every other
+/// answer is past at least one byte).
+static inline __attribute__((always_inline)) size_t utf8_block(const uint8_t *b, size_t n, size_t block, size_t width,
+                                                               unsigned mask) {
+    size_t next = block + width;
+    while (mask) {
+        size_t k = block + (size_t)__builtin_ctz(mask);
+        size_t len = utf8_sequence(b, k, n);
+        if (!len) return 0;
+        size_t end = k + len;
+        if (end >= block + width) return end;
+        mask &= ~0u << (end - block);
+    }
+    return next;
+}
+
+#if CFB_AVX2
+/// `cfb_utf8_validate`'s loop thirty-two bytes at a time; returns where it stopped (fewer than 32 bytes left), or
+/// SIZE_MAX when the bytes are invalid.
+__attribute__((target("avx2"))) static size_t utf8_validate_avx2(const uint8_t *b, size_t n, size_t i, int *ascii) {
+    while (i + 32 <= n) {
+        unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(b + i)));
+        if (!mask) {
+            i += 32;
+            continue;
+        }
+        *ascii = 0;
+        size_t next = utf8_block(b, n, i, 32, mask);
+        if (!next) return SIZE_MAX;
+        i = next;
+    }
+    return i;
+}
+#endif
+
 int cfb_utf8_validate(const uint8_t *b, size_t n) {
     size_t i = 0;
     int ascii = 1;
 #if CFB_AVX2
     tables();
-    if (have_avx2) i = skip_ascii_avx2(b, 0, n);
+    if (have_avx2) {
+        i = utf8_validate_avx2(b, n, skip_ascii_avx2(b, 0, n), &ascii);
+        if (i == SIZE_MAX) return 0;
+    }
+#endif
+#if defined(__SSE2__)
+    // Sixteen bytes at a time, then the last sixteen (overlapping what was checked, whose bits are dropped: `i` is
+    // always where a sequence starts).
+    while (i < n && n >= 16) {
+        size_t block = i + 16 <= n ? i : n - 16;
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + block)));
+        mask &= ~0u << (i - block);
+        if (mask) {
+            ascii = 0;
+            size_t next = utf8_block(b, n, block, 16, mask);
+            if (!next) return 0;
+            i = next;
+        } else {
+            i = block + 16;
+        }
+    }
 #endif
     while (i < n) {
-#if defined(__SSE2__)
-        if (i + 16 <= n) {
-            // Sixteen bytes at a time; in those with bytes >= 0x80, each sequence is checked where its lead byte
-            // is (found in the mask), and the mask loses the bits of the bytes it covered.
-            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(b + i)));
-            if (!mask) {
-                i += 16;
-                continue;
-            }
-            ascii = 0;
-            size_t block = i, next = i + 16;
-            while (mask) {
-                size_t k = block + (size_t)__builtin_ctz(mask);
-                size_t len = utf8_sequence(b, k, n);
-                if (!len) return 0;
-                next = k + len;
-                if (next >= block + 16) break;
-                mask &= ~0u << (next - block);
-            }
-            i = next > block + 16 ? next : block + 16;
-            continue;
-        }
-#endif
         if (b[i] < 0x80) {
             i++;
             continue;
