@@ -34,6 +34,8 @@ public enum FeedDiscovery {
     public static func feeds(inHTML html: [UInt8], pageURL: String) -> [DiscoveredFeed] {
         guard !html.isEmpty, html.count <= maxBytes else { return [] }
         _ = libxml2Ready
+        // Nothing from libxml2 on stderr (see `XMLFeedReader.run`).
+        cxml_silence_generic_errors()
         let options = Int32(
             HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                 | HTML_PARSE_RECOVER.rawValue)

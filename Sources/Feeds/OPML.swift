@@ -82,6 +82,8 @@ public enum OPMLReader {
             throw OPMLError(source, "the file declares xml entities; refusing to read it")
         }
         _ = libxml2Ready
+        // Nothing from libxml2 on stderr (see `XMLFeedReader.run`).
+        cxml_silence_generic_errors()
         guard let ctxt = xmlNewParserCtxt() else { throw OPMLError(source, "out of memory") }
         defer { xmlFreeParserCtxt(ctxt) }
         let options = Int32(

@@ -59,6 +59,10 @@ final class XMLFeedReader {
     /// Parses `bytes` (clean UTF-8) through the push parser, chunk by chunk.
     func run(_ bytes: UnsafeBufferPointer<UInt8>, url: String?) {
         _ = Self.initialized
+        // Errors without a parser context (a failed encoding conversion, after libxml2 took bytes such as
+        // `<\0\0\0` for a UCS-4 signature) would be printed to stderr: this thread's generic channel stays silent,
+        // and the context's errors come through `serror`.
+        cxml_silence_generic_errors()
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
         cfb_sax_install(&sax)

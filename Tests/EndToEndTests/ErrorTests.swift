@@ -40,4 +40,14 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(result.stdout.hasPrefix("# BBC News - UK (rss20, 1 item)\n"))
     }
+
+    @Test func parsePrintsOneLineForBytesLibxml2TakesForUCS4() throws {
+        // Blank lines, then `<` and NUL bytes: libxml2 reads a UCS-4 signature, and its failed conversion was
+        // printed to stderr by libxml2 itself, before our own line.
+        let file = CLI.root.appendingPathComponent("Tests/FeedsTests/Fixtures/hostile/ucs4-signature-after-blank-lines.xml")
+        let result = try CLI.run(["parse", file.path, "--format", "text"])
+        #expect(result.status != 0)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("aggregator: \(file.path): got no xml root element"), "\(result.stderr)")
+    }
 }
