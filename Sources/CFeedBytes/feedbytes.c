@@ -2216,6 +2216,29 @@ size_t cfb_decode_single_byte(const uint8_t *s, size_t n, const uint32_t *table,
     return (size_t)(o - dst);
 }
 
+/// The length of the UTF-8 sequence whose lead byte (>= 0x80) is at `i`, or 0 when it is no valid sequence: not a
+/// lead byte, cut short, a continuation byte missing, an overlong form, a surrogate, or past U+10FFFF.
+static inline size_t utf8_sequence(const uint8_t *b, size_t i, size_t n) {
+    uint8_t c = b[i];
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return i + 1 < n && (b[i + 1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (i + 2 >= n) return 0;
+        uint8_t d = b[i + 1];
+        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0)) return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (i + 3 >= n) return 0;
+        uint8_t d = b[i + 1];
+        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
 int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
     size_t i = 0;
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return 0;
@@ -2264,31 +2287,11 @@ int cfb_is_clean_utf8(const uint8_t *b, size_t n) {
             i++;
             continue;
         }
-        uint32_t v;
-        size_t len;
-        if (c < 0xC2) return 0;
-        if (c < 0xE0) {
-            if (i + 1 >= n || (b[i + 1] & 0xC0) != 0x80) return 0;
-            v = ((uint32_t)(c & 0x1F) << 6) | (b[i + 1] & 0x3F);
-            len = 2;
-        } else if (c < 0xF0) {
-            if (i + 2 >= n || (b[i + 1] & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) return 0;
-            v = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
-            if (v < 0x800) return 0;
-            len = 3;
-        } else if (c < 0xF5) {
-            if (i + 3 >= n || (b[i + 1] & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80)
-                return 0;
-            v = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(b[i + 1] & 0x3F) << 12) |
-                ((uint32_t)(b[i + 2] & 0x3F) << 6) | (b[i + 3] & 0x3F);
-            if (v < 0x10000 || v > 0x10FFFF) return 0;
-            len = 4;
-        } else {
-            return 0;
-        }
-        if (v >= 0xD800 && v <= 0xDFFF) return 0;
-        if (v == 0xFFFE || v == 0xFFFF) return 0;
-        if (v >= 0x80 && v <= 0x9F) return 0;
+        size_t len = utf8_sequence(b, i, n);
+        if (!len) return 0;
+        // Valid UTF-8 that is not clean: C1 controls (U+0080–U+009F, C2 80–9F) and U+FFFE/U+FFFF (EF BF BE/BF).
+        if (c == 0xC2 && b[i + 1] <= 0x9F) return 0;
+        if (c == 0xEF && b[i + 1] == 0xBF && b[i + 2] >= 0xBE) return 0;
         i += len;
     }
     return 1;
@@ -2308,29 +2311,6 @@ __attribute__((target("avx2"), noinline)) static size_t skip_ascii_avx2(const ui
     return i;
 }
 #endif
-
-/// The length of the UTF-8 sequence whose lead byte (>= 0x80) is at `i`, or 0 when it is no valid sequence: not a
-/// lead byte, cut short, a continuation byte missing, an overlong form, a surrogate, or past U+10FFFF.
-static inline size_t utf8_sequence(const uint8_t *b, size_t i, size_t n) {
-    uint8_t c = b[i];
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) return i + 1 < n && (b[i + 1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (i + 2 >= n) return 0;
-        uint8_t d = b[i + 1];
-        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) return 0;
-        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0)) return 0;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (i + 3 >= n) return 0;
-        uint8_t d = b[i + 1];
-        if ((d & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80) return 0;
-        if ((c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
-        return 4;
-    }
-    return 0;
-}
 
 /// Checks the sequences whose lead bytes are the set bits of `mask` (bit k: the byte at `block + k`, in a block of
 /// `width` bytes); each sequence's bytes leave the mask as it is checked. Returns where the next block starts (past

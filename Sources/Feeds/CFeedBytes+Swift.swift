@@ -165,19 +165,9 @@ final class Sanitizer {
     /// Then its scheme, origin, directory and dots are the prefix's, as `cfb_url_prefix` would find them.
     private func keepsPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let pc = prefix.count
-        guard let p = prefix.bytes, let q = b.baseAddress, b.count >= pc, pc > 0 else { return false }
-        let pr = UnsafeRawPointer(p)
-        let qr = UnsafeRawPointer(q)
-        var k = 0
-        while k + 8 <= pc {
-            guard pr.loadUnaligned(fromByteOffset: k, as: UInt64.self) == qr.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-            else { return false }
-            k += 8
-        }
-        while k < pc {
-            guard p[k] == q[k] else { return false }
-            k += 1
-        }
+        guard let p = prefix.bytes, let q = b.baseAddress, b.count >= pc, pc > 0, bytesEqual(UnsafePointer(p), q, count: pc)
+        else { return false }
+        var k = pc
         let n = b.count
         while k < n {
             let c = q[k]

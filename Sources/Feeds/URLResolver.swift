@@ -167,20 +167,7 @@ extension String {
         guard utf8.count == b.count else { return false }
         let same: Bool? = utf8.withContiguousStorageIfAvailable { u in
             guard let p = u.baseAddress, let q = b.baseAddress else { return u.count == 0 }
-            let pr = UnsafeRawPointer(p)
-            let qr = UnsafeRawPointer(q)
-            let n = u.count
-            var k = 0
-            while k + 8 <= n {
-                guard pr.loadUnaligned(fromByteOffset: k, as: UInt64.self) == qr.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                else { return false }
-                k += 8
-            }
-            while k < n {
-                guard p[k] == q[k] else { return false }
-                k += 1
-            }
-            return true
+            return bytesEqual(p, q, count: u.count)
         }
         return same ?? false
     }
@@ -208,4 +195,22 @@ extension Substring {
 extension String {
     /// The string without leading and trailing ASCII white space (see `Substring.trimmingASCIISpace`).
     func trimmingASCIISpace() -> Substring { self[...].trimmingASCIISpace() }
+}
+
+/// Whether the `count` bytes at `p` and `q` are the same, eight at a time (short strings: no call to `memcmp`).
+@inline(__always)
+func bytesEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, count n: Int) -> Bool {
+    let pr = UnsafeRawPointer(p)
+    let qr = UnsafeRawPointer(q)
+    var k = 0
+    while k + 8 <= n {
+        guard pr.loadUnaligned(fromByteOffset: k, as: UInt64.self) == qr.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        else { return false }
+        k += 8
+    }
+    while k < n {
+        guard p[k] == q[k] else { return false }
+        k += 1
+    }
+    return true
 }
