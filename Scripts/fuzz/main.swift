@@ -5,6 +5,11 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     // Every content type path: none, a charset header, a JSON header.
     let contentTypes: [String?] = [nil, "application/rss+xml; charset=iso-8859-1", "application/json"]
     let ct = size > 0 ? contentTypes[Int(bytes[0]) % contentTypes.count] : nil
+    // CDATA sections lifted out of libxml2's way (the default) or left to it: the same outcome, or a crash here.
+    let lifted = outcome(bytes, contentType: ct, liftsCDATA: true)
+    if lifted != outcome(bytes, contentType: ct, liftsCDATA: false) {
+        fatalError("lifting CDATA sections changed the result")
+    }
     if let parsed = try? FeedParser.parse(bytes, contentType: ct, url: "http://example.com/a/feed.xml") {
         _ = parsed.feed.jsonData(pretty: false)
         // Strings are made from parsed bytes without the standard library's check (`FeedBytes.string(utf8:)`):
@@ -26,4 +31,16 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
 /// Traps when `s` holds bytes that are not valid UTF-8.
 func checkUTF8(_ s: String) {
     if String(validating: Array(s.utf8), as: UTF8.self) == nil { fatalError("invalid UTF-8 in a parsed string") }
+}
+
+/// The warnings and JSON of a parse, or its error.
+func outcome(_ bytes: [UInt8], contentType: String?, liftsCDATA: Bool) -> String {
+    do {
+        let p = try FeedParser.parse(
+            bytes, contentType: contentType, url: "http://example.com/a/feed.xml",
+            options: ParseOptions(liftsCDATA: liftsCDATA))
+        return p.warnings.joined(separator: "\n") + "\n" + String(decoding: p.feed.jsonData(pretty: false), as: UTF8.self)
+    } catch {
+        return "error: \(error)"
+    }
 }

@@ -509,8 +509,26 @@ static void characters(void *ctx, const xmlChar *ch, int len) {
     }
 }
 
+/// A placeholder `cfb_cdata_lift` put where a CDATA section was: the section's bytes, as libxml2's `cdataBlock`.
+static void processing_instruction(void *ctx, const xmlChar *target, const xmlChar *data) {
+    cfb_sax *s = ctx;
+    if (!s || !target || !data || s->next_section >= s->section_count) return;
+    if (target[0] != 'c' || target[1] != 'f' || target[2] != 'b' || target[3] != 0) return;
+    size_t k = 0;
+    const xmlChar *p = data;
+    if (*p < '0' || *p > '9') return;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        k = k * 10 + (size_t)(*p - '0');
+        if (k > s->section_count) return;
+    }
+    if (k != s->next_section) return;
+    s->next_section++;
+    characters(ctx, s->sections[k].bytes, (int)s->sections[k].count);
+}
+
 void cfb_sax_install(void *handler) {
     xmlSAXHandler *h = handler;
+    h->processingInstruction = processing_instruction;
     h->startElementNs = start_element;
     h->endElementNs = end_element;
     h->characters = characters;

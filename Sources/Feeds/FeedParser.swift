@@ -4,9 +4,13 @@ import Foundation
 public struct ParseOptions: Sendable {
     /// Documents larger than this are refused (default 16 MiB).
     public var maxBytes: Int = 16 << 20
+    /// Whether CDATA sections are read by our own scanner rather than libxml2's (see `cfb_cdata_lift`). The result
+    /// is the same either way; off only to compare the two.
+    public var liftsCDATA = true
 
-    public init(maxBytes: Int = 16 << 20) {
+    public init(maxBytes: Int = 16 << 20, liftsCDATA: Bool = true) {
         self.maxBytes = maxBytes
+        self.liftsCDATA = liftsCDATA
     }
 }
 
@@ -26,7 +30,7 @@ public enum FeedParser {
         }
         let result: Result<ParsedFeed, FeedError> = bytes.withUnsafeBufferPointer { b in
             do throws(FeedError) {
-                return .success(try parse(buffer: b, contentType: contentType, url: url))
+                return .success(try parse(buffer: b, contentType: contentType, url: url, liftsCDATA: options.liftsCDATA))
             } catch {
                 return .failure(error)
             }
@@ -34,7 +38,9 @@ public enum FeedParser {
         return try result.get()
     }
 
-    static func parse(buffer b: UnsafeBufferPointer<UInt8>, contentType: String?, url: String?) throws(FeedError)
+    static func parse(
+        buffer b: UnsafeBufferPointer<UInt8>, contentType: String?, url: String?, liftsCDATA: Bool = true
+    ) throws(FeedError)
         -> ParsedFeed
     {
         if startsWithMarkup(b), Charset.libxml2ChecksTheRest(b, contentType: contentType) {
@@ -44,7 +50,8 @@ public enum FeedParser {
             var xmlErrors = 0
             let result: Result<ParsedFeed, FeedError>
             do throws(FeedError) {
-                result = .success(try parseUTF8(b, url: url, charsetWarning: nil, xmlErrors: &xmlErrors))
+                result = .success(
+                    try parseUTF8(b, url: url, charsetWarning: nil, liftsCDATA: liftsCDATA, xmlErrors: &xmlErrors))
             } catch {
                 result = .failure(error)
             }
@@ -53,10 +60,10 @@ public enum FeedParser {
         let (converted, charsetWarning) = Charset.toUTF8(b, contentType: contentType)
         if let converted {
             return try converted.withUnsafeBufferPointer { (u: UnsafeBufferPointer<UInt8>) throws(FeedError) in
-                try parseUTF8(u, url: url, charsetWarning: charsetWarning)
+                try parseUTF8(u, url: url, charsetWarning: charsetWarning, liftsCDATA: liftsCDATA)
             }
         }
-        return try parseUTF8(b, url: url, charsetWarning: charsetWarning)
+        return try parseUTF8(b, url: url, charsetWarning: charsetWarning, liftsCDATA: liftsCDATA)
     }
 
     /// Whether the first byte after leading white space is `<` (an XML document, not a JSON Feed).
@@ -66,16 +73,16 @@ public enum FeedParser {
         return k < b.count && b[k] == UInt8(ascii: "<")
     }
 
-    static func parseUTF8(_ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?) throws(FeedError)
-        -> ParsedFeed
-    {
+    static func parseUTF8(
+        _ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?, liftsCDATA: Bool
+    ) throws(FeedError) -> ParsedFeed {
         var xmlErrors = 0
-        return try parseUTF8(b, url: url, charsetWarning: charsetWarning, xmlErrors: &xmlErrors)
+        return try parseUTF8(b, url: url, charsetWarning: charsetWarning, liftsCDATA: liftsCDATA, xmlErrors: &xmlErrors)
     }
 
     /// `parseUTF8`, also counting the errors libxml2 reported on the first read of the bytes.
     static func parseUTF8(
-        _ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?, xmlErrors: inout Int
+        _ b: UnsafeBufferPointer<UInt8>, url: String?, charsetWarning: String?, liftsCDATA: Bool, xmlErrors: inout Int
     ) throws(FeedError) -> ParsedFeed {
         var start = 0
         while start < b.count, b[start] <= 0x20 { start += 1 }
@@ -89,14 +96,14 @@ public enum FeedParser {
         var bareAmpersands = false
         var builder = FeedBuilder(documentURL: url)
         var reader = XMLFeedReader(builder: builder)
-        reader.run(body, url: url)
+        reader.run(body, url: url, liftingCDATA: liftsCDATA)
         xmlErrors = reader.errors
         if reader.sawBareAmpersand, builder.notFeed == nil {
             // Unescaped '&' (common in links): libxml2 drops the text after it. Escape and read again.
             let fixed = escapingBareAmpersands(body)
             builder = FeedBuilder(documentURL: url)
             reader = XMLFeedReader(builder: builder)
-            fixed.withUnsafeBufferPointer { reader.run($0, url: url) }
+            fixed.withUnsafeBufferPointer { reader.run($0, url: url, liftingCDATA: liftsCDATA) }
             bareAmpersands = true
         }
         if let notFeed = builder.notFeed { throw notFeed }

@@ -1,6 +1,8 @@
 // Benchmark driver for the feed parser (see Scripts/bench-parse).
-//   bench-parse sax|ours [--jobs N] FILE...   parse every file, print bytes, CPU and wall seconds
+//   bench-parse sax|sax-lifted|ours [--jobs N] FILE...   parse every file, print bytes, CPU and wall seconds
+//                                             (sax-lifted: the floor given CDATA sections as ours lifts them)
 //   bench-parse json FILE [URL]               print our JSON for one file (debugging, conformance)
+//   bench-parse same FILE...                  check that lifting CDATA sections changes no result
 import Feeds
 import Foundation
 
@@ -55,6 +57,29 @@ if mode == "json" {
     exit(0)
 }
 
+if mode == "same" {
+    // Every file parsed twice, with CDATA sections lifted out of libxml2's way and without: the JSON, warnings
+    // and errors must be the same.
+    var differ = 0
+    for path in args {
+        guard let bytes = readFile(path) else { continue }
+        func outcome(_ lifts: Bool) -> String {
+            do {
+                let p = try FeedParser.parse(bytes, url: "https://example.com/feed.xml", options: ParseOptions(liftsCDATA: lifts))
+                return p.warnings.joined(separator: "\n") + "\n" + String(decoding: p.feed.jsonData(pretty: false), as: UTF8.self)
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        if outcome(true) != outcome(false) {
+            differ += 1
+            print("differs: \(path)")
+        }
+    }
+    print("same files=\(args.count) differ=\(differ)")
+    exit(differ == 0 ? 0 : 1)
+}
+
 let files = args
 let totals = Totals()
 let wallStart = Date()
@@ -67,8 +92,8 @@ DispatchQueue.concurrentPerform(iterations: jobs) { _ in
         next.bytes += 1
         next.lock.unlock()
         guard k < files.count, let bytes = readFile(files[k]) else { return }
-        if mode == "sax" {
-            let n = BareSAX.parse(bytes)
+        if mode == "sax" || mode == "sax-lifted" {
+            let n = BareSAX.parse(bytes, liftingCDATA: mode == "sax-lifted")
             totals.add(bytes: bytes.count, items: n, failed: false)
         } else {
             do {

@@ -198,6 +198,22 @@ typedef void (*cfb_sax_finish_fn)(void *owner, uint8_t field);
 /// capture takes the content base (then only items without an explicit `xml:base` in scope are captured here).
 enum { CFB_FIELD_CODE = 0x3F, CFB_FIELD_MODE_SHIFT = 6, CFB_FIELD_USES_BASE = 0x100 };
 
+/// A CDATA section's content, in the document `cfb_cdata_lift` read.
+typedef struct {
+    const uint8_t *bytes;
+    size_t count;
+} cfb_cdata_section;
+
+/// Copies the document `s` (UTF-8) to `out` with the CDATA sections of its root element's content replaced by
+/// processing instructions `<?cfb K?>` (K counting from 0, with as many line feeds as the section has, so that
+/// libxml2's line numbers stay right), and appends to `sections` (as `cfb_cdata_section`s) where each one's
+/// content is in `s`. `cfb_sax` answers each instruction with the section's bytes, as libxml2 would have given
+/// them. Only sections libxml2 would take without complaint are lifted, and only while everything before them is
+/// markup read the same way by libxml2 and here (no document type declaration, every tag plainly well formed,
+/// depth at most 200): the rest of the document is copied as it is. Returns the number of sections lifted; 0
+/// leaves `out` empty (parse `s` itself).
+size_t cfb_cdata_lift(const uint8_t *s, size_t n, cfb_buf *out, cfb_buf *sections);
+
 /// The SAX state kept in C: the element depth, the subtree being skipped, and the text being captured
 /// (characters and, inside it, re-serialized markup). libxml2's `ctx` for every callback. The owner (the Swift
 /// `FeedBuilder`) starts captures and skips by setting the fields, and reads `captured` when one ends.
@@ -252,6 +268,12 @@ typedef struct {
     /// Classifications cached by `cfb_sax` (allocated on first use, freed by `cfb_sax_free`; opaque, so
     /// Swift does not import a 256-element tuple).
     void *names;
+    /// The sections `cfb_cdata_lift` took out of the document being parsed (owned by the caller), and the next
+    /// one expected: a `<?cfb K?>` instruction gives section K's bytes to the character callback when K is the
+    /// next one, and is ignored otherwise.
+    const cfb_cdata_section *sections;
+    size_t section_count;
+    size_t next_section;
 } cfb_sax;
 
 /// Sets the element and character callbacks of a libxml2 `xmlSAXHandler` (passed as `void *`) to the
