@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+/// AVX2 loops are compiled (with `target("avx2")`) and chosen at run time when the processor has AVX2.
+#define CFB_AVX2 1
+/// Whether the AVX2 loops may run (detected once; `cfb_use_avx2` overrides it for tests).
+int cfb_avx2_enabled(void);
+#endif
+
 /// Grows `b` to hold `extra` more bytes (at least doubling); aborts when out of memory.
 void cfb_buf_grow(cfb_buf *b, size_t extra);
 

@@ -13,10 +13,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__clang__)
+#if CFB_AVX2
 #include <cpuid.h>
-#include <immintrin.h>
-#define CFB_AVX2 1
 #endif
 #include <stdlib.h>
 #include <string.h>
@@ -421,6 +419,11 @@ static inline uint8_t attribute_class(name_t an) {
 int cfb_use_avx2(int on) {
     tables();
     have_avx2 = on ? detect_avx2() : 0;
+    return have_avx2;
+}
+
+int cfb_avx2_enabled(void) {
+    tables();
     return have_avx2;
 }
 #endif

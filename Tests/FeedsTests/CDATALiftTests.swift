@@ -97,3 +97,26 @@ import Testing
         #expect(lift("\u{FEFF}<rss><a><![CDATA[x]]></a></rss>").sections == ["x"])
     }
 }
+
+extension CDATALiftTests {
+    @Test(arguments: [true, false])
+    func findsForbiddenCharactersAndCountsLineFeedsAtEveryOffset(avx2: Bool) {
+        let was = cfb_use_avx2(avx2 ? 1 : 0)
+        defer { _ = cfb_use_avx2(was) }
+        for at in 0..<80 {
+            var text = Array(repeating: UInt8(ascii: "a"), count: 80)
+            text[at] = 0x0B
+            let bad = String(decoding: text, as: UTF8.self)
+            #expect(lift("<rss><a><![CDATA[\(bad)]]></a></rss>").sections.isEmpty, "control at \(at)")
+            text[at] = 0x0A
+            text[79 - at] = 0x0A
+            let lines = String(decoding: text, as: UTF8.self)
+            let r = lift("<rss><a><![CDATA[\(lines)]]></a></rss>")
+            #expect(r.sections == [lines], "line feed at \(at)")
+            let feeds = at == 79 - at ? 1 : 2
+            #expect(r.out == "<rss><a><?cfb 0" + String(repeating: "\n", count: feeds) + "?></a></rss>", "line feed at \(at)")
+            let nonCharacter = String(repeating: "é", count: at / 2) + "\u{FFFF}" + String(repeating: "b", count: 60)
+            #expect(lift("<rss><a><![CDATA[\(nonCharacter)]]></a></rss>").sections.isEmpty, "U+FFFF at \(at)")
+        }
+    }
+}
