@@ -2,7 +2,7 @@
 //
 // libxml2 2.9's push parser reads a CDATA section byte by byte, twice (looking for `]]>`, then checking every
 // character), at some twenty instructions a byte: more than half of all its work on feeds whose bodies are in
-// CDATA. Here the section is found with `memchr` and checked sixteen bytes at a time, and libxml2 is given a
+// CDATA. Here the section is found with `memchr` and checked 16 or 32 bytes at a time, and libxml2 is given a
 // processing instruction in its place, which `cfb_sax` answers with the section's bytes: the same events in the
 // same order. The lexer below only lifts sections whose surroundings it reads exactly as libxml2 does: the first
 // thing it does not fully understand ends the lifting, and the rest of the document goes to libxml2 as it is.
@@ -15,7 +15,9 @@
 #include <emmintrin.h>
 #endif
 
-enum { MAX_DEPTH = 200 };
+/// Limits well under libxml2's own (depth 256, names 50,000 bytes, attribute values 10,000,000), past which it
+/// reports errors and recovers in ways not copied here; sections longer than `MAX_SECTION` are left to it too.
+enum { MAX_DEPTH = 200, MAX_NAME = 1000, MAX_VALUE = 1 << 20, MAX_SECTION = 1 << 20 };
 
 static inline int blank(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -32,6 +34,7 @@ static const uint8_t name_class[256] = {
 
 /// The end of an ASCII qualified name at `i` (`prefix:local`, or `local`), or 0 when there is none.
 static inline size_t qname_end(const uint8_t *s, size_t i, size_t n) {
+    if (n - i > MAX_NAME) n = i + MAX_NAME;  // a longer name ends at `n` and is refused by the caller
     for (int part = 0; part < 2; part++) {
         if (i >= n || !(name_class[s[i]] & NAME_START)) return 0;
         i++;
@@ -124,7 +127,7 @@ static size_t start_tag_end(const uint8_t *s, size_t i, size_t n, int *empty) {
         if (k >= n || (s[k] != '"' && s[k] != '\'')) return 0;
         uint8_t quote = s[k];
         size_t v = find_either(s, k + 1, n, quote, '<');
-        if (v >= n || s[v] != quote) return 0;
+        if (v >= n || s[v] != quote || v - k > MAX_VALUE) return 0;
         k = v + 1;
     }
 }
@@ -293,7 +296,7 @@ size_t cfb_cdata_lift(const uint8_t *s, size_t n, cfb_buf *out, cfb_buf *section
             size_t start = i + 9;
             size_t end = find3(s, start, n, ']', ']', '>');
             size_t lines;
-            if (end >= n || !cdata_text_ok(s + start, end - start, &lines)) break;
+            if (end >= n || end - start > MAX_SECTION || !cdata_text_ok(s + start, end - start, &lines)) break;
             put(out, s + copied, i - copied);
             put_placeholder(out, count, lines);
             cfb_cdata_section section = {s + start, end - start};

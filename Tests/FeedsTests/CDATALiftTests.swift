@@ -93,6 +93,17 @@ import Testing
         #expect(lift("<rss><a><![CDATA[x]]></a>\(deep)</rss>").sections == ["x"])
     }
 
+    @Test func stopsAtNamesAndValuesLongerThanItReads() {
+        let name = String(repeating: "n", count: 1001)
+        #expect(lift("<rss><a><![CDATA[x]]></a><\(name)><![CDATA[y]]></\(name)></rss>").sections == ["x"])
+        let short = String(repeating: "n", count: 1000)
+        #expect(lift("<rss><a><![CDATA[x]]></a><\(short)><![CDATA[y]]></\(short)></rss>").sections == ["x", "y"])
+        let value = String(repeating: "v", count: 1 << 20)
+        #expect(lift("<rss><a><![CDATA[x]]></a><b c=\"\(value)\"><![CDATA[y]]></b></rss>").sections == ["x"])
+        #expect(lift("<rss><a><![CDATA[\(value)]]></a><b><![CDATA[y]]></b></rss>").sections == ["\(value)", "y"])
+        #expect(lift("<rss><a><![CDATA[\(value)v]]></a><b><![CDATA[y]]></b></rss>").sections.isEmpty)
+    }
+
     @Test func skipsALeadingByteOrderMark() {
         #expect(lift("\u{FEFF}<rss><a><![CDATA[x]]></a></rss>").sections == ["x"])
     }

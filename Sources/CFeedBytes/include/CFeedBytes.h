@@ -209,8 +209,9 @@ typedef struct {
 /// libxml2's line numbers stay right), and appends to `sections` (as `cfb_cdata_section`s) where each one's
 /// content is in `s`. `cfb_sax` answers each instruction with the section's bytes, as libxml2 would have given
 /// them. Only sections libxml2 would take without complaint are lifted, and only while everything before them is
-/// markup read the same way by libxml2 and here (no document type declaration, every tag plainly well formed,
-/// depth at most 200): the rest of the document is copied as it is. Returns the number of sections lifted; 0
+/// markup read the same way by libxml2 and here (no document type declaration, every tag plainly well formed, and
+/// depth, names, attribute values and sections within limits well under libxml2's): the rest of the document is
+/// copied as it is. Returns the number of sections lifted; 0
 /// leaves `out` empty (parse `s` itself).
 size_t cfb_cdata_lift(const uint8_t *s, size_t n, cfb_buf *out, cfb_buf *sections);
 
