@@ -250,9 +250,15 @@ size_t cfb_cdata_lift(const uint8_t *s, size_t n, cfb_buf *out, cfb_buf *section
         i = skip_blanks(s, i, n);
         if (i + 1 >= n || s[i] != '<') return 0;
         if (s[i + 1] == '?') {
-            if (i + 5 <= n && memcmp(s + i + 2, "cfb", 3) == 0) return 0;
-            size_t k = find2(s, i + 2, n, '?', '>');
-            if (k >= n) return 0;
+            // A target name, then a blank or `?>`; no `<` or `>` before the first `?>`, so that it ends there
+            // however libxml2 takes it (a broken XML declaration is skipped to the next `>`).
+            size_t t = i + 2;
+            if (t >= n || !(name_class[s[t]] & NAME_START)) return 0;
+            while (t < n && (name_class[s[t]] & NAME)) t++;
+            if (t - (i + 2) >= 3 && memcmp(s + i + 2, "cfb", 3) == 0) return 0;
+            if (t >= n || !(blank(s[t]) || s[t] == '?')) return 0;
+            size_t k = find2(s, t, n, '?', '>');
+            if (k >= n || memchr(s + t, '<', k - t) || memchr(s + t, '>', k - t)) return 0;
             i = k + 2;
         } else if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
             i = comment_end(s, i, n);

@@ -43,6 +43,15 @@ import Testing
         #expect(lift("<?xml-stylesheet href=\"s.xsl\"?><rss><a><![CDATA[z]]></a></rss>").sections == ["z"])
     }
 
+    /// libxml2 skips a broken XML declaration to the next `>`: an instruction in the prolog is only read to its
+    /// `?>` when nothing else could end it, and only with a name for a target.
+    @Test func liftsNothingAfterAnInstructionLibxml2MightEndElsewhere() {
+        for prolog in ["<?xml >", "<?xml version=\"1.0\" a<b?>", "<?123?>", "<?xml\u{1}?>", "<?:x?>", "<?x"] {
+            #expect(lift("\(prolog)<rss><a><![CDATA[?>]]></a><b><![CDATA[z]]></b></rss>").sections.isEmpty, "\(prolog)")
+        }
+        #expect(lift("<?xml version=\"1.0\" encoding=\"utf-8\"?><?x?><rss><a><![CDATA[z]]></a></rss>").sections == ["z"])
+    }
+
     @Test func liftsNothingBeforeTheRootOrAfterIt() {
         #expect(lift("<![CDATA[a]]><rss></rss>").sections.isEmpty)
         #expect(lift("<rss><a><![CDATA[b]]></a></rss><![CDATA[c]]>").sections == ["b"])
