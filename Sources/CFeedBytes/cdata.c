@@ -11,10 +11,6 @@
 
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 /// Limits well under libxml2's own (depth 256, names 50,000 bytes, attribute values 10,000,000), past which it
 /// reports errors and recovers in ways not copied here; sections longer than `MAX_SECTION` are left to it too.
 enum { MAX_DEPTH = 200, MAX_NAME = 1000, MAX_VALUE = 1 << 20, MAX_SECTION = 1 << 20 };
@@ -47,20 +43,6 @@ static inline size_t qname_end(const uint8_t *s, size_t i, size_t n) {
 
 static inline size_t skip_blanks(const uint8_t *s, size_t i, size_t n) {
     while (i < n && blank(s[i])) i++;
-    return i;
-}
-
-/// The index of the first `a` or `b` at or after `i`, or `n`.
-static inline size_t find_either(const uint8_t *s, size_t i, size_t n, uint8_t a, uint8_t b) {
-#if defined(__SSE2__)
-    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
-        if (m) return i + (size_t)__builtin_ctz(m);
-    }
-#endif
-    while (i < n && s[i] != a && s[i] != b) i++;
     return i;
 }
 
@@ -126,7 +108,7 @@ static size_t start_tag_end(const uint8_t *s, size_t i, size_t n, int *empty) {
         k = skip_blanks(s, k + 1, n);
         if (k >= n || (s[k] != '"' && s[k] != '\'')) return 0;
         uint8_t quote = s[k];
-        size_t v = find_either(s, k + 1, n, quote, '<');
+        size_t v = find_any3(s, k + 1, n, quote, '<', '<');
         if (v >= n || s[v] != quote || v - k > MAX_VALUE) return 0;
         k = v + 1;
     }

@@ -66,6 +66,19 @@ public enum FeedParser {
         return try parseUTF8(b, url: url, charsetWarning: charsetWarning, liftsCDATA: liftsCDATA)
     }
 
+    /// Everything a parse says of a document as one string (its warnings and JSON, or its error), for checking that
+    /// two ways of parsing agree (`ParseOptions.liftsCDATA`): the tests, the fuzz target and `bench-parse same`.
+    public static func outcome(
+        _ bytes: [UInt8], contentType: String? = nil, url: String?, options: ParseOptions
+    ) -> String {
+        do {
+            let p = try parse(bytes, contentType: contentType, url: url, options: options)
+            return p.warnings.joined(separator: "\n") + "\n" + String(decoding: p.feed.jsonData(pretty: false), as: UTF8.self)
+        } catch {
+            return "error: \(error)"
+        }
+    }
+
     /// Whether the first byte after leading white space is `<` (an XML document, not a JSON Feed).
     static func startsWithMarkup(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var k = 0

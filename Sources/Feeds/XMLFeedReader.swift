@@ -128,24 +128,16 @@ final class XMLFeedReader {
             guard let owner else { return }
             Unmanaged<XMLFeedReader>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.builder.end() }
         }
-        var lifted = cfb_buf()
-        var sections = cfb_buf()
+        let document = LiftedDocument(bytes, lifting: liftingCDATA)
+        state.pointee.sections = document.sections
+        state.pointee.section_count = document.sectionCount
+        state.pointee.next_section = 0
         defer {
             state.pointee.sections = nil
             state.pointee.section_count = 0
-            cfb_buf_free(&lifted)
-            cfb_buf_free(&sections)
+            withExtendedLifetime(document) {}
         }
-        var bytes = bytes
-        if liftingCDATA, let base = bytes.baseAddress {
-            let count = cfb_cdata_lift(base, bytes.count, &lifted, &sections)
-            if count > 0, let liftedBytes = lifted.bytes, let sectionBytes = sections.bytes {
-                bytes = UnsafeBufferPointer(start: liftedBytes, count: lifted.count)
-                state.pointee.sections = UnsafeRawPointer(sectionBytes).assumingMemoryBound(to: cfb_cdata_section.self)
-                state.pointee.section_count = count
-                state.pointee.next_section = 0
-            }
-        }
+        let bytes = document.bytes
         guard let ctxt = xmlCreatePushParserCtxt(&sax, UnsafeMutableRawPointer(state), nil, 0, url) else { return }
         self.ctxt = ctxt
         defer {
@@ -371,6 +363,41 @@ final class XMLFeedReader {
     }
 }
 
+/// A document as libxml2 is given it: with its CDATA sections lifted out by `cfb_cdata_lift` when asked and there
+/// are any (this owns the copy and the list of sections, which point into the original bytes), else the original.
+final class LiftedDocument {
+    private var copy = cfb_buf()
+    private var list = cfb_buf()
+    /// The bytes to give libxml2.
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Where each lifted section's content is (nil when none was lifted), for `cfb_sax`.
+    let sections: UnsafePointer<cfb_cdata_section>?
+    let sectionCount: Int
+
+    init(_ original: UnsafeBufferPointer<UInt8>, lifting: Bool) {
+        var copy = cfb_buf()
+        var list = cfb_buf()
+        var count = 0
+        if lifting, let base = original.baseAddress { count = cfb_cdata_lift(base, original.count, &copy, &list) }
+        self.copy = copy
+        self.list = list
+        if count > 0, let c = copy.bytes, let l = list.bytes {
+            bytes = UnsafeBufferPointer(start: c, count: copy.count)
+            sections = UnsafePointer(UnsafeRawPointer(l).assumingMemoryBound(to: cfb_cdata_section.self))
+            sectionCount = count
+        } else {
+            bytes = original
+            sections = nil
+            sectionCount = 0
+        }
+    }
+
+    deinit {
+        cfb_buf_free(&copy)
+        cfb_buf_free(&list)
+    }
+}
+
 /// The floor any parser on this libxml2 pays: the same push parser and options with no-op callbacks.
 /// Public for the `bench-parse` benchmark only.
 public enum BareSAX {
@@ -397,17 +424,10 @@ public enum BareSAX {
             else { return 0 }
             defer { XMLFeedReader.free(ctxt) }
             xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue))
-            var lifted = cfb_buf()
-            var sections = cfb_buf()
-            defer {
-                cfb_buf_free(&lifted)
-                cfb_buf_free(&sections)
-            }
-            bytes.withUnsafeBufferPointer { b in
-                var b = b
-                if liftingCDATA, let base = b.baseAddress, cfb_cdata_lift(base, b.count, &lifted, &sections) > 0 {
-                    b = UnsafeBufferPointer(start: lifted.bytes, count: lifted.count)
-                }
+            bytes.withUnsafeBufferPointer { original in
+                let document = LiftedDocument(original, lifting: liftingCDATA)
+                let b = document.bytes
+                defer { withExtendedLifetime(document) {} }
                 guard let base = b.baseAddress else { return }
                 let chunk = 1 << 20
                 var offset = 0

@@ -155,14 +155,8 @@ func fixtureHeader(_ path: String, _ bytes: [UInt8]) throws -> String {
         let header = try fixtureHeader(fixture.path, bytes)
         let (_, url, contentType) = expectations(of: header)
         func outcome(_ lifts: Bool) -> String {
-            do {
-                let p = try FeedParser.parse(
-                    bytes, contentType: contentType, url: url ?? "http://example.org/feed",
-                    options: ParseOptions(liftsCDATA: lifts))
-                return p.warnings.joined(separator: "\n") + "\n" + String(decoding: p.feed.jsonData(pretty: false), as: UTF8.self)
-            } catch {
-                return "error: \(error)"
-            }
+            FeedParser.outcome(
+                bytes, contentType: contentType, url: url ?? "http://example.org/feed", options: ParseOptions(liftsCDATA: lifts))
         }
         #expect(outcome(true) == outcome(false), "\(fixture.path)")
     }
